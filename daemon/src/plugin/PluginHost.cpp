@@ -1,0 +1,192 @@
+//
+// PluginHost.cpp
+//
+
+
+#include "plugin/PluginHost.h"
+#include "orchd/PluginApi.h"
+#include "Poco/DirectoryIterator.h"
+#include "Poco/Exception.h"
+#include "Poco/File.h"
+#include "Poco/Path.h"
+#include "Poco/SharedLibrary.h"
+#include "Poco/String.h"
+#include <algorithm>
+#include <set>
+
+
+namespace orchd {
+
+
+PluginHost::PluginHost(Poco::Logger& logger):
+	_logger(logger)
+{
+}
+
+
+PluginHost::~PluginHost()
+{
+	// Objects first: their code and vtables live in the libraries.
+	_handlers.clear();
+	for (const auto& lib: _loaded) _loader.unloadLibrary(lib.file);
+}
+
+
+void PluginHost::loadFolder(const std::string& path)
+{
+	Poco::File folder(path);
+	if (!folder.exists() || !folder.isDirectory()) throw Poco::FileNotFoundException("plugin folder", path);
+	std::vector<std::string> files;
+	const std::string extension = Poco::SharedLibrary::suffix().substr(1);
+	for (Poco::DirectoryIterator it(path), end; it != end; ++it)
+	{
+		if (it->isFile() && it.path().getExtension() == extension) files.push_back(it.path().toString());
+	}
+	std::sort(files.begin(), files.end());
+	for (const auto& file: files) loadLibrary(file);
+}
+
+
+bool PluginHost::loadLibrary(const std::string& path)
+{
+	std::string reason = probeAbi(path);
+	if (!reason.empty())
+	{
+		refuse(path, reason);
+		return false;
+	}
+	try
+	{
+		_loader.loadLibrary(path);
+	}
+	catch (Poco::Exception& exc)
+	{
+		std::string text = exc.displayText();
+		refuse(path, text.find("No manifest") != std::string::npos ? "missing manifest (no POCO_BEGIN_MANIFEST(orchd::TaskHandler))" : text);
+		return false;
+	}
+	std::vector<std::unique_ptr<TaskHandler>> handlers;
+	reason = createHandlers(path, handlers);
+	if (!reason.empty())
+	{
+		handlers.clear();
+		_loader.unloadLibrary(path);
+		refuse(path, reason);
+		return false;
+	}
+	Loaded loaded{path, {}};
+	for (auto& handler: handlers)
+	{
+		std::string name = handler->name();
+		loaded.tasks.push_back(name);
+		_handlers[name] = std::move(handler);
+	}
+	_logger.information("loaded plugin %s: %s", path, Poco::cat(std::string(", "), loaded.tasks.begin(), loaded.tasks.end()));
+	_loaded.push_back(std::move(loaded));
+	return true;
+}
+
+
+std::string PluginHost::probeAbi(const std::string& path)
+{
+	// A separate handle that only looks up the extern "C" symbol: nothing
+	// of the library's C++ side is used before its version is known.
+	Poco::SharedLibrary library;
+	try
+	{
+		library.load(path);
+	}
+	catch (Poco::Exception& exc)
+	{
+		return "cannot load library: " + exc.message();
+	}
+	std::string reason;
+	if (!library.hasSymbol(ORCHD_PLUGIN_ABI_SYMBOL))
+	{
+		reason = "no " ORCHD_PLUGIN_ABI_SYMBOL "() symbol: not an orchd plugin, or built without ORCHD_DECLARE_PLUGIN_ABI()";
+	}
+	else
+	{
+		auto version = reinterpret_cast<int (*)()>(library.getSymbol(ORCHD_PLUGIN_ABI_SYMBOL))();
+		if (version != PLUGIN_ABI_VERSION)
+			reason = "plugin ABI version " + std::to_string(version) + ", this orchd needs " + std::to_string(PLUGIN_ABI_VERSION);
+	}
+	library.unload();
+	return reason;
+}
+
+
+std::string PluginHost::createHandlers(const std::string& path, std::vector<std::unique_ptr<TaskHandler>>& handlers)
+{
+	const Loader::Manif* manifest = _loader.findManifest(path);
+	if (!manifest || manifest->size() == 0) return "the manifest exports no task handler";
+	std::set<std::string> names;
+	for (const auto* meta: *manifest)
+	{
+		try
+		{
+			handlers.emplace_back(meta->create());
+		}
+		catch (Poco::Exception& exc)
+		{
+			return std::string("constructor of ") + meta->name() + " threw: " + exc.displayText();
+		}
+		catch (std::exception& exc)
+		{
+			return std::string("constructor of ") + meta->name() + " threw: " + exc.what();
+		}
+		std::string name = handlers.back()->name();
+		if (!isValidTaskName(name))
+			return std::string("class ") + meta->name() + " has an invalid task name '" + name + "' (1 to 32 of A-Z, 0-9, _)";
+		if (_handlers.count(name) || !names.insert(name).second)
+			return "task name " + name + " is already taken" + (_handlers.count(name) ? " by another plugin" : " in this library");
+	}
+	return std::string();
+}
+
+
+void PluginHost::refuse(const std::string& path, const std::string& reason)
+{
+	_logger.warning("refused plugin %s: %s", path, reason);
+	_refused.push_back({path, reason});
+}
+
+
+TaskHandler* PluginHost::find(const std::string& task) const
+{
+	auto it = _handlers.find(task);
+	return it == _handlers.end() ? nullptr : it->second.get();
+}
+
+
+std::vector<std::string> PluginHost::taskNames() const
+{
+	std::vector<std::string> names;
+	for (const auto& entry: _handlers) names.push_back(entry.first);
+	return names;
+}
+
+
+const std::vector<PluginHost::Loaded>& PluginHost::loaded() const
+{
+	return _loaded;
+}
+
+
+const std::vector<PluginHost::Refused>& PluginHost::refused() const
+{
+	return _refused;
+}
+
+
+bool PluginHost::isValidTaskName(const std::string& name)
+{
+	if (name.empty() || name.size() > 32 || name[0] < 'A' || name[0] > 'Z') return false;
+	return std::all_of(name.begin(), name.end(), [](char c)
+	{
+		return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+	});
+}
+
+
+} // namespace orchd

@@ -1,0 +1,169 @@
+//
+// TaskRunner.cpp
+//
+
+
+#include "plugin/TaskRunner.h"
+#include "orchd/Request.h"
+#include "orchd/TaskContext.h"
+#include "Poco/Exception.h"
+#include "Poco/JSON/JSONException.h"
+#include "Poco/JSON/Parser.h"
+
+
+namespace orchd {
+
+
+namespace {
+
+
+class RunContext: public TaskContext
+{
+public:
+	RunContext(AccountStore* store, Poco::Logger& logger, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled):
+		_store(store),
+		_logger(logger),
+		_taskId(taskId),
+		_attempt(attempt),
+		_cancelled(cancelled)
+	{
+	}
+
+	AccountStore& store() override
+	{
+		if (!_store) throw Poco::IllegalStateException("No account store on this node");
+		return *_store;
+	}
+
+	Poco::Logger& logger() override
+	{
+		return _logger;
+	}
+
+	const std::string& taskId() const override
+	{
+		return _taskId;
+	}
+
+	int attempt() const override
+	{
+		return _attempt;
+	}
+
+	bool cancelled() const override
+	{
+		return _cancelled.load(std::memory_order_relaxed);
+	}
+
+private:
+	AccountStore* _store;
+	Poco::Logger& _logger;
+	const std::string& _taskId;
+	int _attempt;
+	const std::atomic<bool>& _cancelled;
+};
+
+
+std::string taskName(const Poco::JSON::Object& request)
+{
+	if (request.has("TASK") && request.get("TASK").isString()) return request.getValue<std::string>("TASK");
+	return std::string();
+}
+
+
+Poco::JSON::Object::Ptr fromException(const std::string& task, const Poco::Exception& exc)
+{
+	Poco::JSON::Object::Ptr result = Result::nok(task, exc.message().empty() ? exc.displayText() : exc.message());
+	if (exc.nested()) result->set("DETAIL", exc.nested()->message());
+	return result;
+}
+
+
+} // namespace
+
+
+TaskRunner::TaskRunner(const PluginHost& plugins, AccountStore* store, Poco::Logger& logger):
+	_plugins(plugins),
+	_store(store),
+	_logger(logger)
+{
+}
+
+
+Poco::JSON::Object::Ptr TaskRunner::parse(const std::string& text)
+{
+	Poco::Dynamic::Var value;
+	try
+	{
+		Poco::JSON::Parser parser;
+		value = parser.parse(text);
+	}
+	catch (Poco::Exception& exc)
+	{
+		throw Poco::InvalidArgumentException("Malformed JSON: " + exc.message());
+	}
+	if (value.type() != typeid(Poco::JSON::Object::Ptr)) throw Poco::InvalidArgumentException("Request must be a JSON object");
+	return value.extract<Poco::JSON::Object::Ptr>();
+}
+
+
+Poco::JSON::Object::Ptr TaskRunner::validate(const Poco::JSON::Object& request) const
+{
+	if (!request.has("TASK")) return Result::nok("", "Missing field: TASK");
+	std::string task = taskName(request);
+	if (task.empty()) return Result::nok("", "Field TASK must be a non-empty string");
+	TaskHandler* handler = _plugins.find(task);
+	if (!handler) return Result::nok(task, "Unknown task: " + task);
+	try
+	{
+		handler->validate(request);
+	}
+	catch (Poco::Exception& exc)
+	{
+		return fromException(task, exc);
+	}
+	catch (std::exception& exc)
+	{
+		_logger.error("plugin validate() of %s threw a non-Poco exception: %s", task, std::string(exc.what()));
+		return Result::nok(task, std::string("Invalid request: ") + exc.what());
+	}
+	return nullptr;
+}
+
+
+Poco::JSON::Object::Ptr TaskRunner::run(const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled) const
+{
+	Poco::JSON::Object::Ptr result = validate(request);
+	if (!result) result = execute(*_plugins.find(taskName(request)), request, taskId, attempt, cancelled);
+	if (!result->has("TASK")) result->set("TASK", taskName(request));
+	result->set("TASK_ID", taskId);
+	return result;
+}
+
+
+Poco::JSON::Object::Ptr TaskRunner::execute(TaskHandler& handler, const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled) const
+{
+	const std::string task = handler.name();
+	Poco::Logger& logger = Poco::Logger::get(_logger.name() + ".task." + task);
+	RunContext context(_store, logger, taskId, attempt, cancelled);
+	try
+	{
+		Poco::JSON::Object::Ptr result = handler.execute(context, request);
+		if (!result) return Result::nok(task, "Plugin returned no result");
+		if (!result->has("STATUS")) result->set("STATUS", "OK");
+		return result;
+	}
+	catch (Poco::Exception& exc)
+	{
+		_logger.error("task %s (%s, attempt %d) failed: %s", task, taskId, attempt, exc.displayText());
+		return fromException(task, exc);
+	}
+	catch (std::exception& exc)
+	{
+		_logger.error("task %s (%s, attempt %d) failed: %s", task, taskId, attempt, std::string(exc.what()));
+		return Result::nok(task, std::string("Task failed: ") + exc.what());
+	}
+}
+
+
+} // namespace orchd

@@ -1,0 +1,59 @@
+//
+// TaskRunner.h
+//
+// Validates and runs task requests with the loaded plugins.
+//
+
+
+#ifndef orchd_TaskRunner_INCLUDED
+#define orchd_TaskRunner_INCLUDED
+
+
+#include "orchd/AccountStore.h"
+#include "plugin/PluginHost.h"
+#include "Poco/JSON/Object.h"
+#include "Poco/Logger.h"
+#include <atomic>
+#include <string>
+
+
+namespace orchd {
+
+
+class TaskRunner
+	/// The boundary between the daemon and plugin code: every call into a
+	/// handler goes through here, and every exception a handler throws is
+	/// caught here and turned into a NOK result that names the problem.
+	///
+	/// Thread-safe (it only reads the PluginHost).
+{
+public:
+	TaskRunner(const PluginHost& plugins, AccountStore* store, Poco::Logger& logger);
+		/// store may be null on a master, which only validates.
+
+	static Poco::JSON::Object::Ptr parse(const std::string& text);
+		/// Parses a request. Throws Poco::InvalidArgumentException with
+		/// "Malformed JSON: ..." or "Request must be a JSON object".
+
+	Poco::JSON::Object::Ptr validate(const Poco::JSON::Object& request) const;
+		/// Returns null if the request is valid, else the NOK result to
+		/// send back ("Missing field: TASK", "Unknown task: FOO", or the
+		/// handler's own message).
+
+	Poco::JSON::Object::Ptr run(const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled) const;
+		/// Validates and executes a request and returns its result, which
+		/// always carries STATUS, TASK and TASK_ID.
+
+private:
+	Poco::JSON::Object::Ptr execute(TaskHandler& handler, const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled) const;
+
+	const PluginHost& _plugins;
+	AccountStore* _store;
+	Poco::Logger& _logger;
+};
+
+
+} // namespace orchd
+
+
+#endif // orchd_TaskRunner_INCLUDED

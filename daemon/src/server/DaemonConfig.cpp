@@ -1,0 +1,170 @@
+//
+// DaemonConfig.cpp
+//
+
+
+#include "server/DaemonConfig.h"
+#include "Poco/File.h"
+#include "Poco/NumberParser.h"
+#include "Poco/Path.h"
+#include <algorithm>
+#include <set>
+
+
+#ifndef ORCHD_DEFAULT_PLUGINS_DIR
+#define ORCHD_DEFAULT_PLUGINS_DIR "/usr/lib/orchd/plugins"
+#endif
+
+
+namespace orchd {
+
+
+POCO_IMPLEMENT_EXCEPTION(ConfigException, Poco::Exception, "Configuration error")
+
+
+namespace {
+
+
+// The prefixes that belong to orchd; logging.* and application.* are Poco's.
+const char* const OWN_PREFIXES[] = {"orchd", "plugins", "store", "master", "worker", "task", "queue", "peer", "lb"};
+
+
+std::size_t editDistance(const std::string& a, const std::string& b)
+{
+	std::vector<std::size_t> row(b.size() + 1);
+	for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+	for (std::size_t i = 1; i <= a.size(); ++i)
+	{
+		std::size_t diagonal = row[0];
+		row[0] = i;
+		for (std::size_t j = 1; j <= b.size(); ++j)
+		{
+			std::size_t above = row[j];
+			row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+			diagonal = above;
+		}
+	}
+	return row[b.size()];
+}
+
+
+void collectKeys(const Poco::Util::AbstractConfiguration& config, const std::string& prefix, std::vector<std::string>& out)
+{
+	Poco::Util::AbstractConfiguration::Keys children;
+	config.keys(prefix, children);
+	if (children.empty() && !prefix.empty()) out.push_back(prefix);
+	for (const auto& child: children) collectKeys(config, prefix.empty() ? child : prefix + "." + child, out);
+}
+
+
+bool isValidId(const std::string& id)
+{
+	if (id.empty() || id.size() > 64) return false;
+	return std::all_of(id.begin(), id.end(), [](char c)
+	{
+		return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+	});
+}
+
+
+} // namespace
+
+
+const std::vector<DaemonConfig::Key>& DaemonConfig::keys()
+{
+	static const std::vector<Key> known = {
+		{"orchd.role", ""},
+		{"orchd.id", ""},
+		{"plugins.dir", ORCHD_DEFAULT_PLUGINS_DIR},
+		{"store.connector", "sqlite"},
+		{"store.connection", "/var/lib/orchd/orchd.db"},
+		{"store.pool_size", "16"},
+		{"store.busy_timeout_ms", "5000"},
+	};
+	return known;
+}
+
+
+std::string DaemonConfig::defaultPluginsDir()
+{
+	return ORCHD_DEFAULT_PLUGINS_DIR;
+}
+
+
+DaemonSettings DaemonConfig::load(const Poco::Util::AbstractConfiguration& config)
+{
+	checkUnknownKeys(config);
+	DaemonSettings settings;
+	settings.role = requireString(config, "orchd.role");
+	if (settings.role != "master" && settings.role != "worker")
+		throw ConfigException("orchd.role: unknown role '" + settings.role + "' (expected master or worker)");
+	settings.id = requireString(config, "orchd.id");
+	if (!isValidId(settings.id))
+		throw ConfigException("orchd.id: '" + settings.id + "' is not a valid id (1 to 64 of letters, digits, '-', '_', '.')");
+	settings.pluginsDir = config.getString("plugins.dir", defaultPluginsDir());
+	Poco::File plugins(settings.pluginsDir);
+	if (!plugins.exists() || !plugins.isDirectory())
+		throw ConfigException("plugins.dir: '" + settings.pluginsDir + "' is not a folder");
+	settings.store.connector = config.getString("store.connector", "sqlite");
+	if (settings.store.connector != "sqlite")
+		throw ConfigException("store.connector: unknown connector '" + settings.store.connector + "' (expected sqlite)");
+	settings.store.connection = config.getString("store.connection", "/var/lib/orchd/orchd.db");
+	if (settings.store.connection.empty())
+		throw ConfigException("store.connection: empty (the SQLite database file)");
+	settings.store.poolSize = getInt(config, "store.pool_size", 16, 1, 1024);
+	settings.store.busyTimeoutMs = getInt(config, "store.busy_timeout_ms", 5000, 0, 3600000);
+	return settings;
+}
+
+
+void DaemonConfig::checkUnknownKeys(const Poco::Util::AbstractConfiguration& config)
+{
+	std::set<std::string> known;
+	for (const auto& key: keys()) known.insert(key.name);
+	for (const char* prefix: OWN_PREFIXES)
+	{
+		std::vector<std::string> present;
+		collectKeys(config, prefix, present);
+		for (const auto& key: present)
+		{
+			if (known.count(key) || (key == prefix && !config.has(key))) continue;
+			std::string hint;
+			std::size_t best = 4;
+			for (const auto& candidate: known)
+			{
+				std::size_t distance = editDistance(key, candidate);
+				if (distance < best)
+				{
+					best = distance;
+					hint = " (did you mean " + candidate + "?)";
+				}
+			}
+			throw ConfigException(key + ": unknown key" + hint);
+		}
+	}
+}
+
+
+std::string DaemonConfig::requireString(const Poco::Util::AbstractConfiguration& config, const std::string& key)
+{
+	if (!config.has(key)) throw ConfigException(key + ": missing (required)");
+	std::string value = config.getString(key);
+	if (value.empty()) throw ConfigException(key + ": empty (required)");
+	return value;
+}
+
+
+int DaemonConfig::getInt(const Poco::Util::AbstractConfiguration& config, const std::string& key, int defaultValue, int min, int max)
+{
+	if (!config.has(key)) return defaultValue;
+	std::string text = config.getString(key);
+	int value = 0;
+	if (!Poco::NumberParser::tryParse(text, value))
+		throw ConfigException(key + ": '" + text + "' is not an integer");
+	if (value < min || value > max)
+		throw ConfigException(key + ": " + text + " is out of range (" + std::to_string(min) + " to " + std::to_string(max) + ")");
+	return value;
+}
+
+
+} // namespace orchd

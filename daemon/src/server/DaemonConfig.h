@@ -1,0 +1,73 @@
+//
+// DaemonConfig.h
+//
+// The keys orchd reads from its properties file, checked at startup.
+//
+
+
+#ifndef orchd_DaemonConfig_INCLUDED
+#define orchd_DaemonConfig_INCLUDED
+
+
+#include "store/SqlAccountStore.h"
+#include "Poco/Exception.h"
+#include "Poco/Util/AbstractConfiguration.h"
+#include <string>
+#include <vector>
+
+
+namespace orchd {
+
+
+POCO_DECLARE_EXCEPTION(, ConfigException, Poco::Exception)
+	/// A configuration key is missing, unknown or has an invalid value.
+	/// The message names the key: "orchd.role: unknown role 'foo' ...".
+
+
+struct DaemonSettings
+	/// The validated configuration of one orchd process.
+{
+	std::string role;        /// "master" or "worker"
+	std::string id;          /// this node's identity in the cluster
+	std::string pluginsDir;  /// the folder scanned for plugin libraries
+	StoreOptions store;      /// the account store (workers, orchctl)
+};
+
+
+class DaemonConfig
+	/// Reads and checks orchd's keys. Every key the code reads is listed in
+	/// keys() with its default, and documented in etc/*.properties.
+	///
+	/// Keys under orchd's own prefixes (orchd., plugins., store., master.,
+	/// worker., ...) that are not known are refused, with the nearest known
+	/// key as a suggestion, so that a typo never silently means "default".
+{
+public:
+	struct Key
+	{
+		std::string name;
+		std::string defaultValue;  /// empty if required or computed
+	};
+
+	static const std::vector<Key>& keys();
+		/// Returns every key orchd knows.
+
+	static DaemonSettings load(const Poco::Util::AbstractConfiguration& config);
+		/// Returns the settings, or throws ConfigException naming the first
+		/// bad key.
+
+	static std::string defaultPluginsDir();
+		/// Returns the plugin folder of the installation
+		/// (LIBDIR/orchd/plugins), the default of plugins.dir.
+
+private:
+	static void checkUnknownKeys(const Poco::Util::AbstractConfiguration& config);
+	static std::string requireString(const Poco::Util::AbstractConfiguration& config, const std::string& key);
+	static int getInt(const Poco::Util::AbstractConfiguration& config, const std::string& key, int defaultValue, int min, int max);
+};
+
+
+} // namespace orchd
+
+
+#endif // orchd_DaemonConfig_INCLUDED

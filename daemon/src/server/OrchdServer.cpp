@@ -1,0 +1,127 @@
+//
+// OrchdServer.cpp
+//
+
+
+#include "server/OrchdServer.h"
+#include "plugin/PluginHost.h"
+#include "server/DaemonConfig.h"
+#include "store/SqlAccountStore.h"
+#include "Poco/File.h"
+#include "Poco/String.h"
+#include "Poco/Util/HelpFormatter.h"
+#include <iostream>
+#include <memory>
+
+
+using Poco::Util::Option;
+using Poco::Util::OptionCallback;
+
+
+namespace orchd {
+
+
+OrchdServer::OrchdServer()
+{
+	setUnixOptions(true);
+}
+
+
+void OrchdServer::defineOptions(Poco::Util::OptionSet& options)
+{
+	ServerApplication::defineOptions(options);
+	options.addOption(Option("help", "h", "print this help and exit")
+		.required(false).repeatable(false)
+		.callback(OptionCallback<OrchdServer>(this, &OrchdServer::handleHelp)));
+	options.addOption(Option("config", "c", "load the configuration from FILE (.properties)")
+		.required(false).repeatable(false).argument("FILE")
+		.callback(OptionCallback<OrchdServer>(this, &OrchdServer::handleConfig)));
+	options.addOption(Option("define", "D", "set a configuration key, overriding the file (repeatable)")
+		.required(false).repeatable(true).argument("KEY=VALUE")
+		.callback(OptionCallback<OrchdServer>(this, &OrchdServer::handleDefine)));
+}
+
+
+void OrchdServer::handleHelp(const std::string&, const std::string&)
+{
+	Poco::Util::HelpFormatter help(options());
+	help.setCommand(commandName());
+	help.setUsage("--config=FILE [--define KEY=VALUE ...]");
+	help.setHeader("orchd, the federated task-orchestration daemon: a master or a worker, as its properties file says.");
+	help.setFooter("Keys are documented in the example files under /etc/orchd. Exit codes: 0 ok, 78 configuration error, 69 store unavailable.");
+	help.format(std::cout);
+	_helpRequested = true;
+	stopOptionsProcessing();
+}
+
+
+void OrchdServer::handleConfig(const std::string&, const std::string& value)
+{
+	// --daemon changes the working folder to "/": remember the full path.
+	_configFile = Poco::Path(value).absolute().toString();
+	if (!Poco::File(_configFile).exists())
+		throw ConfigException("cannot read configuration file " + _configFile + ": file not found");
+	loadConfiguration(_configFile);
+}
+
+
+void OrchdServer::handleDefine(const std::string&, const std::string& value)
+{
+	std::string::size_type eq = value.find('=');
+	if (eq == 0 || eq == std::string::npos)
+		throw ConfigException("--define " + value + ": expected KEY=VALUE");
+	config().setString(Poco::trim(value.substr(0, eq)), Poco::trim(value.substr(eq + 1)));
+}
+
+
+void OrchdServer::initialize(Poco::Util::Application& self)
+{
+	// Logging is configured here, from the logging.* keys of the file.
+	ServerApplication::initialize(self);
+}
+
+
+int OrchdServer::main(const ArgVec&)
+{
+	if (_helpRequested) return EXIT_OK;
+	DaemonSettings settings;
+	try
+	{
+		if (_configFile.empty()) throw ConfigException("no configuration file: use --config=FILE");
+		settings = DaemonConfig::load(config());
+	}
+	catch (ConfigException& exc)
+	{
+		std::cerr << "orchd: configuration error in " << (_configFile.empty() ? std::string("(none)") : _configFile)
+		          << ": " << exc.message() << std::endl;
+		return EXIT_CONFIG;
+	}
+	Poco::Logger& log = logger();
+	PluginHost plugins(log);
+	plugins.loadFolder(settings.pluginsDir);
+	if (plugins.loaded().empty()) log.warning("no plugin loaded from %s: this node knows no task", settings.pluginsDir);
+
+	std::unique_ptr<SqlAccountStore> store;
+	if (settings.role == "worker")
+	{
+		try
+		{
+			store = std::make_unique<SqlAccountStore>(settings.store);
+		}
+		catch (Poco::Exception& exc)
+		{
+			std::cerr << "orchd: cannot open the store (store.connection = " << settings.store.connection
+			          << " in " << _configFile << "): " << exc.displayText() << std::endl;
+			return EXIT_UNAVAILABLE;
+		}
+	}
+	std::vector<std::string> tasks = plugins.taskNames();
+	log.information("orchd %s ready: role %s, %z task type(s): %s", settings.id, settings.role, tasks.size(),
+		Poco::cat(std::string(", "), tasks.begin(), tasks.end()));
+	waitForTerminationRequest();
+	log.information("orchd %s stopping", settings.id);
+	return EXIT_OK;
+}
+
+
+} // namespace orchd

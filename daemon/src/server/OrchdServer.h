@@ -1,0 +1,50 @@
+//
+// OrchdServer.h
+//
+// The orchd daemon: a Poco ServerApplication.
+//
+
+
+#ifndef orchd_OrchdServer_INCLUDED
+#define orchd_OrchdServer_INCLUDED
+
+
+#include "Poco/Util/ServerApplication.h"
+#include <string>
+
+
+namespace orchd {
+
+
+class OrchdServer: public Poco::Util::ServerApplication
+	/// Wiring only: reads the options and the properties file, checks the
+	/// configuration, starts the parts of the node in dependency order
+	/// (plugins, store, then the role's services) and stops them in reverse
+	/// on SIGTERM or SIGINT.
+	///
+	/// Exit codes: EXIT_OK after a clean stop, EXIT_CONFIG (78) for a
+	/// missing or bad configuration (one line on stderr naming the file
+	/// and the key), EXIT_UNAVAILABLE (69) when the store cannot be opened.
+{
+public:
+	OrchdServer();
+
+protected:
+	void defineOptions(Poco::Util::OptionSet& options) override;
+	void initialize(Poco::Util::Application& self) override;
+	int main(const ArgVec& args) override;
+
+private:
+	void handleHelp(const std::string& name, const std::string& value);
+	void handleConfig(const std::string& name, const std::string& value);
+	void handleDefine(const std::string& name, const std::string& value);
+
+	bool _helpRequested = false;
+	std::string _configFile;
+};
+
+
+} // namespace orchd
+
+
+#endif // orchd_OrchdServer_INCLUDED

@@ -1,0 +1,349 @@
+//
+// SqlAccountStore.cpp
+//
+
+
+#include "store/SqlAccountStore.h"
+#include "orchd/Money.h"
+#include "Poco/Data/DataException.h"
+#include "Poco/Data/SQLite/Connector.h"
+#include "Poco/Exception.h"
+#include "Poco/Timestamp.h"
+#include <vector>
+
+
+using namespace Poco::Data::Keywords;
+using Poco::Data::Session;
+using Poco::Int64;
+
+
+namespace orchd {
+
+
+class SqlAccountStore::Pool: public Poco::Data::SessionPool
+	/// A SessionPool whose new SQLite sessions get orchd's pragmas.
+{
+public:
+	Pool(const StoreOptions& options):
+		Poco::Data::SessionPool("SQLite", options.connection, 1, options.poolSize, 60),
+		_busyTimeoutMs(options.busyTimeoutMs)
+	{
+	}
+
+protected:
+	void customizeSession(Session& session) override
+	{
+		// busy_timeout after open, so it replaces Poco's own default.
+		session << "PRAGMA busy_timeout = " + std::to_string(_busyTimeoutMs), now;
+		session << "PRAGMA synchronous = NORMAL", now;
+		// Keeps batched UPDATE ... RETURNING off temporary files.
+		session << "PRAGMA temp_store = MEMORY", now;
+		session << "PRAGMA foreign_keys = ON", now;
+	}
+
+private:
+	int _busyTimeoutMs;
+};
+
+
+namespace {
+
+
+class Transaction
+	/// BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless
+	/// committed. Poco's Session::begin() is DEFERRED on SQLite.
+{
+public:
+	explicit Transaction(Session& session):
+		_session(session)
+	{
+		_session << "BEGIN IMMEDIATE", now;
+	}
+
+	~Transaction()
+	{
+		if (_open)
+		{
+			try
+			{
+				_session << "ROLLBACK", now;
+			}
+			catch (Poco::Exception&)
+			{
+				// The session is broken; the pool drops it and SQLite
+				// rolls back the transaction when the connection closes.
+			}
+		}
+	}
+
+	void commit()
+	{
+		_session << "COMMIT", now;
+		_open = false;
+	}
+
+private:
+	Session& _session;
+	bool _open = true;
+};
+
+
+struct KeyRecord
+{
+	std::string fingerprint;
+	AccountResult result;
+};
+
+
+bool findKey(Session& session, const std::string& key, KeyRecord& record)
+{
+	std::vector<std::string> fingerprint, missing;
+	std::vector<int> outcome;
+	std::vector<Int64> balance, toBalance;
+	session << "SELECT fingerprint, outcome, balance, to_balance, missing FROM orchd_idempotency WHERE idem_key = $1",
+		into(fingerprint), into(outcome), into(balance), into(toBalance), into(missing), useRef(key), now;
+	if (fingerprint.empty()) return false;
+	record.fingerprint = fingerprint[0];
+	record.result.outcome = static_cast<AccountResult::Outcome>(outcome[0]);
+	record.result.balance = balance[0];
+	record.result.toBalance = toBalance[0];
+	record.result.missing = missing[0];
+	return true;
+}
+
+
+void recordKey(Session& session, const std::string& key, const std::string& fingerprint, const AccountResult& result)
+{
+	int outcome = result.outcome;
+	Int64 created = Poco::Timestamp().epochMicroseconds() / 1000;
+	session << "INSERT INTO orchd_idempotency (idem_key, fingerprint, outcome, balance, to_balance, missing, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+		useRef(key), useRef(fingerprint), use(outcome), useRef(result.balance), useRef(result.toBalance), useRef(result.missing), use(created), now;
+}
+
+
+bool readBalance(Session& session, const std::string& user, Int64& balance)
+{
+	std::vector<Int64> rows;
+	session << "SELECT balance FROM accounts WHERE user_id = $1", into(rows), useRef(user), now;
+	if (rows.empty()) return false;
+	balance = rows[0];
+	return true;
+}
+
+
+void writeBalance(Session& session, const std::string& user, Int64 balance)
+{
+	session << "UPDATE accounts SET balance = $1 WHERE user_id = $2", use(balance), useRef(user), now;
+}
+
+
+AccountResult refuse(AccountResult::Outcome outcome, const std::string& missing = std::string())
+{
+	AccountResult result;
+	result.outcome = outcome;
+	result.missing = missing;
+	return result;
+}
+
+
+bool withinLimit(Int64 balance, Int64 delta)
+{
+	// Both operands are within ±MAX_CENTS, so the sum cannot overflow.
+	Int64 sum = balance + delta;
+	return sum <= Money::MAX_CENTS;
+}
+
+
+} // namespace
+
+
+SqlAccountStore::SqlAccountStore(const StoreOptions& options):
+	_options(options),
+	_slots(options.poolSize > 0 ? options.poolSize : 1)
+{
+	if (options.connector != "sqlite")
+		throw Poco::InvalidArgumentException("unknown store connector '" + options.connector + "' (this orchd supports: sqlite)");
+	if (options.connection.empty())
+		throw Poco::InvalidArgumentException("empty store connection (the SQLite database file)");
+	registerConnectors();
+	_pool = std::make_unique<Pool>(_options);
+	createSchema();
+}
+
+
+SqlAccountStore::~SqlAccountStore()
+{
+	_pool->shutdown();
+}
+
+
+void SqlAccountStore::registerConnectors()
+{
+	Poco::Data::SQLite::Connector::registerConnector();
+}
+
+
+class SqlAccountStore::SlotHold
+	/// Waits for one of the pool's slots and gives it back on destruction.
+	/// The pool throws when it is exhausted; callers wait for a slot instead.
+{
+public:
+	explicit SlotHold(Poco::Semaphore& slots):
+		_slots(slots)
+	{
+		_slots.wait();
+	}
+
+	~SlotHold()
+	{
+		_slots.set();
+	}
+
+private:
+	Poco::Semaphore& _slots;
+};
+
+
+class SqlAccountStore::Lease: private SlotHold
+	/// A pooled session held for one operation. The base class gives the
+	/// slot back only after the session has returned to the pool.
+{
+public:
+	explicit Lease(SqlAccountStore& store):
+		SlotHold(store._slots),
+		session(store._pool->get())
+	{
+	}
+
+	Session session;
+};
+
+
+void SqlAccountStore::createSchema()
+{
+	Lease lease(*this);
+	Session& session = lease.session;
+	Poco::FastMutex::ScopedLock lock(_writeMutex);
+	// WAL persists in the file: readers never block the writer.
+		session << "PRAGMA journal_mode = WAL", now;
+		Transaction tx(session);
+		session << "CREATE TABLE IF NOT EXISTS orchd_schema (version INTEGER NOT NULL)", now;
+		std::vector<int> versions;
+		session << "SELECT version FROM orchd_schema", into(versions), now;
+		if (versions.empty())
+		{
+			int version = SCHEMA_VERSION;
+			session << "INSERT INTO orchd_schema (version) VALUES ($1)", use(version), now;
+		}
+		else if (versions[0] > SCHEMA_VERSION)
+		{
+			throw Poco::Data::DataException("database schema version " + std::to_string(versions[0]) +
+				" is newer than this orchd's (" + std::to_string(SCHEMA_VERSION) + ")", _options.connection);
+		}
+		session << "CREATE TABLE IF NOT EXISTS accounts ("
+			"user_id VARCHAR(128) PRIMARY KEY, "
+			"balance BIGINT NOT NULL CHECK (balance >= 0))", now;
+		session << "CREATE TABLE IF NOT EXISTS orchd_idempotency ("
+			"idem_key VARCHAR(128) PRIMARY KEY, "
+			"fingerprint VARCHAR(512) NOT NULL, "
+			"outcome INTEGER NOT NULL, "
+			"balance BIGINT NOT NULL, "
+			"to_balance BIGINT NOT NULL, "
+			"missing VARCHAR(128) NOT NULL, "
+			"created_ms BIGINT NOT NULL)", now;
+		tx.commit();
+}
+
+
+AccountResult SqlAccountStore::mutate(const std::string& key, const std::string& fingerprint, const Operation& operation)
+{
+	Lease lease(*this);
+	Session& session = lease.session;
+	Poco::FastMutex::ScopedLock lock(_writeMutex);
+	Transaction tx(session);
+	KeyRecord record;
+	if (findKey(session, key, record))
+	{
+		// Nothing is written: the transaction rolls back on return.
+		if (record.fingerprint != fingerprint) return refuse(AccountResult::KEY_CONFLICT);
+		record.result.replayed = true;
+		return record.result;
+	}
+	AccountResult result = operation(session);
+	recordKey(session, key, fingerprint, result);
+	tx.commit();
+	return result;
+}
+
+
+AccountResult SqlAccountStore::open(const std::string& key, const std::string& user, Int64 cents)
+{
+	if (cents < 0 || cents > Money::MAX_CENTS) throw Poco::InvalidArgumentException("Invalid amount", "initial balance must be 0 to 9e15 cents");
+	return mutate(key, "OPEN|" + user + "|" + std::to_string(cents), [&](Session& session)
+	{
+		Int64 balance = 0;
+		if (readBalance(session, user, balance)) return refuse(AccountResult::ALREADY_EXISTS);
+		session << "INSERT INTO accounts (user_id, balance) VALUES ($1, $2)", useRef(user), use(cents), now;
+		AccountResult result;
+		result.balance = cents;
+		return result;
+	});
+}
+
+
+AccountResult SqlAccountStore::query(const std::string& user)
+{
+	Lease lease(*this);
+	// A single SELECT is consistent on its own: no transaction needed.
+	AccountResult result;
+	if (!readBalance(lease.session, user, result.balance)) return refuse(AccountResult::NOT_FOUND, user);
+	return result;
+}
+
+
+AccountResult SqlAccountStore::update(const std::string& key, const std::string& user, Int64 deltaCents)
+{
+	if (deltaCents > Money::MAX_CENTS || deltaCents < -Money::MAX_CENTS) throw Poco::InvalidArgumentException("Invalid amount");
+	return mutate(key, "UPDATE|" + user + "|" + std::to_string(deltaCents), [&](Session& session)
+	{
+		AccountResult result;
+		if (!readBalance(session, user, result.balance)) return refuse(AccountResult::NOT_FOUND, user);
+		if (result.balance + deltaCents < 0) return refuse(AccountResult::INSUFFICIENT_FUNDS);
+		if (!withinLimit(result.balance, deltaCents)) return refuse(AccountResult::LIMIT_EXCEEDED);
+		result.balance += deltaCents;
+		writeBalance(session, user, result.balance);
+		return result;
+	});
+}
+
+
+AccountResult SqlAccountStore::transfer(const std::string& key, const std::string& from, const std::string& to, Int64 cents)
+{
+	if (cents <= 0 || cents > Money::MAX_CENTS) throw Poco::InvalidArgumentException("Invalid amount", "a transfer moves a positive amount");
+	return mutate(key, "TRANSFER|" + from + "|" + to + "|" + std::to_string(cents), [&](Session& session)
+	{
+		if (from == to) return refuse(AccountResult::SAME_ACCOUNT);
+		AccountResult result;
+		if (!readBalance(session, from, result.balance)) return refuse(AccountResult::NOT_FOUND, from);
+		if (!readBalance(session, to, result.toBalance)) return refuse(AccountResult::NOT_FOUND, to);
+		if (result.balance < cents) return refuse(AccountResult::INSUFFICIENT_FUNDS);
+		if (!withinLimit(result.toBalance, cents)) return refuse(AccountResult::LIMIT_EXCEEDED);
+		result.balance -= cents;
+		result.toBalance += cents;
+		writeBalance(session, from, result.balance);
+		writeBalance(session, to, result.toBalance);
+		return result;
+	});
+}
+
+
+Int64 SqlAccountStore::totalBalance()
+{
+	Lease lease(*this);
+	std::vector<Int64> total;
+	lease.session << "SELECT COALESCE(SUM(balance), 0) FROM accounts", into(total), now;
+	return total.empty() ? 0 : total[0];
+}
+
+
+} // namespace orchd

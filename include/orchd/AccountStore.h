@@ -1,0 +1,103 @@
+//
+// AccountStore.h
+//
+// The account store interface that task handlers use.
+//
+
+
+#ifndef orchd_AccountStore_INCLUDED
+#define orchd_AccountStore_INCLUDED
+
+
+#include "Poco/Types.h"
+#include <string>
+
+
+namespace orchd {
+
+
+struct AccountResult
+	/// The outcome of one store operation. Balances are integer cents.
+{
+	enum Outcome
+	{
+		OK,                  /// applied (or, with replayed, applied earlier)
+		NOT_FOUND,           /// the account (USER, or TO for a transfer) does not exist
+		INSUFFICIENT_FUNDS,  /// the balance would go below zero
+		ALREADY_EXISTS,      /// OPEN of an account that exists
+		LIMIT_EXCEEDED,      /// the balance would go beyond Money::MAX_CENTS
+		SAME_ACCOUNT,        /// TRANSFER from an account to itself
+		KEY_CONFLICT         /// the idempotency key was used for a different request
+	};
+
+	Outcome outcome = OK;
+	Poco::Int64 balance = 0;    /// the balance of USER after the operation
+	Poco::Int64 toBalance = 0;  /// for TRANSFER, the balance of TO after it
+	bool replayed = false;      /// true if the key had been applied before and nothing changed now
+	std::string missing;        /// for NOT_FOUND, which account is missing
+
+	bool ok() const
+	{
+		return outcome == OK;
+	}
+};
+
+
+const char* outcomeText(AccountResult::Outcome outcome);
+	/// Returns the protocol's ERROR text for an outcome ("User not found",
+	/// "Insufficient funds", ...), or "OK".
+
+
+class AccountStore
+	/// Accounts with integer-cent balances in a transactional database.
+	///
+	/// Every mutating operation takes an idempotency key. The key, a
+	/// fingerprint of the request and the outcome are recorded in the same
+	/// transaction as the balance change; calling again with the same key
+	/// and the same request returns the first outcome (with replayed set)
+	/// and does not touch any balance. The same key with a different
+	/// request gives KEY_CONFLICT. Refused operations (INSUFFICIENT_FUNDS,
+	/// NOT_FOUND, ...) are recorded too, so a retry sees the same answer.
+	///
+	/// All operations are thread-safe and atomic. They throw
+	/// Poco::Data::DataException (or another Poco::Exception) when the
+	/// database cannot be reached; nothing is applied in that case.
+{
+public:
+	virtual ~AccountStore() = default;
+
+	virtual AccountResult open(const std::string& key, const std::string& user, Poco::Int64 cents) = 0;
+		/// Creates the account with an initial balance (>= 0).
+
+	virtual AccountResult query(const std::string& user) = 0;
+		/// Reads the balance.
+
+	virtual AccountResult update(const std::string& key, const std::string& user, Poco::Int64 deltaCents) = 0;
+		/// Adds a signed amount to the balance, refusing to go below zero.
+
+	virtual AccountResult transfer(const std::string& key, const std::string& from, const std::string& to, Poco::Int64 cents) = 0;
+		/// Moves a positive amount from one account to another atomically.
+		/// balance is the sender's new balance, toBalance the receiver's.
+};
+
+
+inline const char* outcomeText(AccountResult::Outcome outcome)
+{
+	switch (outcome)
+	{
+	case AccountResult::OK:                 return "OK";
+	case AccountResult::NOT_FOUND:          return "User not found";
+	case AccountResult::INSUFFICIENT_FUNDS: return "Insufficient funds";
+	case AccountResult::ALREADY_EXISTS:     return "User already exists";
+	case AccountResult::LIMIT_EXCEEDED:     return "Balance limit exceeded";
+	case AccountResult::SAME_ACCOUNT:       return "Cannot transfer to the same account";
+	case AccountResult::KEY_CONFLICT:       return "Idempotency key reused with a different request";
+	}
+	return "Unknown outcome";
+}
+
+
+} // namespace orchd
+
+
+#endif // orchd_AccountStore_INCLUDED

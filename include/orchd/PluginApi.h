@@ -1,0 +1,47 @@
+//
+// PluginApi.h
+//
+// The versioned entry point every orchd plugin library exports.
+//
+
+
+#ifndef orchd_PluginApi_INCLUDED
+#define orchd_PluginApi_INCLUDED
+
+
+#include "Poco/ClassLibrary.h"
+
+
+namespace orchd {
+
+
+constexpr int PLUGIN_ABI_VERSION = 1;
+	/// The version of the plugin ABI: the layout and virtual tables of
+	/// TaskHandler, TaskContext and AccountStore. It is raised whenever any
+	/// of those headers changes in a way that breaks compiled plugins.
+	///
+	/// The host reads it from each library through the extern "C" symbol
+	/// orchdPluginAbiVersion() *before* it touches any C++ class in the
+	/// library, and refuses a library whose version differs.
+
+
+} // namespace orchd
+
+
+#define ORCHD_PLUGIN_ABI_SYMBOL "orchdPluginAbiVersion"
+
+
+#define ORCHD_DECLARE_PLUGIN_ABI() \
+	extern "C" int POCO_LIBRARY_API orchdPluginAbiVersion() \
+	{ \
+		return orchd::PLUGIN_ABI_VERSION; \
+	}
+	/// Place exactly once in a plugin library, beside its manifest:
+	///
+	///     ORCHD_DECLARE_PLUGIN_ABI()
+	///     POCO_BEGIN_MANIFEST(orchd::TaskHandler)
+	///         POCO_EXPORT_CLASS(EchoTask)
+	///     POCO_END_MANIFEST
+
+
+#endif // orchd_PluginApi_INCLUDED

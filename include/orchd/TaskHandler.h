@@ -1,0 +1,66 @@
+//
+// TaskHandler.h
+//
+// The abstract task handler that plugins implement.
+//
+
+
+#ifndef orchd_TaskHandler_INCLUDED
+#define orchd_TaskHandler_INCLUDED
+
+
+#include "orchd/TaskContext.h"
+#include "Poco/JSON/Object.h"
+#include <string>
+
+
+namespace orchd {
+
+
+class TaskHandler
+	/// Runs one task type, named by the request's "TASK" field.
+	///
+	/// A plugin library exports one TaskHandler subclass per task type in
+	/// its Poco::ClassLoader manifest (see PluginApi.h). The host creates
+	/// one instance of each class and shares it between threads: validate()
+	/// and execute() may be called concurrently and must not keep mutable
+	/// state outside the TaskContext (or guard it themselves).
+	///
+	/// Errors cross the plugin boundary only as Poco::Exception subclasses,
+	/// whose type information lives in libPocoFoundation and is therefore
+	/// shared by the host and every plugin.
+{
+public:
+	virtual ~TaskHandler() = default;
+
+	virtual std::string name() const = 0;
+		/// Returns the task type this handler runs, in upper case
+		/// ("QUERY", "ECHO"). Must be unique among all loaded plugins.
+
+	virtual std::string description() const = 0;
+		/// Returns a one-line description for `orchctl tasks` and the
+		/// status API.
+
+	virtual void validate(const Poco::JSON::Object& request) const = 0;
+		/// Checks the request's fields before it is queued (the master
+		/// calls this). Throws Poco::InvalidArgumentException (or another
+		/// Poco::Exception) whose message names the problem, e.g.
+		/// "Missing field: USER" or "Invalid amount". Must not touch the
+		/// store: the master may have none.
+
+	virtual Poco::JSON::Object::Ptr execute(TaskContext& context, const Poco::JSON::Object& request) = 0;
+		/// Runs the task (the worker calls this, after validate()) and
+		/// returns the result object. A business failure ("User not
+		/// found") is a result with "STATUS":"NOK" and an "ERROR"; a thrown
+		/// Poco::Exception means the task could not be run at all (the
+		/// store is unreachable) and is reported as NOK by the host.
+		///
+		/// The host adds "TASK" and "TASK_ID" to the result if the handler
+		/// did not.
+};
+
+
+} // namespace orchd
+
+
+#endif // orchd_TaskHandler_INCLUDED

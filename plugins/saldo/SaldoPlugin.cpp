@@ -1,0 +1,20 @@
+//
+// SaldoPlugin.cpp
+//
+// The saldo plugin's entry points: ABI version and manifest.
+//
+
+
+#include "SaldoTasks.h"
+#include "orchd/PluginApi.h"
+
+
+ORCHD_DECLARE_PLUGIN_ABI()
+
+
+POCO_BEGIN_MANIFEST(orchd::TaskHandler)
+	POCO_EXPORT_CLASS(saldo::OpenTask)
+	POCO_EXPORT_CLASS(saldo::QueryTask)
+	POCO_EXPORT_CLASS(saldo::UpdateTask)
+	POCO_EXPORT_CLASS(saldo::TransferTask)
+POCO_END_MANIFEST

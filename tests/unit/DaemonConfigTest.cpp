@@ -1,0 +1,152 @@
+//
+// DaemonConfigTest.cpp
+//
+
+
+#include "TestSupport.h"
+#include "server/DaemonConfig.h"
+#include "Poco/AutoPtr.h"
+#include "Poco/Util/MapConfiguration.h"
+#include <cppunit/extensions/HelperMacros.h>
+
+
+using orchd::ConfigException;
+using orchd::DaemonConfig;
+using orchd::DaemonSettings;
+using namespace orchd::test;
+
+
+class DaemonConfigTest: public CppUnit::TestFixture
+{
+	CPPUNIT_TEST_SUITE(DaemonConfigTest);
+	CPPUNIT_TEST(testValidWorker);
+	CPPUNIT_TEST(testDefaults);
+	CPPUNIT_TEST(testMissingRole);
+	CPPUNIT_TEST(testUnknownRole);
+	CPPUNIT_TEST(testInvalidId);
+	CPPUNIT_TEST(testMissingPluginFolder);
+	CPPUNIT_TEST(testUnknownConnector);
+	CPPUNIT_TEST(testBadIntegers);
+	CPPUNIT_TEST(testTypoIsRefusedWithSuggestion);
+	CPPUNIT_TEST(testForeignKeysAreIgnored);
+	CPPUNIT_TEST(testShippedExamplesAreValidAndComplete);
+	CPPUNIT_TEST_SUITE_END();
+
+public:
+	void setUp() override
+	{
+		_config = new Poco::Util::MapConfiguration;
+		_config->setString("orchd.role", "worker");
+		_config->setString("orchd.id", "w1");
+		_config->setString("plugins.dir", pluginsDir());
+		_config->setString("store.connection", "/tmp/x.db");
+	}
+
+	void testValidWorker()
+	{
+		DaemonSettings settings = DaemonConfig::load(*_config);
+		CPPUNIT_ASSERT_EQUAL(std::string("worker"), settings.role);
+		CPPUNIT_ASSERT_EQUAL(std::string("w1"), settings.id);
+		CPPUNIT_ASSERT_EQUAL(pluginsDir(), settings.pluginsDir);
+		CPPUNIT_ASSERT_EQUAL(std::string("/tmp/x.db"), settings.store.connection);
+	}
+
+	void testDefaults()
+	{
+		_config->remove("store.connection");
+		DaemonSettings settings = DaemonConfig::load(*_config);
+		CPPUNIT_ASSERT_EQUAL(std::string("sqlite"), settings.store.connector);
+		CPPUNIT_ASSERT_EQUAL(std::string("/var/lib/orchd/orchd.db"), settings.store.connection);
+		CPPUNIT_ASSERT_EQUAL(16, settings.store.poolSize);
+		CPPUNIT_ASSERT_EQUAL(5000, settings.store.busyTimeoutMs);
+	}
+
+	void testMissingRole()
+	{
+		_config->remove("orchd.role");
+		expectError("orchd.role: missing (required)");
+	}
+
+	void testUnknownRole()
+	{
+		_config->setString("orchd.role", "boss");
+		expectError("orchd.role: unknown role 'boss' (expected master or worker)");
+	}
+
+	void testInvalidId()
+	{
+		_config->setString("orchd.id", "has space");
+		expectError("orchd.id: 'has space' is not a valid id");
+	}
+
+	void testMissingPluginFolder()
+	{
+		_config->setString("plugins.dir", "/nonexistent/plugins");
+		expectError("plugins.dir: '/nonexistent/plugins' is not a folder");
+	}
+
+	void testUnknownConnector()
+	{
+		_config->setString("store.connector", "oracle");
+		expectError("store.connector: unknown connector 'oracle'");
+	}
+
+	void testBadIntegers()
+	{
+		_config->setString("store.pool_size", "many");
+		expectError("store.pool_size: 'many' is not an integer");
+		_config->setString("store.pool_size", "0");
+		expectError("store.pool_size: 0 is out of range (1 to 1024)");
+		_config->setString("store.pool_size", "99999999999999999999");
+		expectError("store.pool_size: '99999999999999999999' is not an integer");
+	}
+
+	void testTypoIsRefusedWithSuggestion()
+	{
+		_config->setString("store.conection", "/tmp/y.db");
+		expectError("store.conection: unknown key (did you mean store.connection?)");
+		_config->remove("store.conection");
+		_config->setString("worker.bogus_setting", "1");
+		expectError("worker.bogus_setting: unknown key");
+	}
+
+	void testForeignKeysAreIgnored()
+	{
+		_config->setString("logging.loggers.root.level", "debug");
+		_config->setString("application.logger", "orchd");
+		_config->setString("mycompany.team", "ops");
+		CPPUNIT_ASSERT_NO_THROW(DaemonConfig::load(*_config));
+	}
+
+	void testShippedExamplesAreValidAndComplete()
+	{
+		// Every key the code knows is documented in both example files.
+		for (const char* name: {"master.properties", "worker.properties"})
+		{
+			std::string text = readFile(sourceDir() + "/etc/" + name);
+			for (const auto& key: DaemonConfig::keys())
+			{
+				CPPUNIT_ASSERT_MESSAGE(key.name + " is not documented in etc/" + name, text.find(key.name + " =") != std::string::npos);
+			}
+		}
+	}
+
+private:
+	void expectError(const std::string& start)
+	{
+		try
+		{
+			DaemonConfig::load(*_config);
+			CPPUNIT_FAIL("accepted; expected: " + start);
+		}
+		catch (ConfigException& exc)
+		{
+			CPPUNIT_ASSERT_MESSAGE(exc.message(), exc.message().rfind(start, 0) == 0);
+		}
+	}
+
+	Poco::AutoPtr<Poco::Util::MapConfiguration> _config;
+};
+
+
+CPPUNIT_TEST_SUITE_REGISTRATION(DaemonConfigTest);

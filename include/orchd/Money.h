@@ -29,6 +29,11 @@ public:
 	static constexpr Poco::Int64 MAX_CENTS = 9000000000000000LL;
 		/// The largest magnitude of an amount or balance (9e15 cents).
 
+	static constexpr double EXACT_DOUBLE_LIMIT = 7.0e13;
+		/// A JSON number with a fraction arrives as a double; at or beyond
+		/// this magnitude (in units) doubles cannot tell cents apart, so
+		/// such amounts must be sent as integers or decimal strings.
+
 	static bool tryParse(const Poco::Dynamic::Var& value, Poco::Int64& cents, std::string& reason);
 		/// Parses a JSON number or a decimal string with at most two
 		/// decimals ("12", "-12.5", "0.05") into cents. Returns false and

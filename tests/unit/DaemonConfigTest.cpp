@@ -27,6 +27,8 @@ class DaemonConfigTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testMissingPluginFolder);
 	CPPUNIT_TEST(testUnknownConnector);
 	CPPUNIT_TEST(testBadIntegers);
+	CPPUNIT_TEST(testWorkerHome);
+	CPPUNIT_TEST(testMasterKeys);
 	CPPUNIT_TEST(testTypoIsRefusedWithSuggestion);
 	CPPUNIT_TEST(testForeignKeysAreIgnored);
 	CPPUNIT_TEST(testShippedExamplesAreValidAndComplete);
@@ -40,6 +42,7 @@ public:
 		_config->setString("orchd.id", "w1");
 		_config->setString("plugins.dir", pluginsDir());
 		_config->setString("store.connection", "/tmp/x.db");
+		_config->setString("worker.home", "m1@127.0.0.1:7400");
 	}
 
 	void testValidWorker()
@@ -99,6 +102,38 @@ public:
 		expectError("store.pool_size: 0 is out of range (1 to 1024)");
 		_config->setString("store.pool_size", "99999999999999999999");
 		expectError("store.pool_size: '99999999999999999999' is not an integer");
+	}
+
+	void testWorkerHome()
+	{
+		DaemonSettings settings = DaemonConfig::load(*_config);
+		CPPUNIT_ASSERT_EQUAL(std::string("m1"), settings.worker.homeId);
+		CPPUNIT_ASSERT_EQUAL(Poco::UInt16(7400), settings.worker.home.port());
+		CPPUNIT_ASSERT_EQUAL(4, settings.worker.concurrency);
+		_config->setString("worker.home", "127.0.0.1:7400");
+		expectError("worker.home: '127.0.0.1:7400' is not ID@HOST:PORT");
+		_config->setString("worker.home", "m1@localhost:notaport");
+		expectError("worker.home: 'm1@localhost:notaport' is not ID@HOST:PORT");
+		_config->remove("worker.home");
+		expectError("worker.home: missing (required)");
+		CPPUNIT_ASSERT_NO_THROW(DaemonConfig::load(*_config, false));
+	}
+
+	void testMasterKeys()
+	{
+		_config->setString("orchd.role", "master");
+		_config->setString("master.listen", "127.0.0.1:0");
+		_config->setString("queue.capacity", "5");
+		_config->setString("task.timeout_ms", "250");
+		DaemonSettings settings = DaemonConfig::load(*_config);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(5), settings.master.dispatch.queueCapacity);
+		CPPUNIT_ASSERT_EQUAL(Poco::Timespan::TimeDiff(250), settings.master.dispatch.taskTimeout.totalMilliseconds());
+		CPPUNIT_ASSERT_EQUAL(std::string("w1"), settings.master.dispatch.masterId);
+		_config->setString("master.listen", "nowhere");
+		expectError("master.listen: 'nowhere' is not HOST:PORT");
+		_config->setString("master.listen", "127.0.0.1:0");
+		_config->setString("task.max_attempts", "0");
+		expectError("task.max_attempts: 0 is out of range (1 to 100)");
 	}
 
 	void testTypoIsRefusedWithSuggestion()

@@ -57,6 +57,8 @@ public:
 			"orchd.id = test-worker\n"
 			"plugins.dir = " + pluginsDir() + "\n"
 			"store.connection = " + _dir->file("accounts.db") + "\n"
+			// Nobody listens there: the worker starts and keeps retrying.
+			"worker.home = nobody@127.0.0.1:1\n"
 			"logging.loggers.root.channel = file\n"
 			"logging.channels.file.class = FileChannel\n"
 			"logging.channels.file.path = " + _dir->file("orchd.log") + "\n");

@@ -91,6 +91,9 @@ public:
 		CPPUNIT_ASSERT(refuses(amountIn("1e20")));
 		CPPUNIT_ASSERT(refuses(amountIn("-1e20")));
 		CPPUNIT_ASSERT(refuses(amountIn("1.5e-3")));
+		// 89999999999999.99 and .98 are the same double: refused, not rounded.
+		CPPUNIT_ASSERT(refuses(amountIn("89999999999999.99")));
+		CPPUNIT_ASSERT(accepts(amountIn("69999999999999.99"), 6999999999999999LL));
 		CPPUNIT_ASSERT(refuses(1e20));
 		CPPUNIT_ASSERT(refuses(std::numeric_limits<double>::quiet_NaN()));
 		CPPUNIT_ASSERT(refuses(std::numeric_limits<double>::infinity()));

@@ -123,6 +123,12 @@ bool Money::tryParse(const Poco::Dynamic::Var& value, Poco::Int64& cents, std::s
 			reason = "beyond the limit of 9e15 cents";
 			return false;
 		}
+		if (std::fabs(d) >= EXACT_DOUBLE_LIMIT)
+		{
+			// From here on two amounts a cent apart can be the same double.
+			reason = "a JSON number this large cannot carry cents exactly: send a decimal string";
+			return false;
+		}
 		// The shortest text that reads back as the same double is what the
 		// sender wrote (for up to 17 significant digits), so 0.1 stays
 		// "0.1" and 1.005 stays "1.005" and is refused.

@@ -161,7 +161,7 @@ int run(const Command& command)
 	Poco::AutoPtr<Poco::Util::LayeredConfiguration> config = new Poco::Util::LayeredConfiguration;
 	config->add(command.defines, -100);
 	config->add(new Poco::Util::PropertyFileConfiguration(command.configFile), 0);
-	orchd::DaemonSettings settings = orchd::DaemonConfig::load(*config);
+	orchd::DaemonSettings settings = orchd::DaemonConfig::load(*config, false);
 
 	Poco::Logger& logger = Poco::Logger::get("orchctl");
 	logger.setLevel(Poco::Message::PRIO_WARNING);

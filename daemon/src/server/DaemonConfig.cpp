@@ -80,6 +80,17 @@ const std::vector<DaemonConfig::Key>& DaemonConfig::keys()
 		{"store.connection", "/var/lib/orchd/orchd.db"},
 		{"store.pool_size", "16"},
 		{"store.busy_timeout_ms", "5000"},
+		{"master.listen", "0.0.0.0:7400"},
+		{"master.http_threads", "32"},
+		{"master.http_timeout_ms", "30000"},
+		{"master.max_message_bytes", "1048576"},
+		{"queue.capacity", "10000"},
+		{"task.timeout_ms", "30000"},
+		{"task.max_attempts", "3"},
+		{"worker.home", ""},
+		{"worker.concurrency", "4"},
+		{"worker.reconnect_max_ms", "5000"},
+		{"worker.drain_timeout_ms", "30000"},
 	};
 	return known;
 }
@@ -91,7 +102,7 @@ std::string DaemonConfig::defaultPluginsDir()
 }
 
 
-DaemonSettings DaemonConfig::load(const Poco::Util::AbstractConfiguration& config)
+DaemonSettings DaemonConfig::load(const Poco::Util::AbstractConfiguration& config, bool roleKeys)
 {
 	checkUnknownKeys(config);
 	DaemonSettings settings;
@@ -113,7 +124,61 @@ DaemonSettings DaemonConfig::load(const Poco::Util::AbstractConfiguration& confi
 		throw ConfigException("store.connection: empty (the SQLite database file)");
 	settings.store.poolSize = getInt(config, "store.pool_size", 16, 1, 1024);
 	settings.store.busyTimeoutMs = getInt(config, "store.busy_timeout_ms", 5000, 0, 3600000);
+	loadMaster(config, settings);
+	if (settings.role == "worker" && roleKeys) loadWorker(config, settings);
 	return settings;
+}
+
+
+void DaemonConfig::loadMaster(const Poco::Util::AbstractConfiguration& config, DaemonSettings& settings)
+{
+	MasterOptions& master = settings.master;
+	master.listen = getAddress(config, "master.listen", "0.0.0.0:7400");
+	master.httpThreads = getInt(config, "master.http_threads", 32, 2, 4096);
+	master.httpTimeout = Poco::Timespan(Poco::Timespan::TimeDiff(getInt(config, "master.http_timeout_ms", 30000, 1, 3600000)) * 1000);
+	master.maxMessageBytes = static_cast<std::size_t>(getInt(config, "master.max_message_bytes", 1048576, 1024, 64 << 20));
+	master.dispatch.masterId = settings.id;
+	master.dispatch.queueCapacity = static_cast<std::size_t>(getInt(config, "queue.capacity", 10000, 1, 10000000));
+	master.dispatch.taskTimeout = Poco::Timespan(Poco::Timespan::TimeDiff(getInt(config, "task.timeout_ms", 30000, 10, 86400000)) * 1000);
+	master.dispatch.maxAttempts = getInt(config, "task.max_attempts", 3, 1, 100);
+}
+
+
+void DaemonConfig::loadWorker(const Poco::Util::AbstractConfiguration& config, DaemonSettings& settings)
+{
+	WorkerOptions& worker = settings.worker;
+	worker.id = settings.id;
+	std::string home = requireString(config, "worker.home");
+	std::string::size_type at = home.find('@');
+	if (at == 0 || at == std::string::npos || !isValidId(home.substr(0, at)))
+		throw ConfigException("worker.home: '" + home + "' is not ID@HOST:PORT");
+	worker.homeId = home.substr(0, at);
+	try
+	{
+		worker.home = Poco::Net::SocketAddress(home.substr(at + 1));
+	}
+	catch (Poco::Exception& exc)
+	{
+		throw ConfigException("worker.home: '" + home + "' is not ID@HOST:PORT (" + exc.message() + ")");
+	}
+	worker.concurrency = getInt(config, "worker.concurrency", 4, 1, 1024);
+	worker.reconnectMax = Poco::Timespan(Poco::Timespan::TimeDiff(getInt(config, "worker.reconnect_max_ms", 5000, 10, 600000)) * 1000);
+	worker.drainTimeout = Poco::Timespan(Poco::Timespan::TimeDiff(getInt(config, "worker.drain_timeout_ms", 30000, 0, 3600000)) * 1000);
+	worker.maxMessageBytes = settings.master.maxMessageBytes;
+}
+
+
+Poco::Net::SocketAddress DaemonConfig::getAddress(const Poco::Util::AbstractConfiguration& config, const std::string& key, const std::string& defaultValue)
+{
+	std::string text = config.getString(key, defaultValue);
+	try
+	{
+		return Poco::Net::SocketAddress(text);
+	}
+	catch (Poco::Exception& exc)
+	{
+		throw ConfigException(key + ": '" + text + "' is not HOST:PORT (" + exc.message() + ")");
+	}
 }
 
 

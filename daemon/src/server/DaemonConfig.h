@@ -9,7 +9,9 @@
 #define orchd_DaemonConfig_INCLUDED
 
 
+#include "master/MasterServer.h"
 #include "store/SqlAccountStore.h"
+#include "worker/WorkerNode.h"
 #include "Poco/Exception.h"
 #include "Poco/Util/AbstractConfiguration.h"
 #include <string>
@@ -31,6 +33,8 @@ struct DaemonSettings
 	std::string id;          /// this node's identity in the cluster
 	std::string pluginsDir;  /// the folder scanned for plugin libraries
 	StoreOptions store;      /// the account store (workers, orchctl)
+	MasterOptions master;    /// role master: listening address, queue, leases
+	WorkerOptions worker;    /// role worker: home master, concurrency
 };
 
 
@@ -52,9 +56,11 @@ public:
 	static const std::vector<Key>& keys();
 		/// Returns every key orchd knows.
 
-	static DaemonSettings load(const Poco::Util::AbstractConfiguration& config);
+	static DaemonSettings load(const Poco::Util::AbstractConfiguration& config, bool roleKeys = true);
 		/// Returns the settings, or throws ConfigException naming the first
-		/// bad key.
+		/// bad key. With roleKeys false the keys only a running worker needs
+		/// (worker.home) are not required: orchctl reads a node's file for
+		/// its plugins and store only.
 
 	static std::string defaultPluginsDir();
 		/// Returns the plugin folder of the installation
@@ -64,6 +70,9 @@ private:
 	static void checkUnknownKeys(const Poco::Util::AbstractConfiguration& config);
 	static std::string requireString(const Poco::Util::AbstractConfiguration& config, const std::string& key);
 	static int getInt(const Poco::Util::AbstractConfiguration& config, const std::string& key, int defaultValue, int min, int max);
+	static Poco::Net::SocketAddress getAddress(const Poco::Util::AbstractConfiguration& config, const std::string& key, const std::string& defaultValue);
+	static void loadMaster(const Poco::Util::AbstractConfiguration& config, DaemonSettings& settings);
+	static void loadWorker(const Poco::Util::AbstractConfiguration& config, DaemonSettings& settings);
 };
 
 

@@ -4,7 +4,10 @@
 
 
 #include "server/OrchdServer.h"
+#include "master/MasterServer.h"
 #include "plugin/PluginHost.h"
+#include "plugin/TaskRunner.h"
+#include "worker/WorkerNode.h"
 #include "server/DaemonConfig.h"
 #include "store/SqlAccountStore.h"
 #include "Poco/File.h"
@@ -12,6 +15,7 @@
 #include "Poco/Util/HelpFormatter.h"
 #include <iostream>
 #include <memory>
+#include <sys/resource.h>
 
 
 using Poco::Util::Option;
@@ -19,6 +23,25 @@ using Poco::Util::OptionCallback;
 
 
 namespace orchd {
+
+
+namespace {
+
+
+void raiseFileLimit(Poco::Logger& log)
+{
+	// A master holds one descriptor per connection: allow as many as the
+	// hard limit does, not the usual soft 1024.
+	rlimit limit{};
+	if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max)
+	{
+		limit.rlim_cur = limit.rlim_max;
+		if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) log.warning("cannot raise the open-file limit");
+	}
+}
+
+
+} // namespace
 
 
 OrchdServer::OrchdServer()
@@ -115,11 +138,38 @@ int OrchdServer::main(const ArgVec&)
 			return EXIT_UNAVAILABLE;
 		}
 	}
+	raiseFileLimit(log);
+	TaskRunner runner(plugins, store.get(), log);
 	std::vector<std::string> tasks = plugins.taskNames();
+	std::unique_ptr<MasterServer> master;
+	std::unique_ptr<WorkerNode> worker;
+	if (settings.role == "master")
+	{
+		master = std::make_unique<MasterServer>(settings.master, runner, log);
+		try
+		{
+			master->start();
+		}
+		catch (Poco::Exception& exc)
+		{
+			std::cerr << "orchd: cannot listen on " << settings.master.listen.toString() << " (master.listen in "
+			          << _configFile << "): " << exc.displayText() << std::endl;
+			return EXIT_UNAVAILABLE;
+		}
+	}
+	else
+	{
+		worker = std::make_unique<WorkerNode>(settings.worker, runner, tasks, log);
+		worker->start();
+	}
 	log.information("orchd %s ready: role %s, %z task type(s): %s", settings.id, settings.role, tasks.size(),
 		Poco::cat(std::string(", "), tasks.begin(), tasks.end()));
 	waitForTerminationRequest();
 	log.information("orchd %s stopping", settings.id);
+	// Reverse order of start: the role's service, then the store and plugins.
+	if (worker) worker->stop();
+	if (master) master->stop();
+	log.information("orchd %s stopped", settings.id);
 	return EXIT_OK;
 }
 

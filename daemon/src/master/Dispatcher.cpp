@@ -1,0 +1,483 @@
+//
+// Dispatcher.cpp
+//
+
+
+#include "master/Dispatcher.h"
+#include "orchd/Request.h"
+#include "Poco/JSON/Array.h"
+#include "Poco/JSON/Stringifier.h"
+#include "Poco/NumberFormatter.h"
+#include <sstream>
+
+
+namespace orchd {
+
+
+namespace {
+
+
+std::string toText(const Poco::JSON::Object& object)
+{
+	std::ostringstream out;
+	object.stringify(out);
+	return out.str();
+}
+
+
+std::string toText(const Poco::Dynamic::Var& value)
+{
+	std::ostringstream out;
+	Poco::JSON::Stringifier::stringify(value, out);
+	return out.str();
+}
+
+
+std::string withRequestId(const std::string& resultText, const Poco::Dynamic::Var& requestId)
+	/// Adds REQUEST_ID to a result without parsing it again: the worker's
+	/// text (exact SALDO decimals included) goes to the client untouched.
+{
+	if (requestId.isEmpty()) return resultText;
+	std::string::size_type brace = resultText.find('{');
+	std::string text = "{\"REQUEST_ID\":" + toText(requestId);
+	std::string rest = resultText.substr(brace + 1);
+	std::string::size_type first = rest.find_first_not_of(" \t\r\n");
+	return text + (first != std::string::npos && rest[first] == '}' ? "" : ",") + rest;
+}
+
+
+bool validRequestId(const Poco::Dynamic::Var& id)
+{
+	return id.isString() || (id.isNumeric() && !id.isBoolean());
+}
+
+
+} // namespace
+
+
+Dispatcher::Dispatcher(EventLoop& loop, const TaskRunner& validator, const DispatchOptions& options, Poco::Logger& logger):
+	_loop(loop),
+	_validator(validator),
+	_options(options),
+	_logger(logger),
+	// Task ids double as idempotency keys: they must never repeat, not
+	// even across a restart of the master, hence the start time in them.
+	_idPrefix(options.masterId + "-" + Poco::NumberFormatter::formatHex(static_cast<Poco::UInt64>(Poco::Timestamp().epochMicroseconds())) + "-")
+{
+}
+
+
+Dispatcher::~Dispatcher() = default;
+
+
+std::string Dispatcher::nextTaskId()
+{
+	return _idPrefix + std::to_string(_nextSeq);
+}
+
+
+void Dispatcher::onOpen(Connection& connection)
+{
+	if (connection.kind() == Connection::CLIENT) ++_clients;
+	_logger.debug("%s connection %s from %s", std::string(connection.kind() == Connection::WORKER ? "worker" : "client"),
+		std::to_string(connection.id()), connection.peerAddress());
+}
+
+
+void Dispatcher::onMessage(Connection& connection, const std::string& text)
+{
+	if (connection.kind() == Connection::WORKER) onWorkerMessage(connection, text);
+	else onClientMessage(connection, text);
+}
+
+
+void Dispatcher::onClose(Connection& connection, const std::string& reason)
+{
+	if (connection.kind() == Connection::CLIENT)
+	{
+		--_clients;
+		return;
+	}
+	auto it = _workers.find(connection.id());
+	if (it == _workers.end()) return;
+	Worker worker = std::move(it->second);
+	_workers.erase(it);
+	if (_workerByUuid[worker.uuid] == connection.id()) _workerByUuid.erase(worker.uuid);
+	_logger.information("worker %s (%s) left: %s; %z task(s) in flight go back to the queue", worker.uuid, worker.address, reason, worker.inflight.size());
+	for (const auto& entry: worker.inflight)
+	{
+		auto task = _tasks.find(entry.first);
+		if (task != _tasks.end() && task->second->worker == connection.id() && task->second->attempt == entry.second)
+			requeueOrFail(*task->second, "worker " + worker.uuid + " disconnected");
+	}
+	pump();
+}
+
+
+void Dispatcher::onClientMessage(Connection& connection, const std::string& text)
+{
+	Origin origin;
+	origin.connection = connection.id();
+	Poco::JSON::Object::Ptr request;
+	try
+	{
+		request = TaskRunner::parse(text);
+	}
+	catch (Poco::Exception& exc)
+	{
+		++_counters.invalid;
+		connection.send(toText(*Result::nok("", exc.message())));
+		return;
+	}
+	if (request->has("REQUEST_ID"))
+	{
+		origin.requestId = request->get("REQUEST_ID");
+		request->remove("REQUEST_ID");
+		if (!validRequestId(origin.requestId))
+		{
+			++_counters.invalid;
+			origin.requestId.clear();
+			reply(origin, Result::nok("", "Field REQUEST_ID must be a string or a number"), 400);
+			return;
+		}
+	}
+	Poco::JSON::Object::Ptr refusal = enqueue(request, origin);
+	if (refusal) reply(origin, refusal, 400);
+}
+
+
+void Dispatcher::submit(Poco::JSON::Object::Ptr request, std::shared_ptr<PendingReply> pending)
+{
+	Origin origin;
+	origin.reply = pending;
+	Poco::JSON::Object::Ptr refusal = enqueue(request, origin);
+	if (refusal) reply(origin, refusal, refusal->getValue<std::string>("ERROR") == "BUSY" ? 503 : 400);
+}
+
+
+Poco::JSON::Object::Ptr Dispatcher::enqueue(Poco::JSON::Object::Ptr request, Origin origin)
+{
+	request->remove("TASK_ID");
+	request->remove("ATTEMPT");
+	Poco::JSON::Object::Ptr refusal = _validator.validate(*request);
+	if (refusal)
+	{
+		++_counters.invalid;
+		return refusal;
+	}
+	std::string type = request->getValue<std::string>("TASK");
+	if (_queued >= _options.queueCapacity)
+	{
+		++_counters.busy;
+		return Result::nok(type, "BUSY");
+	}
+	auto task = std::make_unique<Task>();
+	task->id = nextTaskId();
+	task->seq = _nextSeq++;
+	task->type = type;
+	task->request = request;
+	task->origin = std::move(origin);
+	_queues[type].push_back(task.get());
+	++_queued;
+	++_counters.submitted;
+	_tasks.emplace(task->id, std::move(task));
+	pump();
+	return nullptr;
+}
+
+
+void Dispatcher::pump()
+{
+	std::deque<std::uint64_t> idle;
+	while (_queued > 0 && !_ready.empty())
+	{
+		std::uint64_t id = _ready.front();
+		_ready.pop_front();
+		auto it = _workers.find(id);
+		if (it == _workers.end()) continue;
+		Worker& worker = it->second;
+		worker.ready = false;
+		if (worker.draining || static_cast<int>(worker.inflight.size()) >= worker.concurrency) continue;
+		Task* task = takeFor(worker);
+		if (!task)
+		{
+			idle.push_back(id);
+			continue;
+		}
+		lease(worker, *task);
+		makeReady(worker);
+	}
+	for (std::uint64_t id: idle)
+	{
+		auto it = _workers.find(id);
+		if (it != _workers.end()) makeReady(it->second);
+	}
+}
+
+
+Dispatcher::Task* Dispatcher::takeFor(const Worker& worker)
+{
+	std::deque<Task*>* best = nullptr;
+	for (const auto& type: worker.tasks)
+	{
+		auto it = _queues.find(type);
+		if (it == _queues.end() || it->second.empty()) continue;
+		if (!best || it->second.front()->seq < best->front()->seq) best = &it->second;
+	}
+	if (!best) return nullptr;
+	Task* task = best->front();
+	best->pop_front();
+	--_queued;
+	return task;
+}
+
+
+void Dispatcher::lease(Worker& worker, Task& task)
+{
+	++task.attempt;
+	if (task.attempt > 1) ++_counters.redispatched;
+	task.worker = worker.connection;
+	task.leaseStart.update();
+	worker.inflight[task.id] = task.attempt;
+	_deadlines.emplace(task.leaseStart + _options.taskTimeout.totalMicroseconds(), std::make_pair(task.id, task.attempt));
+	task.request->set("TASK_ID", task.id);
+	task.request->set("ATTEMPT", task.attempt);
+	Connection* connection = _loop.find(worker.connection);
+	if (connection) connection->send(toText(*task.request));
+}
+
+
+void Dispatcher::makeReady(Worker& worker)
+{
+	if (worker.ready || worker.draining || static_cast<int>(worker.inflight.size()) >= worker.concurrency) return;
+	worker.ready = true;
+	_ready.push_back(worker.connection);
+}
+
+
+void Dispatcher::onWorkerMessage(Connection& connection, const std::string& text)
+{
+	Poco::JSON::Object::Ptr message;
+	try
+	{
+		message = TaskRunner::parse(text);
+	}
+	catch (Poco::Exception& exc)
+	{
+		rejectWorker(connection, exc.message());
+		return;
+	}
+	auto it = _workers.find(connection.id());
+	if (message->has("WORKER"))
+	{
+		std::string what = message->optValue<std::string>("WORKER", "");
+		if (what == "ALIVE" && it == _workers.end()) registerWorker(connection, *message);
+		else if (what == "STOPPING" && it != _workers.end())
+		{
+			it->second.draining = true;
+			_logger.information("worker %s is stopping: no more tasks for it", it->second.uuid);
+		}
+		else if (what != "ALIVE") rejectWorker(connection, "unknown WORKER message '" + what + "'");
+		return;
+	}
+	if (it == _workers.end())
+	{
+		rejectWorker(connection, "expected {\"WORKER\":\"ALIVE\",...} first");
+		return;
+	}
+	if (!message->has("STATUS") || !message->has("TASK_ID") || !message->get("TASK_ID").isString())
+	{
+		rejectWorker(connection, "a result needs STATUS and a string TASK_ID");
+		return;
+	}
+	onResult(it->second, *message, text);
+}
+
+
+void Dispatcher::registerWorker(Connection& connection, const Poco::JSON::Object& hello)
+{
+	Worker worker;
+	worker.connection = connection.id();
+	worker.address = connection.peerAddress();
+	try
+	{
+		worker.uuid = Request::requireName(hello, "WORKER_UUID");
+		Poco::JSON::Array::Ptr tasks = hello.getArray("TASKS");
+		if (!tasks) throw Poco::InvalidArgumentException("Missing field: TASKS (an array of task names)");
+		for (std::size_t i = 0; i < tasks->size(); ++i) worker.tasks.insert(tasks->getElement<std::string>(i));
+		Poco::Dynamic::Var concurrency = hello.get("CONCURRENCY");
+		if (!concurrency.isInteger() || concurrency.convert<int>() < 1 || concurrency.convert<int>() > 4096)
+			throw Poco::InvalidArgumentException("Field CONCURRENCY must be an integer from 1 to 4096");
+		worker.concurrency = concurrency.convert<int>();
+	}
+	catch (Poco::Exception& exc)
+	{
+		rejectWorker(connection, "bad ALIVE: " + exc.message());
+		return;
+	}
+	auto previous = _workerByUuid.find(worker.uuid);
+	if (previous != _workerByUuid.end())
+	{
+		// The same worker reconnected before its old connection was seen
+		// to die: the old one goes, and its tasks with it.
+		Connection* old = _loop.find(previous->second);
+		if (old) old->fail("replaced by a new connection of the same worker");
+	}
+	_workerByUuid[worker.uuid] = worker.connection;
+	std::string uuid = worker.uuid;
+	_logger.information("worker %s joined from %s: concurrency %d, tasks %s", uuid, worker.address, worker.concurrency,
+		toText(hello.get("TASKS")));
+	Worker& stored = _workers.emplace(worker.connection, std::move(worker)).first->second;
+	makeReady(stored);
+	pump();
+}
+
+
+void Dispatcher::rejectWorker(Connection& connection, const std::string& why)
+{
+	++_counters.workerGarbage;
+	auto it = _workers.find(connection.id());
+	std::string who = it == _workers.end() ? "unregistered worker" : "worker " + it->second.uuid;
+	_logger.warning("%s from %s sent garbage (%s): disconnecting it; its tasks go back to the queue", who, connection.peerAddress(), why);
+	connection.close(1008, why);
+}
+
+
+void Dispatcher::onResult(Worker& worker, const Poco::JSON::Object& result, const std::string& text)
+{
+	std::string id = result.getValue<std::string>("TASK_ID");
+	int attempt = result.optValue<int>("ATTEMPT", 0);
+	auto held = worker.inflight.find(id);
+	if (held != worker.inflight.end() && held->second == attempt) worker.inflight.erase(held);
+	auto it = _tasks.find(id);
+	if (it == _tasks.end() || it->second->attempt != attempt || it->second->worker != worker.connection)
+	{
+		++_counters.staleResults;
+		_logger.debug("discarded a late result for %s (attempt %d) from %s", id, attempt, worker.uuid);
+	}
+	else
+	{
+		++worker.completed;
+		++_counters.completed;
+		deliver(*it->second, text, 200);
+		_tasks.erase(it);
+	}
+	makeReady(worker);
+	pump();
+}
+
+
+void Dispatcher::checkLeases()
+{
+	Poco::Timestamp now;
+	while (!_deadlines.empty() && _deadlines.begin()->first <= now)
+	{
+		std::pair<std::string, int> lease = _deadlines.begin()->second;
+		_deadlines.erase(_deadlines.begin());
+		auto it = _tasks.find(lease.first);
+		if (it == _tasks.end() || it->second->attempt != lease.second || it->second->worker == 0) continue;
+		Task& task = *it->second;
+		++_counters.timedOut;
+		auto worker = _workers.find(task.worker);
+		std::string who = worker == _workers.end() ? "?" : worker->second.uuid;
+		// The worker keeps the credit until it answers: it is still busy.
+		Connection* connection = _loop.find(task.worker);
+		if (connection) connection->send("{\"TASK\":\"CANCEL\",\"TASK_ID\":\"" + task.id + "\",\"ATTEMPT\":" + std::to_string(task.attempt) + "}");
+		_logger.warning("task %s (%s, attempt %d) timed out on worker %s", task.id, task.type, task.attempt, who);
+		requeueOrFail(task, "timed out after " + std::to_string(_options.taskTimeout.totalMilliseconds()) + " ms on worker " + who);
+	}
+	pump();
+}
+
+
+void Dispatcher::requeueOrFail(Task& task, const std::string& why)
+{
+	task.worker = 0;
+	if (task.attempt >= _options.maxAttempts)
+	{
+		++_counters.failed;
+		_logger.warning("task %s (%s) failed after %d attempts: %s", task.id, task.type, task.attempt, why);
+		Poco::JSON::Object::Ptr result = Result::nok(task.type, "Task failed after " + std::to_string(task.attempt) + " attempts: " + why);
+		result->set("TASK_ID", task.id);
+		result->set("ATTEMPT", task.attempt);
+		deliver(task, toText(*result), 502);
+		std::string id = task.id;  // erase() destroys task, and its id with it
+		_tasks.erase(id);
+		return;
+	}
+	// Back to the front: it has waited longest.
+	_queues[task.type].push_front(&task);
+	++_queued;
+}
+
+
+void Dispatcher::deliver(Task& task, const std::string& resultText, int httpStatus)
+{
+	if (task.origin.reply) task.origin.reply->complete(httpStatus, resultText);
+	if (task.origin.connection)
+	{
+		Connection* client = _loop.find(task.origin.connection);
+		if (client) client->send(withRequestId(resultText, task.origin.requestId));
+	}
+}
+
+
+void Dispatcher::reply(const Origin& origin, Poco::JSON::Object::Ptr result, int httpStatus)
+{
+	if (origin.reply) origin.reply->complete(httpStatus, toText(*result));
+	if (origin.connection)
+	{
+		if (!origin.requestId.isEmpty()) result->set("REQUEST_ID", origin.requestId);
+		Connection* client = _loop.find(origin.connection);
+		if (client) client->send(toText(*result));
+	}
+}
+
+
+Poco::JSON::Object::Ptr Dispatcher::status() const
+{
+	Poco::JSON::Object::Ptr status = new Poco::JSON::Object;
+	status->set("role", "master");
+	status->set("id", _options.masterId);
+	status->set("uptime_ms", _started.elapsed() / 1000);
+	Poco::JSON::Object::Ptr queue = new Poco::JSON::Object;
+	queue->set("depth", _queued);
+	queue->set("capacity", _options.queueCapacity);
+	queue->set("in_flight", _tasks.size() - _queued);
+	status->set("queue", queue);
+	Poco::JSON::Array::Ptr workers = new Poco::JSON::Array;
+	for (const auto& entry: _workers)
+	{
+		const Worker& w = entry.second;
+		Poco::JSON::Object::Ptr item = new Poco::JSON::Object;
+		item->set("id", w.uuid);
+		item->set("address", w.address);
+		item->set("state", w.draining ? "draining" : (w.inflight.empty() ? "idle" : "busy"));
+		Poco::JSON::Array::Ptr tasks = new Poco::JSON::Array;
+		for (const auto& t: w.tasks) tasks->add(t);
+		item->set("tasks", tasks);
+		item->set("concurrency", w.concurrency);
+		item->set("credits", w.concurrency - static_cast<int>(w.inflight.size()));
+		item->set("in_flight", w.inflight.size());
+		item->set("completed", w.completed);
+		item->set("connected_ms", w.since.elapsed() / 1000);
+		workers->add(item);
+	}
+	status->set("workers", workers);
+	status->set("clients", _clients);
+	Poco::JSON::Object::Ptr counters = new Poco::JSON::Object;
+	counters->set("submitted", _counters.submitted);
+	counters->set("completed", _counters.completed);
+	counters->set("failed", _counters.failed);
+	counters->set("rejected_busy", _counters.busy);
+	counters->set("rejected_invalid", _counters.invalid);
+	counters->set("redispatched", _counters.redispatched);
+	counters->set("timed_out", _counters.timedOut);
+	counters->set("stale_results", _counters.staleResults);
+	counters->set("worker_garbage", _counters.workerGarbage);
+	status->set("counters", counters);
+	return status;
+}
+
+
+} // namespace orchd

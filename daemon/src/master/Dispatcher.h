@@ -1,0 +1,149 @@
+//
+// Dispatcher.h
+//
+// The master's task queue, its workers, and the leases between them.
+//
+
+
+#ifndef orchd_Dispatcher_INCLUDED
+#define orchd_Dispatcher_INCLUDED
+
+
+#include "master/PendingReply.h"
+#include "net/Connection.h"
+#include "net/EventLoop.h"
+#include "plugin/TaskRunner.h"
+#include "Poco/JSON/Object.h"
+#include "Poco/Logger.h"
+#include "Poco/Timestamp.h"
+#include <deque>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+
+namespace orchd {
+
+
+struct DispatchOptions
+{
+	std::string masterId;                           /// prefix of every TASK_ID
+	std::size_t queueCapacity = 10000;              /// queued (not leased) tasks before BUSY
+	Poco::Timespan taskTimeout = Poco::Timespan(30, 0);  /// lease length
+	int maxAttempts = 3;                            /// dispatches before a task fails
+};
+
+
+class Dispatcher: public ConnectionHandler
+	/// Accepts tasks from clients (WebSocket and HTTP), validates them with
+	/// the plugins, queues them (bounded: BUSY when full), and pushes them
+	/// to workers up to each worker's credit (its concurrency): no polling.
+	///
+	/// A task given to a worker is leased. When the worker's connection
+	/// drops, or the lease exceeds the task timeout, the task goes back to
+	/// the front of its queue with its attempt number raised; after
+	/// maxAttempts the client gets a NOK that says so. A result is accepted
+	/// only for the current attempt on the worker that holds the lease;
+	/// late results are discarded. Mutating tasks are idempotent by key in
+	/// the store, so a re-dispatched UPDATE is never applied twice.
+	///
+	/// Owned by the master; every method runs on the event loop's thread.
+{
+public:
+	Dispatcher(EventLoop& loop, const TaskRunner& validator, const DispatchOptions& options, Poco::Logger& logger);
+	~Dispatcher() override;
+
+	void onOpen(Connection& connection) override;
+	void onMessage(Connection& connection, const std::string& text) override;
+	void onClose(Connection& connection, const std::string& reason) override;
+
+	void submit(Poco::JSON::Object::Ptr request, std::shared_ptr<PendingReply> reply);
+		/// An HTTP submission: reply is completed with the result.
+
+	void checkLeases();
+		/// Re-queues tasks whose lease has expired. Run by a timer.
+
+	Poco::JSON::Object::Ptr status() const;
+		/// The document behind GET /v1/status.
+
+private:
+	struct Origin
+	{
+		std::uint64_t connection = 0;       // a WebSocket client, or 0
+		Poco::Dynamic::Var requestId;       // the client's REQUEST_ID
+		std::shared_ptr<PendingReply> reply; // an HTTP client
+	};
+
+	struct Task
+	{
+		std::string id;
+		std::string type;
+		Poco::JSON::Object::Ptr request;
+		Origin origin;
+		std::uint64_t seq = 0;
+		int attempt = 0;
+		std::uint64_t worker = 0;           // the connection holding the lease, or 0 if queued
+		Poco::Timestamp leaseStart;
+	};
+
+	struct Worker
+	{
+		std::uint64_t connection = 0;
+		std::string uuid;
+		std::string address;
+		std::set<std::string> tasks;
+		int concurrency = 1;
+		bool draining = false;
+		bool ready = false;                      // in _ready
+		std::map<std::string, int> inflight;     // task id -> attempt; holds a credit each
+		std::uint64_t completed = 0;
+		Poco::Timestamp since;
+	};
+
+	struct Counters
+	{
+		std::uint64_t submitted = 0, completed = 0, failed = 0, busy = 0, invalid = 0;
+		std::uint64_t redispatched = 0, timedOut = 0, staleResults = 0, workerGarbage = 0;
+	};
+
+	void onClientMessage(Connection& connection, const std::string& text);
+	void onWorkerMessage(Connection& connection, const std::string& text);
+	void registerWorker(Connection& connection, const Poco::JSON::Object& hello);
+	void onResult(Worker& worker, const Poco::JSON::Object& result, const std::string& text);
+	void rejectWorker(Connection& connection, const std::string& why);
+	Poco::JSON::Object::Ptr enqueue(Poco::JSON::Object::Ptr request, Origin origin);
+	void pump();
+	Task* takeFor(const Worker& worker);
+	void lease(Worker& worker, Task& task);
+	void makeReady(Worker& worker);
+	void requeueOrFail(Task& task, const std::string& why);
+	void deliver(Task& task, const std::string& resultText, int httpStatus);
+	void reply(const Origin& origin, Poco::JSON::Object::Ptr result, int httpStatus);
+	std::string nextTaskId();
+
+	EventLoop& _loop;
+	const TaskRunner& _validator;
+	DispatchOptions _options;
+	Poco::Logger& _logger;
+	Poco::Timestamp _started;
+	std::string _idPrefix;
+	std::uint64_t _nextSeq = 1;
+
+	std::unordered_map<std::string, std::unique_ptr<Task>> _tasks;
+	std::unordered_map<std::string, std::deque<Task*>> _queues;
+	std::size_t _queued = 0;
+	std::unordered_map<std::uint64_t, Worker> _workers;
+	std::unordered_map<std::string, std::uint64_t> _workerByUuid;
+	std::deque<std::uint64_t> _ready;
+	std::multimap<Poco::Timestamp, std::pair<std::string, int>> _deadlines;
+	std::size_t _clients = 0;
+	Counters _counters;
+};
+
+
+} // namespace orchd
+
+
+#endif // orchd_Dispatcher_INCLUDED

@@ -1,0 +1,273 @@
+//
+// MasterServer.cpp
+//
+
+
+#include "master/MasterServer.h"
+#include "orchd/Request.h"
+#include "Poco/Net/HTTPRequestHandler.h"
+#include "Poco/Net/HTTPRequestHandlerFactory.h"
+#include "Poco/Net/HTTPServerParams.h"
+#include "Poco/Net/HTTPServerRequest.h"
+#include "Poco/Net/HTTPServerResponse.h"
+#include "Poco/Net/NetException.h"
+#include "Poco/Net/ServerSocket.h"
+#include "Poco/Net/WebSocket.h"
+#include <sstream>
+
+
+using namespace Poco::Net;
+
+
+namespace orchd {
+
+
+namespace {
+
+
+void sendJson(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const std::string& body)
+{
+	response.setStatus(status);
+	response.setContentType("application/json");
+	response.setContentLength(static_cast<std::streamsize>(body.size()));
+	response.send() << body;
+}
+
+
+std::string errorBody(const std::string& error)
+{
+	std::ostringstream out;
+	Result::nok("", error)->stringify(out);
+	return out.str();
+}
+
+
+class UpgradeHandler: public HTTPRequestHandler
+	/// Completes the WebSocket handshake and hands the socket to the loop.
+{
+public:
+	UpgradeHandler(EventLoop& loop, Dispatcher& dispatcher, Connection::Kind kind, std::size_t maxMessageBytes):
+		_loop(loop), _dispatcher(dispatcher), _kind(kind), _maxMessageBytes(maxMessageBytes)
+	{
+	}
+
+	void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
+	{
+		try
+		{
+			WebSocket socket(request, response);
+			_loop.adopt(socket, _kind, _dispatcher, _maxMessageBytes);
+		}
+		catch (WebSocketException& exc)
+		{
+			sendJson(response, HTTPResponse::HTTP_BAD_REQUEST, errorBody("WebSocket handshake failed: " + exc.message()));
+		}
+	}
+
+private:
+	EventLoop& _loop;
+	Dispatcher& _dispatcher;
+	Connection::Kind _kind;
+	std::size_t _maxMessageBytes;
+};
+
+
+class TaskPostHandler: public HTTPRequestHandler
+	/// POST /v1/tasks: the result in the response, or 504 after the timeout.
+{
+public:
+	TaskPostHandler(EventLoop& loop, Dispatcher& dispatcher, const MasterOptions& options):
+		_loop(loop), _dispatcher(dispatcher), _options(options)
+	{
+	}
+
+	void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
+	{
+		if (request.getContentLength() > static_cast<std::streamsize>(_options.maxMessageBytes))
+		{
+			sendJson(response, HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE, errorBody("Request larger than " + std::to_string(_options.maxMessageBytes) + " bytes"));
+			return;
+		}
+		std::string body;
+		char buffer[8192];
+		std::istream& in = request.stream();
+		while (in.read(buffer, sizeof(buffer)) || in.gcount() > 0)
+		{
+			body.append(buffer, static_cast<std::size_t>(in.gcount()));
+			if (body.size() > _options.maxMessageBytes)
+			{
+				sendJson(response, HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE, errorBody("Request larger than " + std::to_string(_options.maxMessageBytes) + " bytes"));
+				return;
+			}
+		}
+		Poco::JSON::Object::Ptr task;
+		try
+		{
+			task = TaskRunner::parse(body);
+		}
+		catch (Poco::Exception& exc)
+		{
+			sendJson(response, HTTPResponse::HTTP_BAD_REQUEST, errorBody(exc.message()));
+			return;
+		}
+		auto pending = std::make_shared<PendingReply>();
+		Dispatcher& dispatcher = _dispatcher;
+		_loop.post([&dispatcher, task, pending] { dispatcher.submit(task, pending); });
+		if (!pending->wait(_options.httpTimeout))
+		{
+			sendJson(response, HTTPResponse::HTTP_GATEWAY_TIMEOUT,
+				errorBody("No result within " + std::to_string(_options.httpTimeout.totalMilliseconds()) + " ms (the task may still run)"));
+			return;
+		}
+		sendJson(response, static_cast<HTTPResponse::HTTPStatus>(pending->httpStatus()), pending->body());
+	}
+
+private:
+	EventLoop& _loop;
+	Dispatcher& _dispatcher;
+	const MasterOptions& _options;
+};
+
+
+class StatusHandler: public HTTPRequestHandler
+{
+public:
+	StatusHandler(EventLoop& loop, Dispatcher& dispatcher):
+		_loop(loop), _dispatcher(dispatcher)
+	{
+	}
+
+	void handleRequest(HTTPServerRequest&, HTTPServerResponse& response) override
+	{
+		auto pending = std::make_shared<PendingReply>();
+		Dispatcher& dispatcher = _dispatcher;
+		_loop.post([&dispatcher, pending]
+		{
+			std::ostringstream out;
+			dispatcher.status()->stringify(out, 2);
+			pending->complete(200, out.str());
+		});
+		if (!pending->wait(Poco::Timespan(5, 0)))
+		{
+			sendJson(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, errorBody("The event loop did not answer within 5 s"));
+			return;
+		}
+		sendJson(response, HTTPResponse::HTTP_OK, pending->body());
+	}
+
+private:
+	EventLoop& _loop;
+	Dispatcher& _dispatcher;
+};
+
+
+class SimpleHandler: public HTTPRequestHandler
+{
+public:
+	SimpleHandler(HTTPResponse::HTTPStatus status, const std::string& body):
+		_status(status), _body(body)
+	{
+	}
+
+	void handleRequest(HTTPServerRequest&, HTTPServerResponse& response) override
+	{
+		sendJson(response, _status, _body);
+	}
+
+private:
+	HTTPResponse::HTTPStatus _status;
+	std::string _body;
+};
+
+
+class RequestRouter: public HTTPRequestHandlerFactory
+{
+public:
+	RequestRouter(EventLoop& loop, Dispatcher& dispatcher, const MasterOptions& options):
+		_loop(loop), _dispatcher(dispatcher), _options(options)
+	{
+	}
+
+	HTTPRequestHandler* createRequestHandler(const HTTPServerRequest& request) override
+	{
+		const std::string& uri = request.getURI();
+		const std::string& method = request.getMethod();
+		if (uri == "/v1/worker") return new UpgradeHandler(_loop, _dispatcher, Connection::WORKER, _options.maxMessageBytes);
+		if (uri == "/v1/client") return new UpgradeHandler(_loop, _dispatcher, Connection::CLIENT, _options.maxMessageBytes);
+		if (uri == "/v1/tasks")
+		{
+			if (method == HTTPRequest::HTTP_POST) return new TaskPostHandler(_loop, _dispatcher, _options);
+			return new SimpleHandler(HTTPResponse::HTTP_METHOD_NOT_ALLOWED, errorBody("Use POST /v1/tasks"));
+		}
+		if (uri == "/v1/status") return new StatusHandler(_loop, _dispatcher);
+		if (uri == "/healthz") return new SimpleHandler(HTTPResponse::HTTP_OK, "{\"STATUS\":\"OK\"}");
+		return new SimpleHandler(HTTPResponse::HTTP_NOT_FOUND, errorBody("No such endpoint: " + uri));
+	}
+
+private:
+	EventLoop& _loop;
+	Dispatcher& _dispatcher;
+	const MasterOptions& _options;
+};
+
+
+} // namespace
+
+
+MasterServer::MasterServer(const MasterOptions& options, const TaskRunner& validator, Poco::Logger& logger):
+	_options(options),
+	_logger(logger),
+	_loop(logger),
+	_dispatcher(_loop, validator, _options.dispatch, logger)
+{
+	Dispatcher& dispatcher = _dispatcher;
+	_loop.every(Poco::Timespan(0, 50000), [&dispatcher] { dispatcher.checkLeases(); });
+}
+
+
+MasterServer::~MasterServer()
+{
+	stop();
+}
+
+
+void MasterServer::start()
+{
+	// Not ServerSocket(address): that sets SO_REUSEPORT, and a second
+	// master on the same port would start and silently share it.
+	ServerSocket socket;
+	socket.bind(_options.listen, true, false);
+	socket.listen(1024);
+	_port = socket.address().port();
+
+	Poco::AutoPtr<HTTPServerParams> params = new HTTPServerParams;
+	params->setMaxThreads(_options.httpThreads);
+	params->setMaxQueued(1024);
+	params->setThreadIdleTime(Poco::Timespan(1, 0));
+	params->setTimeout(Poco::Timespan(10, 0));
+	params->setKeepAlive(true);
+	_loop.start();
+	_http = std::make_unique<HTTPServer>(new RequestRouter(_loop, _dispatcher, _options), socket, params);
+	_http->start();
+	_logger.information("master listening on %s:%hu (HTTP and WebSocket)", _options.listen.host().toString(), _port);
+}
+
+
+void MasterServer::stop()
+{
+	if (_http)
+	{
+		_http->stopAll(true);
+		_http.reset();
+	}
+	_loop.stop();
+}
+
+
+Poco::UInt16 MasterServer::port() const
+{
+	return _port;
+}
+
+
+} // namespace orchd

@@ -1,0 +1,71 @@
+//
+// MasterServer.h
+//
+// The master role: HTTP and WebSocket on one listening address.
+//
+
+
+#ifndef orchd_MasterServer_INCLUDED
+#define orchd_MasterServer_INCLUDED
+
+
+#include "master/Dispatcher.h"
+#include "net/EventLoop.h"
+#include "plugin/TaskRunner.h"
+#include "Poco/Logger.h"
+#include "Poco/Net/HTTPServer.h"
+#include "Poco/Net/SocketAddress.h"
+#include <memory>
+
+
+namespace orchd {
+
+
+struct MasterOptions
+{
+	Poco::Net::SocketAddress listen;
+	DispatchOptions dispatch;
+	std::size_t maxMessageBytes = 1 << 20;
+	int httpThreads = 32;
+	Poco::Timespan httpTimeout = Poco::Timespan(30, 0);
+};
+
+
+class MasterServer
+	/// Serves, on one address:
+	///   /v1/worker  WebSocket for workers
+	///   /v1/client  WebSocket for clients (pipelined, REQUEST_ID tagged)
+	///   POST /v1/tasks  one task in, its result out (waits up to httpTimeout)
+	///   GET /v1/status, GET /healthz
+	///
+	/// HTTP threads only do the handshake: each WebSocket is then handed to
+	/// the EventLoop, whose one thread serves all of them without blocking
+	/// (see Connection). POST /v1/tasks holds an HTTP thread while it waits.
+{
+public:
+	MasterServer(const MasterOptions& options, const TaskRunner& validator, Poco::Logger& logger);
+	~MasterServer();
+
+	void start();
+		/// Binds (failing if the address is taken, even by another orchd)
+		/// and starts serving.
+
+	void stop();
+
+	Poco::UInt16 port() const;
+		/// The bound port (useful when listen asked for port 0).
+
+private:
+	MasterOptions _options;
+	Poco::Logger& _logger;
+	EventLoop _loop;
+	Dispatcher _dispatcher;
+	std::unique_ptr<Poco::Net::HTTPServer> _http;
+	Poco::UInt16 _port = 0;
+};
+
+
+} // namespace orchd
+
+
+#endif // orchd_MasterServer_INCLUDED

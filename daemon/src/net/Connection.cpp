@@ -1,0 +1,247 @@
+//
+// Connection.cpp
+//
+
+
+#include "net/Connection.h"
+#include "net/EventLoop.h"
+#include <cerrno>
+#include <cstring>
+#include <sys/socket.h>
+
+
+namespace orchd {
+
+
+Connection::Connection(EventLoop& loop, std::uint64_t id, Kind kind, const Poco::Net::WebSocket& socket, ConnectionHandler& handler, std::size_t maxMessageBytes):
+	_loop(loop),
+	_id(id),
+	_kind(kind),
+	_socket(socket),
+	_fd(socket.impl()->sockfd()),
+	_handler(handler),
+	_codec(maxMessageBytes, true)
+{
+	try
+	{
+		_peerAddress = _socket.peerAddress().toString();
+	}
+	catch (Poco::Exception&)
+	{
+		_peerAddress = "?";
+	}
+	_socket.setBlocking(false);
+	_socket.setNoDelay(true);
+}
+
+
+Connection::~Connection()
+{
+	try
+	{
+		_socket.shutdown();
+	}
+	catch (Poco::Exception&)
+	{
+		// Already reset by the peer: nothing left to shut down.
+	}
+}
+
+
+std::uint64_t Connection::id() const
+{
+	return _id;
+}
+
+
+Connection::Kind Connection::kind() const
+{
+	return _kind;
+}
+
+
+const std::string& Connection::peerAddress() const
+{
+	return _peerAddress;
+}
+
+
+int Connection::fd() const
+{
+	return _fd;
+}
+
+
+bool Connection::closing() const
+{
+	return _closing || _dead;
+}
+
+
+ConnectionHandler& Connection::handler()
+{
+	return _handler;
+}
+
+
+const std::string& Connection::closeReason() const
+{
+	return _closeReason;
+}
+
+
+void Connection::send(const std::string& text)
+{
+	if (closing()) return;
+	if (_out.size() - _outOffset > MAX_OUTPUT)
+	{
+		fail("slow consumer: more than " + std::to_string(MAX_OUTPUT >> 20) + " MiB of replies unread");
+		return;
+	}
+	FrameCodec::encode(_out, FrameCodec::TEXT, text.data(), text.size(), false);
+	_loop.markDirty(*this);
+}
+
+
+void Connection::close(std::uint16_t code, const std::string& reason)
+{
+	if (closing()) return;
+	FrameCodec::encodeClose(_out, code, reason, false);
+	_closing = true;
+	_closeReason = reason;
+	_loop.markDirty(*this);
+}
+
+
+void Connection::fail(const std::string& reason)
+{
+	if (_dead) return;
+	_dead = true;
+	if (_closeReason.empty()) _closeReason = reason;
+	_loop.markDead(*this);
+}
+
+
+bool Connection::wantsWrite() const
+{
+	return _outOffset < _out.size();
+}
+
+
+bool Connection::wantsRead() const
+{
+	return !closing() && _out.size() - _outOffset < HIGH_WATER;
+}
+
+
+void Connection::onWritable()
+{
+	flush();
+}
+
+
+void Connection::flush()
+{
+	while (_outOffset < _out.size())
+	{
+		ssize_t n = ::send(_fd, _out.data() + _outOffset, _out.size() - _outOffset, MSG_NOSIGNAL);
+		if (n > 0)
+		{
+			_outOffset += static_cast<std::size_t>(n);
+			continue;
+		}
+		if (n < 0 && errno == EINTR) continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		{
+			// A peer we are closing that does not read gets no more time.
+			if (_closing) fail(_closeReason);
+			break;
+		}
+		fail(std::string("send failed: ") + std::strerror(errno));
+		return;
+	}
+	if (_outOffset == _out.size())
+	{
+		_out.clear();
+		_outOffset = 0;
+		if (_closing) fail(_closeReason);
+	}
+	else if (_outOffset > (1 << 16))
+	{
+		_out.erase(0, _outOffset);
+		_outOffset = 0;
+	}
+}
+
+
+void Connection::onReadable()
+{
+	char buffer[65536];
+	// Bounded per call, so that one busy peer cannot hog the loop.
+	for (int round = 0; round < 4 && wantsRead(); ++round)
+	{
+		ssize_t n = ::recv(_fd, buffer, sizeof(buffer), 0);
+		if (n == 0)
+		{
+			fail("peer closed the connection");
+			return;
+		}
+		if (n < 0)
+		{
+			if (errno == EINTR) continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+			fail(std::string("receive failed: ") + std::strerror(errno));
+			return;
+		}
+		_in.append(buffer, static_cast<std::size_t>(n));
+		for (;;)
+		{
+			FrameCodec::Result result = _codec.decode(_in, _inOffset);
+			if (result == FrameCodec::NEED_MORE) break;
+			if (result == FrameCodec::ERROR)
+			{
+				close(_codec.closeCode(), _codec.error());
+				return;
+			}
+			dispatch(_codec.payload());
+			if (closing()) return;
+		}
+		if (_inOffset == _in.size())
+		{
+			_in.clear();
+			_inOffset = 0;
+		}
+		else if (_inOffset > (1 << 16))
+		{
+			_in.erase(0, _inOffset);
+			_inOffset = 0;
+		}
+		if (n < static_cast<ssize_t>(sizeof(buffer))) break;
+	}
+}
+
+
+void Connection::dispatch(const std::string& payload)
+{
+	switch (_codec.opcode())
+	{
+	case FrameCodec::TEXT:
+		_handler.onMessage(*this, payload);
+		break;
+	case FrameCodec::BINARY:
+		close(1003, "binary frames are not supported: send JSON text");
+		break;
+	case FrameCodec::PING:
+		FrameCodec::encode(_out, FrameCodec::PONG, payload.data(), payload.size(), false);
+		_loop.markDirty(*this);
+		break;
+	case FrameCodec::CLOSE:
+		close(1000, "peer closed the connection");
+		break;
+	default:
+		break;
+	}
+}
+
+
+} // namespace orchd

@@ -1,0 +1,117 @@
+//
+// Connection.h
+//
+// A server-side WebSocket connection served by the EventLoop.
+//
+
+
+#ifndef orchd_Connection_INCLUDED
+#define orchd_Connection_INCLUDED
+
+
+#include "net/FrameCodec.h"
+#include "Poco/Net/WebSocket.h"
+#include <cstdint>
+#include <string>
+
+
+namespace orchd {
+
+
+class EventLoop;
+class Connection;
+
+
+class ConnectionHandler
+	/// Receives the events of the connections adopted for it. Called on the
+	/// event loop's thread only.
+{
+public:
+	virtual ~ConnectionHandler() = default;
+
+	virtual void onOpen(Connection& connection) = 0;
+	virtual void onMessage(Connection& connection, const std::string& text) = 0;
+		/// A complete text message.
+	virtual void onClose(Connection& connection, const std::string& reason) = 0;
+		/// The connection is gone (peer closed, error, or close() was
+		/// called); it is destroyed right after this returns.
+};
+
+
+class Connection
+	/// One WebSocket, after Poco's handshake, read and written without
+	/// blocking by the EventLoop: bytes are read as they come and framed by
+	/// a FrameCodec, and sent from an output buffer as the socket accepts
+	/// them. A peer that sends half a frame or stops reading therefore holds
+	/// only its own buffers, never the loop.
+	///
+	/// Flow control: while more than highWater bytes wait to be sent, the
+	/// connection is not read (a client that floods without reading is
+	/// paused, not served at others' expense); beyond maxOutput bytes it
+	/// is closed as a slow consumer.
+	///
+	/// Owned by the EventLoop; used on its thread only. Others hold id().
+{
+public:
+	enum Kind
+	{
+		WORKER,
+		CLIENT,
+		PEER
+	};
+
+	Connection(EventLoop& loop, std::uint64_t id, Kind kind, const Poco::Net::WebSocket& socket, ConnectionHandler& handler, std::size_t maxMessageBytes);
+	~Connection();
+
+	std::uint64_t id() const;
+	Kind kind() const;
+	const std::string& peerAddress() const;
+	int fd() const;
+
+	void send(const std::string& text);
+		/// Queues a text message; it leaves when the socket accepts it.
+
+	void close(std::uint16_t code, const std::string& reason);
+		/// Sends a close frame, then drops the connection once it is sent
+		/// (or at once if the peer does not read).
+
+	bool closing() const;
+
+	// For the EventLoop.
+	void onReadable();
+	void onWritable();
+	bool wantsWrite() const;
+	bool wantsRead() const;
+	void fail(const std::string& reason);
+	ConnectionHandler& handler();
+	const std::string& closeReason() const;
+
+	static constexpr std::size_t HIGH_WATER = 1 << 20;
+	static constexpr std::size_t MAX_OUTPUT = 64 << 20;
+
+private:
+	void flush();
+	void dispatch(const std::string& payload);
+
+	EventLoop& _loop;
+	std::uint64_t _id;
+	Kind _kind;
+	Poco::Net::WebSocket _socket;
+	int _fd;
+	ConnectionHandler& _handler;
+	FrameCodec _codec;
+	std::string _peerAddress;
+	std::string _in;
+	std::size_t _inOffset = 0;
+	std::string _out;
+	std::size_t _outOffset = 0;
+	bool _closing = false;
+	bool _dead = false;
+	std::string _closeReason;
+};
+
+
+} // namespace orchd
+
+
+#endif // orchd_Connection_INCLUDED

@@ -1,0 +1,110 @@
+//
+// EventLoop.h
+//
+// One thread, epoll, and every WebSocket connection of a master.
+//
+
+
+#ifndef orchd_EventLoop_INCLUDED
+#define orchd_EventLoop_INCLUDED
+
+
+#include "net/Connection.h"
+#include "Poco/Logger.h"
+#include "Poco/Mutex.h"
+#include "Poco/Runnable.h"
+#include "Poco/Thread.h"
+#include "Poco/Timespan.h"
+#include "Poco/Timestamp.h"
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+
+namespace orchd {
+
+
+class EventLoop: public Poco::Runnable
+	/// Serves many Connections from one thread with epoll, runs closures
+	/// posted from other threads, and runs periodic timers. Everything a
+	/// handler does happens on this thread, so the state it owns (the task
+	/// queue, the workers) needs no lock.
+	///
+	/// HTTP threads hand over a WebSocket right after Poco's handshake with
+	/// adopt() and return to their pool, so a thousand connections cost a
+	/// thousand buffers, not a thousand threads.
+	///
+	/// post(), adopt() and stop() are thread-safe; the rest is for the loop
+	/// thread.
+{
+public:
+	explicit EventLoop(Poco::Logger& logger);
+	~EventLoop() override;
+
+	void every(Poco::Timespan interval, std::function<void()> function);
+		/// Runs function on the loop thread about every interval. Call
+		/// before start().
+
+	void start();
+	void stop();
+		/// Closes every connection (handlers see onClose) and joins the
+		/// thread. Idempotent.
+
+	void post(std::function<void()> function);
+		/// Runs function on the loop thread soon. Dropped after stop().
+
+	void adopt(const Poco::Net::WebSocket& socket, Connection::Kind kind, ConnectionHandler& handler, std::size_t maxMessageBytes);
+		/// Takes over a WebSocket whose handshake is done.
+
+	Connection* find(std::uint64_t id) const;
+		/// Returns the live connection with this id, or null.
+
+	std::size_t connectionCount() const;
+
+	void markDirty(Connection& connection);
+	void markDead(Connection& connection);
+		/// For Connection: output is waiting; the connection is finished.
+
+	void run() override;
+
+private:
+	struct Timer
+	{
+		Poco::Timespan interval;
+		Poco::Timestamp next;
+		std::function<void()> function;
+	};
+
+	void wake();
+	void runPosted();
+	void runTimers();
+	void settle();
+	void updateInterest(Connection& connection);
+	void destroy(Connection& connection);
+	int pollTimeoutMs() const;
+
+	Poco::Logger& _logger;
+	int _epoll;
+	int _wakeFd;
+	Poco::Thread _thread;
+	std::atomic<bool> _running{false};
+	std::atomic<bool> _stopped{false};
+
+	Poco::FastMutex _postMutex;
+	std::vector<std::function<void()>> _posted;
+
+	std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> _connections;
+	std::unordered_map<std::uint64_t, std::uint32_t> _interest;
+	std::vector<std::uint64_t> _dirty;
+	std::vector<std::uint64_t> _dead;
+	std::vector<Timer> _timers;
+	std::uint64_t _nextId = 1;
+};
+
+
+} // namespace orchd
+
+
+#endif // orchd_EventLoop_INCLUDED

@@ -1,0 +1,265 @@
+//
+// WorkerNode.cpp
+//
+
+
+#include "worker/WorkerNode.h"
+#include "Poco/Buffer.h"
+#include "Poco/JSON/Array.h"
+#include "Poco/Net/HTTPClientSession.h"
+#include "Poco/Net/HTTPRequest.h"
+#include "Poco/Net/HTTPResponse.h"
+#include "Poco/Net/NetException.h"
+#include "Poco/Random.h"
+#include <sstream>
+
+
+using namespace Poco::Net;
+
+
+namespace orchd {
+
+
+WorkerNode::WorkerNode(const WorkerOptions& options, const TaskRunner& runner, const std::vector<std::string>& tasks, Poco::Logger& logger):
+	_options(options),
+	_runner(runner),
+	_tasks(tasks),
+	_logger(logger)
+{
+	_thread.setName("orchd-worker-link");
+}
+
+
+WorkerNode::~WorkerNode()
+{
+	stop();
+}
+
+
+void WorkerNode::start()
+{
+	for (int i = 0; i < _options.concurrency; ++i) _executors.emplace_back([this] { execute(); });
+	_thread.start(*this);
+}
+
+
+bool WorkerNode::connected() const
+{
+	Poco::FastMutex::ScopedLock lock(_socketMutex);
+	return _socket != nullptr;
+}
+
+
+void WorkerNode::stop()
+{
+	if (_stopCalled.exchange(true)) return;
+	_stopping = true;
+	send("{\"WORKER\":\"STOPPING\",\"WORKER_UUID\":\"" + _options.id + "\"}");
+	{
+		std::unique_lock<std::mutex> lock(_jobsMutex);
+		bool drained = _jobsChanged.wait_for(lock, std::chrono::milliseconds(_options.drainTimeout.totalMilliseconds()),
+			[this] { return _jobs.empty() && _running == 0; });
+		if (!drained) _logger.warning("worker %s stopping with %d task(s) unfinished: the master will re-dispatch them", _options.id, _running + static_cast<int>(_jobs.size()));
+		_jobs.clear();
+		for (auto& flag: _cancelFlags) *flag.second = true;
+		_quit = true;
+	}
+	_jobsChanged.notify_all();
+	for (auto& executor: _executors) executor.join();
+	_executors.clear();
+	_wake.set();
+	{
+		Poco::FastMutex::ScopedLock lock(_socketMutex);
+		if (_socket)
+		{
+			try
+			{
+				_socket->shutdown();
+			}
+			catch (Poco::Exception&)
+			{
+				// The master has already gone.
+			}
+		}
+	}
+	if (_thread.isRunning()) _thread.join();
+}
+
+
+void WorkerNode::run()
+{
+	Poco::Random random;
+	random.seed();
+	Poco::Timespan::TimeDiff delayMs = 100;
+	bool reported = false;
+	while (!_stopping)
+	{
+		try
+		{
+			session();
+			delayMs = 100;
+			reported = false;
+		}
+		catch (Poco::Exception& exc)
+		{
+			// The first failure is news; the retries that follow are not.
+			if (!reported) _logger.warning("worker %s: cannot reach master %s at %s: %s; retrying with backoff", _options.id, _options.homeId, _options.home.toString(), exc.displayText());
+			else _logger.debug("worker %s: master %s still unreachable: %s", _options.id, _options.homeId, exc.displayText());
+			reported = true;
+		}
+		if (_stopping) break;
+		// Exponential backoff with jitter, so that a fleet of workers does
+		// not reconnect in lock step when their master comes back.
+		Poco::Timespan::TimeDiff wait = delayMs / 2 + random.next(static_cast<Poco::UInt32>(delayMs / 2 + 1));
+		_wake.tryWait(static_cast<long>(wait));
+		delayMs = std::min<Poco::Timespan::TimeDiff>(delayMs * 2, _options.reconnectMax.totalMilliseconds());
+	}
+}
+
+
+void WorkerNode::session()
+{
+	HTTPClientSession client(_options.home);
+	client.setTimeout(Poco::Timespan(5, 0));
+	HTTPRequest request(HTTPRequest::HTTP_GET, "/v1/worker", HTTPMessage::HTTP_1_1);
+	HTTPResponse response;
+	auto socket = std::make_shared<WebSocket>(client, request, response);
+	socket->setMaxPayloadSize(static_cast<int>(_options.maxMessageBytes));
+	socket->setReceiveTimeout(Poco::Timespan(0));
+	socket->setNoDelay(true);
+
+	Poco::JSON::Object hello;
+	hello.set("WORKER", "ALIVE");
+	hello.set("WORKER_UUID", _options.id);
+	Poco::JSON::Array tasks;
+	for (const auto& task: _tasks) tasks.add(task);
+	hello.set("TASKS", tasks);
+	hello.set("CONCURRENCY", _options.concurrency);
+	std::ostringstream text;
+	hello.stringify(text);
+	socket->sendFrame(text.str().data(), static_cast<int>(text.str().size()), WebSocket::FRAME_TEXT);
+	{
+		Poco::FastMutex::ScopedLock lock(_socketMutex);
+		_socket = socket;
+	}
+	_logger.information("worker %s connected to master %s at %s", _options.id, _options.homeId, _options.home.toString());
+
+	Poco::Buffer<char> buffer(0);
+	std::string reason = "master closed the connection";
+	try
+	{
+		while (!_quit)
+		{
+			if (!socket->poll(Poco::Timespan(0, 200000), Socket::SELECT_READ | Socket::SELECT_ERROR)) continue;
+			int flags = 0;
+			buffer.resize(0);
+			int n = socket->receiveFrame(buffer, flags);
+			int opcode = flags & WebSocket::FRAME_OP_BITMASK;
+			if ((n == 0 && flags == 0) || opcode == WebSocket::FRAME_OP_CLOSE) break;
+			if (opcode == WebSocket::FRAME_OP_PING)
+			{
+				Poco::FastMutex::ScopedLock lock(_socketMutex);
+				socket->sendFrame(buffer.begin(), n, WebSocket::FRAME_FLAG_FIN | WebSocket::FRAME_OP_PONG);
+				continue;
+			}
+			if (opcode == WebSocket::FRAME_OP_TEXT) handle(std::string(buffer.begin(), static_cast<std::size_t>(n)));
+		}
+	}
+	catch (Poco::Exception& exc)
+	{
+		reason = exc.displayText();
+	}
+	{
+		Poco::FastMutex::ScopedLock lock(_socketMutex);
+		_socket.reset();
+	}
+	if (!_quit) _logger.warning("worker %s lost master %s: %s", _options.id, _options.homeId, reason);
+}
+
+
+void WorkerNode::handle(const std::string& text)
+{
+	Poco::JSON::Object::Ptr message;
+	try
+	{
+		message = TaskRunner::parse(text);
+	}
+	catch (Poco::Exception& exc)
+	{
+		_logger.warning("worker %s: ignored a message from the master: %s", _options.id, exc.message());
+		return;
+	}
+	std::string task = message->optValue<std::string>("TASK", "");
+	std::string taskId = message->optValue<std::string>("TASK_ID", "");
+	if (task.empty() || taskId.empty())
+	{
+		_logger.warning("worker %s: ignored a message without TASK and TASK_ID: %s", _options.id, text.substr(0, 200));
+		return;
+	}
+	std::lock_guard<std::mutex> lock(_jobsMutex);
+	if (task == "CANCEL")
+	{
+		auto flag = _cancelFlags.find(taskId);
+		if (flag != _cancelFlags.end()) *flag->second = true;
+		return;
+	}
+	Job job;
+	job.request = message;
+	job.taskId = taskId;
+	job.attempt = message->optValue<int>("ATTEMPT", 1);
+	job.cancelled = std::make_shared<std::atomic<bool>>(false);
+	_cancelFlags[taskId] = job.cancelled;
+	_jobs.push_back(std::move(job));
+	_jobsChanged.notify_one();
+}
+
+
+void WorkerNode::execute()
+{
+	for (;;)
+	{
+		Job job;
+		{
+			std::unique_lock<std::mutex> lock(_jobsMutex);
+			_jobsChanged.wait(lock, [this] { return !_jobs.empty() || _quit; });
+			if (_jobs.empty()) return;
+			job = std::move(_jobs.front());
+			_jobs.pop_front();
+			++_running;
+		}
+		job.request->remove("ATTEMPT");
+		Poco::JSON::Object::Ptr result = _runner.run(*job.request, job.taskId, job.attempt, *job.cancelled);
+		result->set("ATTEMPT", job.attempt);
+		std::ostringstream text;
+		result->stringify(text);
+		// If the link is down the result is lost; the master re-dispatches
+		// the task and the store's idempotency key makes that safe.
+		send(text.str());
+		{
+			std::lock_guard<std::mutex> lock(_jobsMutex);
+			--_running;
+			_cancelFlags.erase(job.taskId);
+		}
+		_jobsChanged.notify_all();
+	}
+}
+
+
+bool WorkerNode::send(const std::string& text)
+{
+	Poco::FastMutex::ScopedLock lock(_socketMutex);
+	if (!_socket) return false;
+	try
+	{
+		_socket->sendFrame(text.data(), static_cast<int>(text.size()), WebSocket::FRAME_TEXT);
+		return true;
+	}
+	catch (Poco::Exception& exc)
+	{
+		_logger.warning("worker %s: cannot send to master %s: %s", _options.id, _options.homeId, exc.displayText());
+		return false;
+	}
+}
+
+
+} // namespace orchd

@@ -1,0 +1,110 @@
+//
+// WorkerNode.h
+//
+// The worker role: one WebSocket to the home master, a pool of executors.
+//
+
+
+#ifndef orchd_WorkerNode_INCLUDED
+#define orchd_WorkerNode_INCLUDED
+
+
+#include "plugin/TaskRunner.h"
+#include "Poco/Event.h"
+#include "Poco/Logger.h"
+#include "Poco/Mutex.h"
+#include "Poco/Net/SocketAddress.h"
+#include "Poco/Net/WebSocket.h"
+#include "Poco/Runnable.h"
+#include "Poco/Thread.h"
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+
+namespace orchd {
+
+
+struct WorkerOptions
+{
+	std::string id;                    /// WORKER_UUID
+	std::string homeId;                /// the home master's id
+	Poco::Net::SocketAddress home;     /// the home master's address
+	int concurrency = 4;               /// tasks run at once (the credit given to the master)
+	std::size_t maxMessageBytes = 1 << 20;
+	Poco::Timespan reconnectMax = Poco::Timespan(5, 0);
+	Poco::Timespan drainTimeout = Poco::Timespan(30, 0);
+};
+
+
+class WorkerNode: private Poco::Runnable
+	/// Connects to the home master, introduces itself with the prototype's
+	/// {"WORKER":"ALIVE","WORKER_UUID":...} plus its task types and
+	/// concurrency, then runs the tasks the master pushes on its executor
+	/// threads and answers each with its result (STATUS, TASK_ID, ATTEMPT).
+	///
+	/// When the master goes away it reconnects with exponential backoff and
+	/// jitter. stop() drains: it tells the master {"WORKER":"STOPPING"},
+	/// finishes and reports what is in flight, then disconnects.
+	///
+	/// Threads: one connection thread (reads), `concurrency` executors
+	/// (run tasks and send results under a mutex).
+{
+public:
+	WorkerNode(const WorkerOptions& options, const TaskRunner& runner, const std::vector<std::string>& tasks, Poco::Logger& logger);
+	~WorkerNode() override;
+
+	void start();
+	void stop();
+		/// Drains and stops; returns when done or after drainTimeout.
+
+	bool connected() const;
+
+private:
+	struct Job
+	{
+		Poco::JSON::Object::Ptr request;
+		std::string taskId;
+		int attempt = 1;
+		std::shared_ptr<std::atomic<bool>> cancelled;
+	};
+
+	void run() override;
+	void session();
+	void handle(const std::string& text);
+	void execute();
+	bool send(const std::string& text);
+
+	WorkerOptions _options;
+	const TaskRunner& _runner;
+	std::vector<std::string> _tasks;
+	Poco::Logger& _logger;
+
+	Poco::Thread _thread;
+	Poco::Event _wake;
+	std::atomic<bool> _stopping{false};
+	std::atomic<bool> _quit{false};
+	std::atomic<bool> _stopCalled{false};
+
+	mutable Poco::FastMutex _socketMutex;
+	std::shared_ptr<Poco::Net::WebSocket> _socket;
+
+	std::mutex _jobsMutex;
+	std::condition_variable _jobsChanged;
+	std::deque<Job> _jobs;
+	int _running = 0;
+	std::map<std::string, std::shared_ptr<std::atomic<bool>>> _cancelFlags;
+	std::vector<std::thread> _executors;
+};
+
+
+} // namespace orchd
+
+
+#endif // orchd_WorkerNode_INCLUDED

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing orchd needs, on Debian 12, if missing.
-# Sourced by test.sh and demo.sh; safe to run again.
+# Run by test.sh and demo.sh; safe to run again. libpq-dev is for the
+# PostgreSQL store connector, which comes next.
 set -euo pipefail
 ORCHD_PACKAGES=(g++ cmake ninja-build pkg-config libpoco-dev libcppunit-dev libpq-dev sqlite3)
 missing=()

@@ -20,14 +20,15 @@ struct AccountResult
 	/// The outcome of one store operation. Balances are integer cents.
 {
 	enum Outcome
+		/// The values are stored with idempotency keys: never renumber.
 	{
-		OK,                  /// applied (or, with replayed, applied earlier)
-		NOT_FOUND,           /// the account (USER, or TO for a transfer) does not exist
-		INSUFFICIENT_FUNDS,  /// the balance would go below zero
-		ALREADY_EXISTS,      /// OPEN of an account that exists
-		LIMIT_EXCEEDED,      /// the balance would go beyond Money::MAX_CENTS
-		SAME_ACCOUNT,        /// TRANSFER from an account to itself
-		KEY_CONFLICT         /// the idempotency key was used for a different request
+		OK = 0,                  /// applied (or, with replayed, applied earlier)
+		NOT_FOUND = 1,           /// the account (USER, or TO for a transfer) does not exist
+		INSUFFICIENT_FUNDS = 2,  /// the balance would go below zero
+		ALREADY_EXISTS = 3,      /// OPEN of an account that exists
+		LIMIT_EXCEEDED = 4,      /// the balance would go beyond Money::MAX_CENTS
+		SAME_ACCOUNT = 5,        /// TRANSFER from an account to itself
+		KEY_CONFLICT = 6         /// the idempotency key was used for a different request
 	};
 
 	Outcome outcome = OK;

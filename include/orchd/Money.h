@@ -38,8 +38,11 @@ public:
 		/// Parses a JSON number or a decimal string with at most two
 		/// decimals ("12", "-12.5", "0.05") into cents. Returns false and
 		/// sets reason ("more than two decimals", "not a number", ...) for
-		/// anything else: three decimals, exponents, NaN, infinities,
-		/// booleans, empty strings and magnitudes beyond MAX_CENTS.
+		/// anything else: three decimals, NaN, infinities, booleans, empty
+		/// strings, strings with an exponent ("1e2"), JSON numbers with a
+		/// fraction at or beyond EXACT_DOUBLE_LIMIT, and magnitudes beyond
+		/// MAX_CENTS. A JSON number written with an exponent is judged by
+		/// its value: 1e2 is 100.00, 1.5e-3 is refused.
 
 	static Poco::Int64 parse(const Poco::Dynamic::Var& value);
 		/// Like tryParse(), but throws Poco::InvalidArgumentException with

@@ -44,6 +44,7 @@ public:
 	Poco::JSON::Object::Ptr execute(orchd::TaskContext& context, const Poco::JSON::Object& request) override
 	{
 		wait(context, delayOf(request));
+		if (context.cancelled()) return orchd::Result::nok(name(), "Cancelled");
 		Poco::JSON::Object::Ptr result = orchd::Result::ok(name());
 		if (request.has("PAYLOAD")) result->set("PAYLOAD", request.get("PAYLOAD"));
 		return result;

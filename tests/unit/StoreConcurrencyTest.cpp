@@ -25,6 +25,7 @@ class StoreConcurrencyTest: public CppUnit::TestFixture
 {
 	CPPUNIT_TEST_SUITE(StoreConcurrencyTest);
 	CPPUNIT_TEST(testSumStaysExact);
+	CPPUNIT_TEST(testConcurrentFirstOpen);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -91,6 +92,37 @@ public:
 		CPPUNIT_ASSERT(applied.load() > THREADS * OPS / 2);
 		CPPUNIT_ASSERT_EQUAL(ACCOUNTS * INITIAL + expectedDelta.load(), first.totalBalance());
 		for (int a = 0; a < ACCOUNTS; ++a) CPPUNIT_ASSERT(first.query("acct" + std::to_string(a)).balance >= 0);
+	}
+
+	void testConcurrentFirstOpen()
+	{
+		// Workers started together on a new database file all create the
+		// schema at once; none may fail with "database is locked".
+		for (int round = 0; round < 5; ++round)
+		{
+			TempDir dir;
+			StoreOptions options;
+			options.connection = dir.file("fresh.db");
+			std::atomic<int> failures(0);
+			std::string firstError;
+			std::vector<std::thread> threads;
+			for (int t = 0; t < 4; ++t)
+			{
+				threads.emplace_back([&]
+				{
+					try
+					{
+						SqlAccountStore store(options);
+					}
+					catch (Poco::Exception& exc)
+					{
+						if (failures++ == 0) firstError = exc.displayText();
+					}
+				});
+			}
+			for (auto& thread: threads) thread.join();
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(firstError, 0, failures.load());
+		}
 	}
 };
 

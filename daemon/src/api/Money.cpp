@@ -129,9 +129,10 @@ bool Money::tryParse(const Poco::Dynamic::Var& value, Poco::Int64& cents, std::s
 			reason = "a JSON number this large cannot carry cents exactly: send a decimal string";
 			return false;
 		}
-		// The shortest text that reads back as the same double is what the
-		// sender wrote (for up to 17 significant digits), so 0.1 stays
-		// "0.1" and 1.005 stays "1.005" and is refused.
+		// Below EXACT_DOUBLE_LIMIT (at most 15 significant digits with the
+		// cents) the shortest text that reads back as the same double is what
+		// the sender wrote, so 0.1 stays "0.1" and 1.005 stays "1.005" and
+		// is refused.
 		char buffer[64];
 		auto res = std::to_chars(buffer, buffer + sizeof(buffer), d, std::chars_format::fixed);
 		if (res.ec != std::errc())

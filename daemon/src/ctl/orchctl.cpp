@@ -1,14 +1,16 @@
 //
 // orchctl.cpp
 //
-// The command-line client. At this stage it runs tasks in-process, with
-// the plugins and the store a node's properties file names; the dispatch
-// issue adds --master to send them to a running master instead.
+// The command-line client: sends tasks to a running master (--master), or
+// runs them in this process with the plugins and store that a node's
+// properties file names (--config).
 //
 // Exit codes: 0 the task said OK, 1 it said NOK, 2 usage or setup error.
 //
 
 
+#include "ctl/Bench.h"
+#include "ctl/MasterClient.h"
 #include "orchd/Money.h"
 #include "plugin/PluginHost.h"
 #include "plugin/TaskRunner.h"
@@ -17,13 +19,17 @@
 #include "Poco/AutoPtr.h"
 #include "Poco/ConsoleChannel.h"
 #include "Poco/Exception.h"
+#include "Poco/JSON/Array.h"
 #include "Poco/JSON/Object.h"
+#include "Poco/NumberParser.h"
 #include "Poco/UUIDGenerator.h"
 #include "Poco/Util/LayeredConfiguration.h"
 #include "Poco/Util/MapConfiguration.h"
 #include "Poco/Util/PropertyFileConfiguration.h"
 #include <atomic>
+#include <iomanip>
 #include <iostream>
+#include <map>
 #include <memory>
 
 
@@ -36,15 +42,22 @@ const int EXIT_USAGE = 2;
 
 
 const char* const USAGE =
-	"usage: orchctl --config FILE [--define KEY=VALUE ...] COMMAND\n"
-	"commands (run in this process against the store the file names):\n"
-	"  tasks                       list the task types the plugins provide\n"
+	"usage: orchctl --master HOST:PORT COMMAND     send tasks to a running master\n"
+	"       orchctl --config FILE [--define KEY=VALUE ...] COMMAND\n"
+	"                                              run them in this process, with the\n"
+	"                                              plugins and store the node's file names\n"
+	"commands:\n"
 	"  open USER [AMOUNT]          create an account\n"
 	"  query USER                  read a balance\n"
-	"  update USER AMOUNT          add a signed amount (also --amount=-12.50)\n"
+	"  update USER AMOUNT          add a signed amount (or --amount=-12.50)\n"
 	"  transfer FROM TO AMOUNT     move an amount between accounts\n"
-	"  submit 'JSON'               run any task, e.g. '{\"TASK\":\"ECHO\",\"PAYLOAD\":1}'\n"
-	"exit: 0 OK, 1 NOK, 2 usage or setup error\n";
+	"  submit 'JSON'               any task, e.g. '{\"TASK\":\"ECHO\",\"PAYLOAD\":1}'\n"
+	"  status [--json]             the master's queue, workers and counters (--master)\n"
+	"  bench [--tasks=N] [--concurrency=C] [--mix=QUERY:50,UPDATE:50] [--accounts=K]\n"
+	"        [--connections=N] [--json=FILE]\n"
+	"                              drive a task mix and check the balances (--master)\n"
+	"  tasks                       the task types the plugins provide (--config)\n"
+	"exit: 0 OK, 1 NOK (or a failed bench check), 2 usage or connection error\n";
 
 
 class UsageError: public std::runtime_error
@@ -54,8 +67,15 @@ public:
 };
 
 
+class HelpRequested: public std::exception
+{
+};
+
+
 struct Command
 {
+	std::string master;
+	std::map<std::string, std::string> options;  // --name=value after the command
 	std::string configFile;
 	Poco::AutoPtr<Poco::Util::MapConfiguration> defines = new Poco::Util::MapConfiguration;
 	std::vector<std::string> words;
@@ -74,9 +94,10 @@ Command parseArguments(int argc, char** argv)
 			if (i + 1 >= argc) throw UsageError(option + " needs a value");
 			return argv[++i];
 		};
-		if (arg == "-h" || arg == "--help") throw UsageError("");
-		else if (arg.rfind("--config", 0) == 0 || arg == "-c") command.configFile = value(arg == "-c" ? "-c" : "--config");
-		else if (arg.rfind("--define", 0) == 0 || arg == "-D")
+		if (arg == "-h" || arg == "--help") throw HelpRequested();
+		else if (arg == "--config" || arg.rfind("--config=", 0) == 0 || arg == "-c") command.configFile = value(arg == "-c" ? "-c" : "--config");
+		else if (arg == "--master" || arg.rfind("--master=", 0) == 0 || arg == "-m") command.master = value(arg == "-m" ? "-m" : "--master");
+		else if (arg == "--define" || arg.rfind("--define=", 0) == 0 || arg == "-D")
 		{
 			std::string define = value(arg == "-D" ? "-D" : "--define");
 			std::string::size_type eq = define.find('=');
@@ -84,9 +105,16 @@ Command parseArguments(int argc, char** argv)
 			command.defines->setString(define.substr(0, eq), define.substr(eq + 1));
 		}
 		else if (arg.rfind("--amount=", 0) == 0) command.words.push_back(arg.substr(9));
+		else if (arg.rfind("--", 0) == 0 && !command.words.empty())
+		{
+			std::string::size_type eq = arg.find('=');
+			command.options[arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2)] = eq == std::string::npos ? "" : arg.substr(eq + 1);
+		}
+		else if (arg.rfind("-", 0) == 0 && arg.size() > 1 && !std::isdigit(static_cast<unsigned char>(arg[1])) && arg[1] != '.')
+			throw UsageError("unknown option " + arg);
 		else command.words.push_back(arg);
 	}
-	if (command.configFile.empty()) throw UsageError("--config FILE is required");
+	if (command.configFile.empty() == command.master.empty()) throw UsageError("give either --master HOST:PORT or --config FILE");
 	if (command.words.empty()) throw UsageError("no command");
 	return command;
 }
@@ -156,8 +184,111 @@ Poco::JSON::Object::Ptr buildRequest(const Command& command)
 }
 
 
+int intOption(const Command& command, const std::string& name, int defaultValue, int min)
+{
+	auto it = command.options.find(name);
+	if (it == command.options.end()) return defaultValue;
+	int value = 0;
+	if (!Poco::NumberParser::tryParse(it->second, value) || value < min)
+		throw UsageError("--" + name + " must be an integer of at least " + std::to_string(min));
+	return value;
+}
+
+
+int printResult(const Poco::JSON::Object::Ptr& result)
+{
+	result->stringify(std::cout);
+	std::cout << std::endl;
+	return result->optValue<std::string>("STATUS", "") == "OK" ? EXIT_OK_RESULT : EXIT_NOK_RESULT;
+}
+
+
+void printStatus(const Poco::JSON::Object& status)
+{
+	Poco::JSON::Object::Ptr queue = status.getObject("queue");
+	std::cout << status.getValue<std::string>("role") << " " << status.getValue<std::string>("id")
+	          << "   up " << status.getValue<Poco::Int64>("uptime_ms") / 1000 << " s   clients " << status.getValue<int>("clients") << "\n";
+	if (queue)
+		std::cout << "queue   " << queue->getValue<int>("depth") << " waiting of " << queue->getValue<int>("capacity")
+		          << ", " << queue->getValue<int>("in_flight") << " in flight\n";
+	Poco::JSON::Array::Ptr workers = status.getArray("workers");
+	std::cout << "\n" << std::left << std::setw(20) << "WORKER" << std::setw(22) << "ADDRESS" << std::setw(10) << "STATE"
+	          << std::setw(8) << "CREDIT" << std::setw(10) << "IN_FLIGHT" << "COMPLETED\n";
+	for (std::size_t i = 0; workers && i < workers->size(); ++i)
+	{
+		Poco::JSON::Object::Ptr w = workers->getObject(static_cast<unsigned>(i));
+		std::cout << std::setw(20) << w->getValue<std::string>("id") << std::setw(22) << w->getValue<std::string>("address")
+		          << std::setw(10) << w->getValue<std::string>("state")
+		          << std::setw(8) << (std::to_string(w->getValue<int>("credits")) + "/" + std::to_string(w->getValue<int>("concurrency")))
+		          << std::setw(10) << w->getValue<int>("in_flight") << w->getValue<Poco::UInt64>("completed") << "\n";
+	}
+	Poco::JSON::Object::Ptr counters = status.getObject("counters");
+	if (counters)
+	{
+		std::cout << "\ncounters";
+		std::vector<std::string> names;
+		counters->getNames(names);
+		for (const auto& name: names) std::cout << "  " << name << "=" << counters->get(name).toString();
+		std::cout << "\n";
+	}
+}
+
+
+int runRemote(const Command& command)
+{
+	Poco::Net::SocketAddress master;
+	try
+	{
+		master = orchd::MasterClient::parseAddress(command.master);
+	}
+	catch (Poco::Exception& exc)
+	{
+		throw UsageError("--master " + command.master + ": " + exc.message());
+	}
+	const std::string& verb = command.words[0];
+	if (verb == "status")
+	{
+		int code = 0;
+		std::string body = orchd::MasterClient::httpGet(master, "/v1/status", code);
+		if (code != 200) throw Poco::IOException("GET /v1/status answered " + std::to_string(code) + ": " + body);
+		if (command.options.count("json")) std::cout << body << std::endl;
+		else printStatus(*orchd::TaskRunner::parse(body));
+		return EXIT_OK_RESULT;
+	}
+	if (verb == "bench")
+	{
+		orchd::BenchOptions options;
+		options.master = master;
+		options.tasks = intOption(command, "tasks", 10000, 1);
+		options.concurrency = intOption(command, "concurrency", 64, 1);
+		options.accounts = intOption(command, "accounts", 16, 1);
+		options.connections = intOption(command, "connections", 0, 0);
+		auto mix = command.options.find("mix");
+		try
+		{
+			options.mix = orchd::Bench::parseMix(mix == command.options.end() ? "QUERY:50,UPDATE:50" : mix->second);
+		}
+		catch (Poco::Exception& exc)
+		{
+			throw UsageError(exc.message());
+		}
+		auto json = command.options.find("json");
+		if (json != command.options.end()) options.jsonFile = json->second;
+		options.progress = true;
+		orchd::Bench bench(options);
+		return bench.run(std::cout);
+	}
+	if (verb == "tasks") throw UsageError("tasks needs --config FILE");
+	Poco::JSON::Object::Ptr request = buildRequest(command);
+	orchd::MasterClient client(master, Poco::Timespan(60, 0));
+	return printResult(client.call(request));
+}
+
+
 int run(const Command& command)
 {
+	if (!command.master.empty()) return runRemote(command);
+	if (command.words[0] == "status" || command.words[0] == "bench") throw UsageError(command.words[0] + " needs --master HOST:PORT");
 	Poco::AutoPtr<Poco::Util::LayeredConfiguration> config = new Poco::Util::LayeredConfiguration;
 	config->add(command.defines, -100);
 	config->add(new Poco::Util::PropertyFileConfiguration(command.configFile), 0);
@@ -177,10 +308,7 @@ int run(const Command& command)
 	orchd::TaskRunner runner(plugins, &store, logger);
 	std::atomic<bool> cancelled(false);
 	std::string taskId = "local-" + Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
-	Poco::JSON::Object::Ptr result = runner.run(*request, taskId, 1, cancelled);
-	result->stringify(std::cout);
-	std::cout << std::endl;
-	return result->getValue<std::string>("STATUS") == "OK" ? EXIT_OK_RESULT : EXIT_NOK_RESULT;
+	return printResult(runner.run(*request, taskId, 1, cancelled));
 }
 
 
@@ -193,6 +321,11 @@ int main(int argc, char** argv)
 	try
 	{
 		return run(parseArguments(argc, argv));
+	}
+	catch (HelpRequested&)
+	{
+		std::cout << USAGE;
+		return EXIT_OK_RESULT;
 	}
 	catch (UsageError& exc)
 	{
@@ -208,6 +341,11 @@ int main(int argc, char** argv)
 	catch (Poco::Exception& exc)
 	{
 		std::cerr << "orchctl: " << exc.displayText() << "\n";
+		return EXIT_USAGE;
+	}
+	catch (std::exception& exc)
+	{
+		std::cerr << "orchctl: " << exc.what() << "\n";
 		return EXIT_USAGE;
 	}
 }

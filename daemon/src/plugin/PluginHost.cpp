@@ -89,8 +89,9 @@ bool PluginHost::loadLibrary(const std::string& path)
 
 std::string PluginHost::probeAbi(const std::string& path)
 {
-	// A separate handle that only looks up the extern "C" symbol: nothing
-	// of the library's C++ side is used before its version is known.
+	// A separate handle that only looks up the extern "C" symbol: no class
+	// of the library is created, and no manifest read, before its version
+	// is known. (Loading it runs its static initialisers, as any dlopen.)
 	Poco::SharedLibrary library;
 	try
 	{
@@ -123,19 +124,20 @@ std::string PluginHost::createHandlers(const std::string& path, std::vector<std:
 	std::set<std::string> names;
 	for (const auto* meta: *manifest)
 	{
+		std::string name;
 		try
 		{
 			handlers.emplace_back(meta->create());
+			name = handlers.back()->name();
 		}
 		catch (Poco::Exception& exc)
 		{
-			return std::string("constructor of ") + meta->name() + " threw: " + exc.displayText();
+			return std::string("constructor or name() of ") + meta->name() + " threw: " + exc.displayText();
 		}
 		catch (std::exception& exc)
 		{
-			return std::string("constructor of ") + meta->name() + " threw: " + exc.what();
+			return std::string("constructor or name() of ") + meta->name() + " threw: " + exc.what();
 		}
-		std::string name = handlers.back()->name();
 		if (!isValidTaskName(name))
 			return std::string("class ") + meta->name() + " has an invalid task name '" + name + "' (1 to 32 of A-Z, 0-9, _)";
 		if (_handlers.count(name) || !names.insert(name).second)

@@ -7,6 +7,8 @@
 #include "orchd/Money.h"
 #include "Poco/Data/DataException.h"
 #include "Poco/Data/SQLite/Connector.h"
+#include "Poco/Data/SQLite/SQLiteException.h"
+#include "Poco/Thread.h"
 #include "Poco/Exception.h"
 #include "Poco/Timestamp.h"
 #include <vector>
@@ -36,7 +38,7 @@ protected:
 		// busy_timeout after open, so it replaces Poco's own default.
 		session << "PRAGMA busy_timeout = " + std::to_string(_busyTimeoutMs), now;
 		session << "PRAGMA synchronous = NORMAL", now;
-		// Keeps batched UPDATE ... RETURNING off temporary files.
+		// Keeps temporary tables and sorts in memory, off the disk.
 		session << "PRAGMA temp_store = MEMORY", now;
 		session << "PRAGMA foreign_keys = ON", now;
 	}
@@ -137,6 +139,14 @@ void writeBalance(Session& session, const std::string& user, Int64 balance)
 }
 
 
+std::string field(const std::string& value)
+	/// One length-prefixed field of a request fingerprint: names may hold
+	/// any character, so a plain separator could make two requests alike.
+{
+	return std::to_string(value.size()) + ":" + value + "|";
+}
+
+
 AccountResult refuse(AccountResult::Outcome outcome, const std::string& missing = std::string())
 {
 	AccountResult result;
@@ -167,7 +177,27 @@ SqlAccountStore::SqlAccountStore(const StoreOptions& options):
 		throw Poco::InvalidArgumentException("empty store connection (the SQLite database file)");
 	registerConnectors();
 	_pool = std::make_unique<Pool>(_options);
-	createSchema();
+	// Two processes opening a new database at once race to switch it to
+	// WAL and create the tables; SQLite answers the loser "locked" at once
+	// for the journal switch, without waiting: retry within the timeout.
+	Poco::Timestamp start;
+	for (int attempt = 1;; ++attempt)
+	{
+		try
+		{
+			createSchema();
+			return;
+		}
+		catch (Poco::Data::SQLite::DBLockedException&)
+		{
+			if (start.elapsed() / 1000 > _options.busyTimeoutMs) throw;
+		}
+		catch (Poco::Data::SQLite::TableLockedException&)
+		{
+			if (start.elapsed() / 1000 > _options.busyTimeoutMs) throw;
+		}
+		Poco::Thread::sleep(std::min(5 * attempt, 100));
+	}
 }
 
 
@@ -279,7 +309,7 @@ AccountResult SqlAccountStore::mutate(const std::string& key, const std::string&
 AccountResult SqlAccountStore::open(const std::string& key, const std::string& user, Int64 cents)
 {
 	if (cents < 0 || cents > Money::MAX_CENTS) throw Poco::InvalidArgumentException("Invalid amount", "initial balance must be 0 to 9e15 cents");
-	return mutate(key, "OPEN|" + user + "|" + std::to_string(cents), [&](Session& session)
+	return mutate(key, "OPEN|" + field(user) + std::to_string(cents), [&](Session& session)
 	{
 		Int64 balance = 0;
 		if (readBalance(session, user, balance)) return refuse(AccountResult::ALREADY_EXISTS);
@@ -304,7 +334,7 @@ AccountResult SqlAccountStore::query(const std::string& user)
 AccountResult SqlAccountStore::update(const std::string& key, const std::string& user, Int64 deltaCents)
 {
 	if (deltaCents > Money::MAX_CENTS || deltaCents < -Money::MAX_CENTS) throw Poco::InvalidArgumentException("Invalid amount");
-	return mutate(key, "UPDATE|" + user + "|" + std::to_string(deltaCents), [&](Session& session)
+	return mutate(key, "UPDATE|" + field(user) + std::to_string(deltaCents), [&](Session& session)
 	{
 		AccountResult result;
 		if (!readBalance(session, user, result.balance)) return refuse(AccountResult::NOT_FOUND, user);
@@ -320,7 +350,7 @@ AccountResult SqlAccountStore::update(const std::string& key, const std::string&
 AccountResult SqlAccountStore::transfer(const std::string& key, const std::string& from, const std::string& to, Int64 cents)
 {
 	if (cents <= 0 || cents > Money::MAX_CENTS) throw Poco::InvalidArgumentException("Invalid amount", "a transfer moves a positive amount");
-	return mutate(key, "TRANSFER|" + from + "|" + to + "|" + std::to_string(cents), [&](Session& session)
+	return mutate(key, "TRANSFER|" + field(from) + field(to) + std::to_string(cents), [&](Session& session)
 	{
 		if (from == to) return refuse(AccountResult::SAME_ACCOUNT);
 		AccountResult result;

@@ -36,7 +36,8 @@ class SqlAccountStore: public AccountStore
 	/// Accounts and idempotency records in two tables of one database,
 	/// reached through a Poco::Data SessionPool.
 	///
-	/// Every operation runs in one transaction. On SQLite, a write
+	/// Every mutating operation runs in one transaction (a query is one
+	/// SELECT). On SQLite, a write
 	/// transaction starts with BEGIN IMMEDIATE, so that two writers never
 	/// both read and then fail to upgrade ("database is locked"); writers of
 	/// this process are serialised by a mutex (SQLite has one writer at a

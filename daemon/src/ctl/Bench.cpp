@@ -1,0 +1,335 @@
+//
+// Bench.cpp
+//
+
+
+#include "ctl/Bench.h"
+#include "ctl/MasterClient.h"
+#include "orchd/Money.h"
+#include "plugin/TaskRunner.h"
+#include "Poco/Exception.h"
+#include "Poco/NumberParser.h"
+#include "Poco/Random.h"
+#include "Poco/String.h"
+#include "Poco/StringTokenizer.h"
+#include "Poco/Timestamp.h"
+#include <algorithm>
+#include <atomic>
+#include <fstream>
+#include <iomanip>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unistd.h>
+
+
+namespace orchd {
+
+
+namespace {
+
+
+const Poco::Int64 OPENING_CENTS = 100000;  // 1000.00 per account
+
+
+struct Outcome
+{
+	std::vector<double> latenciesMs;
+	std::map<std::string, int> errors;
+	Poco::Int64 appliedDelta = 0;   // sum of the successful UPDATE amounts
+	int ok = 0;
+	int nok = 0;
+	int retried = 0;
+	std::string fatal;
+};
+
+
+struct Pending
+{
+	Poco::Timestamp sent;
+	std::string type;
+	Poco::Int64 delta = 0;
+	std::string text;
+	int retries = 0;
+};
+
+
+bool retryable(const std::string& error)
+	/// The task's fate is unknown (every attempt lost) or it never ran
+	/// (BUSY): send it again, with the same idempotency key.
+{
+	return error == "BUSY" || error.rfind("Task failed after", 0) == 0;
+}
+
+
+class Driver
+	/// One connection: keeps `window` tasks in flight until `quota` are done.
+{
+public:
+	Driver(const BenchOptions& options, const std::vector<std::string>& accounts, const std::vector<std::string>& deck,
+		int quota, int window, unsigned seed, std::atomic<int>& done):
+		_options(options), _accounts(accounts), _deck(deck), _quota(quota), _window(window), _done(done),
+		_keyPrefix(accounts.front() + "-c" + std::to_string(seed) + "-")
+	{
+		_random.seed(seed);
+	}
+
+	void run(Outcome& outcome)
+	{
+		try
+		{
+			MasterClient client(_options.master, Poco::Timespan(60, 0));
+			int sent = 0, completed = 0;
+			for (; sent < std::min(_window, _quota); ++sent) client.send(next(sent));
+			while (completed < _quota)
+			{
+				Poco::JSON::Object::Ptr result = TaskRunner::parse(client.receive());
+				std::string again = record(*result, outcome);
+				if (!again.empty())
+				{
+					client.send(again);
+					continue;
+				}
+				++completed;
+				++_done;
+				if (sent < _quota) client.send(next(sent++));
+			}
+		}
+		catch (Poco::Exception& exc)
+		{
+			outcome.fatal = exc.displayText();
+		}
+	}
+
+private:
+	std::string next(int n)
+	{
+		const std::string& type = _deck[_random.next(static_cast<Poco::UInt32>(_deck.size()))];
+		Poco::JSON::Object request;
+		request.set("TASK", type);
+		std::string id = std::to_string(n);
+		request.set("REQUEST_ID", id);
+		request.set("IDEMPOTENCY_KEY", _keyPrefix + id);
+		Pending pending;
+		pending.type = type;
+		const std::string& user = _accounts[_random.next(static_cast<Poco::UInt32>(_accounts.size()))];
+		if (type == "QUERY" || type == "UPDATE" || type == "TRANSFER") request.set("USER", user);
+		if (type == "UPDATE")
+		{
+			pending.delta = Poco::Int64(_random.next(1001)) - 500;  // -5.00 .. +5.00
+			request.set("AMOUNT", Money::format(pending.delta));
+		}
+		else if (type == "TRANSFER")
+		{
+			std::string to = user;
+			while (to == user && _accounts.size() > 1) to = _accounts[_random.next(static_cast<Poco::UInt32>(_accounts.size()))];
+			request.set("TO", to);
+			request.set("AMOUNT", Money::format(1 + _random.next(500)));
+		}
+		else if (type == "ECHO") request.set("PAYLOAD", "bench");
+		std::ostringstream out;
+		request.stringify(out);
+		pending.text = out.str();
+		_pending[id] = pending;
+		return pending.text;
+	}
+
+	std::string record(const Poco::JSON::Object& result, Outcome& outcome)
+		/// Returns the text to send again, or "" if the task is finished.
+	{
+		std::string id = result.has("REQUEST_ID") ? result.get("REQUEST_ID").toString() : "";
+		auto it = _pending.find(id);
+		if (it == _pending.end())
+		{
+			throw Poco::ProtocolException("a result without a known REQUEST_ID: " + id);
+		}
+		std::string error = result.optValue<std::string>("ERROR", "");
+		if (retryable(error) && it->second.retries < 5)
+		{
+			++it->second.retries;
+			++outcome.retried;
+			return it->second.text;
+		}
+		outcome.latenciesMs.push_back(static_cast<double>(it->second.sent.elapsed()) / 1000.0);
+		if (result.optValue<std::string>("STATUS", "") == "OK")
+		{
+			++outcome.ok;
+			if (it->second.type == "UPDATE") outcome.appliedDelta += it->second.delta;
+		}
+		else
+		{
+			++outcome.nok;
+			++outcome.errors[result.optValue<std::string>("ERROR", "(no ERROR)")];
+		}
+		_pending.erase(it);
+		return std::string();
+	}
+
+	const BenchOptions& _options;
+	const std::vector<std::string>& _accounts;
+	const std::vector<std::string>& _deck;
+	int _quota;
+	int _window;
+	std::atomic<int>& _done;
+	std::string _keyPrefix;
+	Poco::Random _random;
+	std::map<std::string, Pending> _pending;
+};
+
+
+double percentile(std::vector<double>& sorted, double p)
+{
+	if (sorted.empty()) return 0;
+	std::size_t index = static_cast<std::size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
+	return sorted[std::min(index, sorted.size() - 1)];
+}
+
+
+void drawProgress(std::ostream& out, int done, int total, double seconds)
+{
+	const int WIDTH = 40;
+	int filled = total ? done * WIDTH / total : WIDTH;
+	out << "\r[" << std::string(static_cast<std::size_t>(filled), '#') << std::string(static_cast<std::size_t>(WIDTH - filled), '.') << "] "
+	    << std::setw(3) << (total ? done * 100 / total : 100) << "% " << done << "/" << total
+	    << "  " << static_cast<long>(seconds > 0 ? done / seconds : 0) << " tasks/s   " << std::flush;
+}
+
+
+} // namespace
+
+
+Bench::Bench(const BenchOptions& options):
+	_options(options)
+{
+}
+
+
+std::vector<std::pair<std::string, int>> Bench::parseMix(const std::string& text)
+{
+	std::vector<std::pair<std::string, int>> mix;
+	Poco::StringTokenizer parts(text, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+	for (const auto& part: parts)
+	{
+		std::string::size_type colon = part.find(':');
+		int weight = 0;
+		if (colon == 0 || colon == std::string::npos || !Poco::NumberParser::tryParse(part.substr(colon + 1), weight) || weight < 0)
+			throw Poco::SyntaxException("--mix: expected TASK:WEIGHT[,TASK:WEIGHT...], got '" + part + "'");
+		mix.emplace_back(Poco::toUpper(part.substr(0, colon)), weight);
+	}
+	if (mix.empty()) throw Poco::SyntaxException("--mix is empty");
+	return mix;
+}
+
+
+int Bench::run(std::ostream& out)
+{
+	// Accounts with a fresh prefix, so that runs never meet each other's.
+	std::string prefix = "bench-" + std::to_string(Poco::Timestamp().epochMicroseconds() % 100000000) + "-";
+	std::vector<std::string> accounts;
+	{
+		MasterClient client(_options.master, Poco::Timespan(30, 0));
+		for (int i = 0; i < _options.accounts; ++i)
+		{
+			accounts.push_back(prefix + std::to_string(i));
+			Poco::JSON::Object::Ptr open = new Poco::JSON::Object;
+			open->set("TASK", "OPEN");
+			open->set("USER", accounts.back());
+			open->set("AMOUNT", Money::format(OPENING_CENTS));
+			Poco::JSON::Object::Ptr result = client.call(open);
+			if (result->optValue<std::string>("STATUS", "") != "OK")
+				throw Poco::IllegalStateException("cannot open bench account " + accounts.back() + ": " + result->optValue<std::string>("ERROR", "?"));
+		}
+	}
+	std::vector<std::string> deck;
+	for (const auto& entry: _options.mix) deck.insert(deck.end(), static_cast<std::size_t>(entry.second), entry.first);
+	if (deck.empty()) throw Poco::SyntaxException("--mix has no positive weight");
+
+	int connections = _options.connections > 0 ? _options.connections : std::min(_options.concurrency, 4);
+	connections = std::max(1, std::min(connections, _options.tasks));
+	std::vector<Outcome> outcomes(static_cast<std::size_t>(connections));
+	std::atomic<int> done(0);
+	Poco::Timestamp start;
+	std::vector<std::thread> threads;
+	for (int c = 0; c < connections; ++c)
+	{
+		int quota = _options.tasks / connections + (c < _options.tasks % connections ? 1 : 0);
+		int window = std::max(1, _options.concurrency / connections + (c < _options.concurrency % connections ? 1 : 0));
+		threads.emplace_back([&, c, quota, window]
+		{
+			Driver driver(_options, accounts, deck, quota, window, static_cast<unsigned>(c + 1), done);
+			driver.run(outcomes[static_cast<std::size_t>(c)]);
+		});
+	}
+	bool progress = _options.progress && ::isatty(STDOUT_FILENO);
+	while (progress && done < _options.tasks)
+	{
+		bool finished = true;
+		for (auto& outcome: outcomes) finished = finished && !outcome.fatal.empty();
+		drawProgress(out, done, _options.tasks, static_cast<double>(start.elapsed()) / 1e6);
+		std::this_thread::sleep_for(std::chrono::milliseconds(200));  // screen refresh, not synchronisation
+		if (finished) break;
+	}
+	for (auto& thread: threads) thread.join();
+	double seconds = static_cast<double>(start.elapsed()) / 1e6;
+	if (progress) { drawProgress(out, done, _options.tasks, seconds); out << "\n"; }
+
+	Outcome total;
+	std::vector<std::string> fatal;
+	for (auto& outcome: outcomes)
+	{
+		total.latenciesMs.insert(total.latenciesMs.end(), outcome.latenciesMs.begin(), outcome.latenciesMs.end());
+		for (const auto& e: outcome.errors) total.errors[e.first] += e.second;
+		total.appliedDelta += outcome.appliedDelta;
+		total.ok += outcome.ok;
+		total.retried += outcome.retried;
+		total.nok += outcome.nok;
+		if (!outcome.fatal.empty()) fatal.push_back(outcome.fatal);
+	}
+	std::sort(total.latenciesMs.begin(), total.latenciesMs.end());
+	int answered = total.ok + total.nok;
+	double rate = seconds > 0 ? answered / seconds : 0;
+	double p50 = percentile(total.latenciesMs, 0.50), p99 = percentile(total.latenciesMs, 0.99);
+	double max = total.latenciesMs.empty() ? 0 : total.latenciesMs.back();
+
+	// The money check: read every balance back.
+	Poco::Int64 sum = 0;
+	{
+		MasterClient client(_options.master, Poco::Timespan(30, 0));
+		for (const auto& account: accounts)
+		{
+			Poco::JSON::Object::Ptr query = new Poco::JSON::Object;
+			query->set("TASK", "QUERY");
+			query->set("USER", account);
+			Poco::JSON::Object::Ptr result = client.call(query);
+			sum += result->optValue<Poco::Int64>("SALDO_CENTS", 0);
+		}
+	}
+	Poco::Int64 expected = OPENING_CENTS * static_cast<Poco::Int64>(accounts.size()) + total.appliedDelta;
+	bool balanced = sum == expected;
+	bool complete = answered == _options.tasks && fatal.empty();
+
+	out << std::fixed << std::setprecision(2);
+	out << "tasks        " << answered << " of " << _options.tasks << " answered (" << total.ok << " OK, " << total.nok << " NOK)\n";
+	out << "in flight    " << _options.concurrency << " over " << connections << " connection(s)\n";
+	out << "time         " << seconds << " s\n";
+	out << "throughput   " << std::setprecision(0) << rate << " tasks/s\n" << std::setprecision(2);
+	out << "latency ms   p50 " << p50 << "   p99 " << p99 << "   max " << max << "\n";
+	if (total.retried) out << "retried      " << total.retried << " (BUSY, or every attempt lost; same idempotency key)\n";
+	for (const auto& e: total.errors) out << "error        " << e.second << " x " << e.first << "\n";
+	for (const auto& f: fatal) out << "connection   failed: " << f << "\n";
+	out << "balance      " << (balanced ? "OK" : "MISMATCH") << ": sum of " << accounts.size() << " accounts " << Money::format(sum)
+	    << ", expected " << Money::format(expected) << " (opening " << Money::format(OPENING_CENTS * static_cast<Poco::Int64>(accounts.size()))
+	    << " + updates " << Money::format(total.appliedDelta) << ")\n";
+	if (!_options.jsonFile.empty())
+	{
+		std::ofstream json(_options.jsonFile);
+		json << std::fixed << std::setprecision(3) << "{\"tasks\":" << _options.tasks << ",\"answered\":" << answered << ",\"ok\":" << total.ok
+		     << ",\"nok\":" << total.nok << ",\"concurrency\":" << _options.concurrency << ",\"connections\":" << connections
+		     << ",\"seconds\":" << seconds << ",\"tasks_per_second\":" << rate << ",\"p50_ms\":" << p50 << ",\"p99_ms\":" << p99
+		     << ",\"max_ms\":" << max << ",\"balance_ok\":" << (balanced ? "true" : "false") << "}\n";
+	}
+	return balanced && complete ? 0 : 1;
+}
+
+
+} // namespace orchd

@@ -1,0 +1,61 @@
+//
+// Bench.h
+//
+// orchctl bench: drive a task mix through a master and check the money.
+//
+
+
+#ifndef orchd_Bench_INCLUDED
+#define orchd_Bench_INCLUDED
+
+
+#include "Poco/Net/SocketAddress.h"
+#include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+
+namespace orchd {
+
+
+struct BenchOptions
+{
+	Poco::Net::SocketAddress master;
+	int tasks = 10000;                 /// tasks to run (after opening the accounts)
+	int concurrency = 64;              /// tasks in flight at once
+	int connections = 0;               /// client connections (0: min(concurrency, 4))
+	int accounts = 16;                 /// accounts opened for QUERY/UPDATE/TRANSFER
+	std::vector<std::pair<std::string, int>> mix;  /// task type and weight
+	bool progress = false;             /// draw a progress bar (on a terminal)
+	std::string jsonFile;              /// also write the figures here as JSON
+};
+
+
+class Bench
+	/// Opens the accounts, drives the mix with `concurrency` tasks in
+	/// flight over pipelined WebSockets, and reports throughput, latency
+	/// percentiles and errors. Then it reads every balance back and checks
+	/// that their sum equals the opening balances plus the successful
+	/// UPDATE amounts (TRANSFER moves money, it does not make any).
+{
+public:
+	explicit Bench(const BenchOptions& options);
+
+	int run(std::ostream& out);
+		/// Returns 0 if every task got an answer and the balance check
+		/// holds, 1 otherwise. Throws Poco::Exception if the master cannot
+		/// be reached.
+
+	static std::vector<std::pair<std::string, int>> parseMix(const std::string& text);
+		/// "QUERY:50,UPDATE:50" -> weights. Throws Poco::SyntaxException.
+
+private:
+	BenchOptions _options;
+};
+
+
+} // namespace orchd
+
+
+#endif // orchd_Bench_INCLUDED

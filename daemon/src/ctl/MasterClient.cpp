@@ -1,0 +1,124 @@
+//
+// MasterClient.cpp
+//
+
+
+#include "ctl/MasterClient.h"
+#include "plugin/TaskRunner.h"
+#include "Poco/Net/HTTPRequest.h"
+#include "Poco/Net/HTTPResponse.h"
+#include "Poco/Net/NetException.h"
+#include "Poco/StreamCopier.h"
+#include <sstream>
+
+
+using namespace Poco::Net;
+
+
+namespace orchd {
+
+
+MasterClient::MasterClient(const SocketAddress& master, Poco::Timespan timeout):
+	_session(master),
+	_buffer(0),
+	_timeout(timeout)
+{
+	_session.setTimeout(timeout);
+	HTTPRequest request(HTTPRequest::HTTP_GET, "/v1/client", HTTPMessage::HTTP_1_1);
+	HTTPResponse response;
+	_socket = std::make_unique<WebSocket>(_session, request, response);
+	_socket->setReceiveTimeout(timeout);
+	_socket->setMaxPayloadSize(64 << 20);
+	_socket->setNoDelay(true);
+}
+
+
+void MasterClient::send(const std::string& text)
+{
+	_socket->sendFrame(text.data(), static_cast<int>(text.size()), WebSocket::FRAME_TEXT);
+}
+
+
+void MasterClient::send(const Poco::JSON::Object& request)
+{
+	std::ostringstream out;
+	request.stringify(out);
+	send(out.str());
+}
+
+
+std::string MasterClient::receive()
+{
+	for (;;)
+	{
+		int flags = 0;
+		_buffer.resize(0);
+		int n = _socket->receiveFrame(_buffer, flags);
+		int opcode = flags & WebSocket::FRAME_OP_BITMASK;
+		if ((n == 0 && flags == 0) || opcode == WebSocket::FRAME_OP_CLOSE)
+		{
+			std::string reason = n > 2 ? std::string(_buffer.begin() + 2, static_cast<std::size_t>(n - 2)) : std::string("no reason given");
+			throw ConnectionResetException("the master closed the connection: " + reason);
+		}
+		if (opcode == WebSocket::FRAME_OP_TEXT) return std::string(_buffer.begin(), static_cast<std::size_t>(n));
+	}
+}
+
+
+Poco::JSON::Object::Ptr MasterClient::call(Poco::JSON::Object::Ptr request)
+{
+	std::string id = "orchctl-" + std::to_string(_nextId++);
+	request->set("REQUEST_ID", id);
+	send(*request);
+	for (;;)
+	{
+		Poco::JSON::Object::Ptr result = TaskRunner::parse(receive());
+		if (!result->has("REQUEST_ID") || result->get("REQUEST_ID").toString() == id)
+		{
+			result->remove("REQUEST_ID");
+			return result;
+		}
+	}
+}
+
+
+std::string MasterClient::httpGet(const SocketAddress& master, const std::string& path, int& status)
+{
+	HTTPClientSession session(master);
+	session.setTimeout(Poco::Timespan(10, 0));
+	HTTPRequest request(HTTPRequest::HTTP_GET, path, HTTPMessage::HTTP_1_1);
+	session.sendRequest(request);
+	HTTPResponse response;
+	std::istream& in = session.receiveResponse(response);
+	std::string body;
+	Poco::StreamCopier::copyToString(in, body);
+	status = response.getStatus();
+	return body;
+}
+
+
+std::string MasterClient::httpPost(const SocketAddress& master, const std::string& path, const std::string& body, int& status, Poco::Timespan timeout)
+{
+	HTTPClientSession session(master);
+	session.setTimeout(timeout);
+	HTTPRequest request(HTTPRequest::HTTP_POST, path, HTTPMessage::HTTP_1_1);
+	request.setContentType("application/json");
+	request.setContentLength(static_cast<std::streamsize>(body.size()));
+	session.sendRequest(request) << body;
+	HTTPResponse response;
+	std::istream& in = session.receiveResponse(response);
+	std::string text;
+	Poco::StreamCopier::copyToString(in, text);
+	status = response.getStatus();
+	return text;
+}
+
+
+SocketAddress MasterClient::parseAddress(const std::string& hostPort)
+{
+	std::string::size_type at = hostPort.find('@');
+	return SocketAddress(at == std::string::npos ? hostPort : hostPort.substr(at + 1));
+}
+
+
+} // namespace orchd

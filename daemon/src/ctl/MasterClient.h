@@ -1,0 +1,67 @@
+//
+// MasterClient.h
+//
+// A client of a master's /v1/client WebSocket and HTTP API.
+//
+
+
+#ifndef orchd_MasterClient_INCLUDED
+#define orchd_MasterClient_INCLUDED
+
+
+#include "Poco/Buffer.h"
+#include "Poco/JSON/Object.h"
+#include "Poco/Net/HTTPClientSession.h"
+#include "Poco/Net/SocketAddress.h"
+#include "Poco/Net/WebSocket.h"
+#include "Poco/Timespan.h"
+#include <memory>
+#include <string>
+
+
+namespace orchd {
+
+
+class MasterClient
+	/// One pipelined client connection: send() any number of tasks tagged
+	/// with REQUEST_ID, receive() results in whatever order they come.
+	/// call() is the one-task convenience. Used by orchctl, the benchmark
+	/// and the tests. Not thread-safe: one thread sends and receives, or
+	/// one sends while one other receives.
+{
+public:
+	MasterClient(const Poco::Net::SocketAddress& master, Poco::Timespan timeout = Poco::Timespan(10, 0));
+		/// Connects to ws://master/v1/client. Throws Poco::Net::NetException
+		/// (or a subclass) if it cannot.
+
+	void send(const std::string& text);
+	void send(const Poco::JSON::Object& request);
+
+	std::string receive();
+		/// Returns the next text message. Throws Poco::TimeoutException
+		/// after the timeout, Poco::Net::ConnectionResetException if the
+		/// master closed the connection.
+
+	Poco::JSON::Object::Ptr call(Poco::JSON::Object::Ptr request);
+		/// Sends one task with a fresh REQUEST_ID and returns its result.
+
+	static std::string httpGet(const Poco::Net::SocketAddress& master, const std::string& path, int& status);
+	static std::string httpPost(const Poco::Net::SocketAddress& master, const std::string& path, const std::string& body, int& status,
+		Poco::Timespan timeout = Poco::Timespan(60, 0));
+
+	static Poco::Net::SocketAddress parseAddress(const std::string& hostPort);
+		/// Accepts HOST:PORT, or ID@HOST:PORT as written in worker.home.
+
+private:
+	Poco::Net::HTTPClientSession _session;
+	std::unique_ptr<Poco::Net::WebSocket> _socket;
+	Poco::Buffer<char> _buffer;
+	Poco::Timespan _timeout;
+	std::uint64_t _nextId = 1;
+};
+
+
+} // namespace orchd
+
+
+#endif // orchd_MasterClient_INCLUDED

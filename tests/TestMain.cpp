@@ -12,10 +12,18 @@
 #include <cppunit/extensions/TestFactoryRegistry.h>
 #include <cppunit/ui/text/TestRunner.h>
 #include <iostream>
+#include <sys/resource.h>
 
 
 int main(int argc, char** argv)
 {
+	// The integration tests hold a thousand sockets at once.
+	rlimit limit{};
+	if (::getrlimit(RLIMIT_NOFILE, &limit) == 0)
+	{
+		limit.rlim_cur = limit.rlim_max;
+		::setrlimit(RLIMIT_NOFILE, &limit);
+	}
 	std::string name = argc > 1 ? argv[1] : "";
 	CppUnit::TextUi::TestRunner runner;
 	runner.addTest(CppUnit::TestFactoryRegistry::getRegistry().makeTest());

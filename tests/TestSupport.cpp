@@ -6,6 +6,9 @@
 #include "TestSupport.h"
 #include "Poco/File.h"
 #include "Poco/FileStream.h"
+#include "Poco/Net/HTTPClientSession.h"
+#include "Poco/Net/HTTPRequest.h"
+#include "Poco/Net/HTTPResponse.h"
 #include "Poco/Path.h"
 #include "Poco/Pipe.h"
 #include "Poco/PipeStream.h"
@@ -14,6 +17,7 @@
 #include "Poco/Timestamp.h"
 #include "Poco/UUIDGenerator.h"
 #include <cppunit/extensions/HelperMacros.h>
+#include <csignal>
 #include <sstream>
 #include <thread>
 
@@ -84,6 +88,127 @@ ProcessResult runProcess(const std::string& binary, const std::vector<std::strin
 		CPPUNIT_FAIL(binary + " did not exit within the timeout; stderr: " + result.err);
 	}
 	return result;
+}
+
+
+NodeProcess::NodeProcess(const TempDir& dir, const std::string& name, const std::string& properties):
+	_config(dir.file(name + ".properties")),
+	_log(dir.file(name + ".log"))
+{
+	writeFile(_config, properties +
+		"\nlogging.loggers.root.channel = file\n"
+		"logging.channels.file.class = FileChannel\n"
+		"logging.channels.file.path = " + _log + "\n");
+}
+
+
+NodeProcess::~NodeProcess()
+{
+	try
+	{
+		kill();
+	}
+	catch (Poco::Exception&)
+	{
+		// Already gone: nothing to clean up.
+	}
+}
+
+
+void NodeProcess::start()
+{
+	_handle = std::make_unique<Poco::ProcessHandle>(Poco::Process::launch(orchdBinary(), {"--config=" + _config}));
+	_exitCode = -1;
+}
+
+
+int NodeProcess::poll() const
+{
+	if (_handle && _exitCode == -1) _exitCode = _handle->tryWait();
+	return _exitCode;
+}
+
+
+bool NodeProcess::waitForLog(const std::string& text, Poco::Timespan timeout) const
+{
+	return waitFor([&] { return log().find(text) != std::string::npos; }, timeout);
+}
+
+
+std::string NodeProcess::log() const
+{
+	return readFile(_log);
+}
+
+
+Poco::UInt16 NodeProcess::masterPort() const
+{
+	const std::string marker = "master listening on 127.0.0.1:";
+	if (!waitForLog(marker)) CPPUNIT_FAIL("the master did not start: " + log());
+	std::string text = log();
+	std::string::size_type at = text.rfind(marker) + marker.size();
+	return static_cast<Poco::UInt16>(std::stoi(text.substr(at)));
+}
+
+
+bool NodeProcess::running() const
+{
+	return _handle && poll() == -1;
+}
+
+
+void NodeProcess::kill()
+{
+	if (!running()) return;
+	Poco::Process::kill(*_handle);
+	_exitCode = _handle->wait();
+}
+
+
+int NodeProcess::stop(int signal, Poco::Timespan timeout)
+{
+	::kill(_handle->id(), signal);
+	if (!waitFor([&] { return poll() != -1; }, timeout))
+	{
+		kill();
+		CPPUNIT_FAIL("orchd did not stop within the timeout: " + log());
+	}
+	return _exitCode;
+}
+
+
+std::string masterProperties(const std::string& id, const std::string& extra)
+{
+	return "orchd.role = master\n"
+		"orchd.id = " + id + "\n"
+		"plugins.dir = " + pluginsDir() + "\n"
+		"master.listen = 127.0.0.1:0\n" + extra;
+}
+
+
+std::string workerProperties(const std::string& id, const std::string& home, const std::string& database, const std::string& extra)
+{
+	return "orchd.role = worker\n"
+		"orchd.id = " + id + "\n"
+		"plugins.dir = " + pluginsDir() + "\n"
+		"store.connection = " + database + "\n"
+		"worker.home = " + home + "\n"
+		"worker.reconnect_max_ms = 500\n" + extra;
+}
+
+
+std::string httpGet(Poco::UInt16 port, const std::string& path, int& status)
+{
+	Poco::Net::HTTPClientSession session("127.0.0.1", port);
+	session.setTimeout(Poco::Timespan(10, 0));
+	Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, path, Poco::Net::HTTPMessage::HTTP_1_1);
+	session.sendRequest(request);
+	Poco::Net::HTTPResponse response;
+	std::istream& in = session.receiveResponse(response);
+	std::string body;
+	Poco::StreamCopier::copyToString(in, body);
+	status = response.getStatus();
+	return body;
 }
 
 

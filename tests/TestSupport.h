@@ -13,6 +13,7 @@
 #include "Poco/Process.h"
 #include "Poco/Timespan.h"
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,46 @@ struct ProcessResult
 ProcessResult runProcess(const std::string& binary, const std::vector<std::string>& args, Poco::Timespan timeout = Poco::Timespan(30, 0));
 	/// Runs a program to completion and returns its exit code and output.
 	/// Kills it and fails the test if it outlives the timeout.
+
+
+class NodeProcess
+	/// A real orchd process with its own properties file and log file in a
+	/// test's folder. The destructor kills it if it still runs.
+{
+public:
+	NodeProcess(const TempDir& dir, const std::string& name, const std::string& properties);
+	~NodeProcess();
+
+	void start();
+	bool waitForLog(const std::string& text, Poco::Timespan timeout = Poco::Timespan(10, 0)) const;
+		/// Polls the log until it contains text.
+	std::string log() const;
+	Poco::UInt16 masterPort() const;
+		/// The port from "master listening on HOST:PORT" (waits for it).
+	void kill();
+		/// SIGKILL, and reaps the process.
+	int stop(int signal = 15, Poco::Timespan timeout = Poco::Timespan(20, 0));
+		/// Sends the signal and returns the exit code.
+	bool running() const;
+
+private:
+	int poll() const;
+
+	std::string _config;
+	std::string _log;
+	std::unique_ptr<Poco::ProcessHandle> _handle;
+	mutable int _exitCode = -1;  // once reaped; a second waitpid would fail
+};
+
+
+std::string masterProperties(const std::string& id, const std::string& extra = "");
+std::string workerProperties(const std::string& id, const std::string& home, const std::string& database, const std::string& extra = "");
+	/// Properties for test nodes: loopback, the build's plugins, logging
+	/// to the node's log file (added by NodeProcess).
+
+
+std::string httpGet(Poco::UInt16 port, const std::string& path, int& status);
+	/// A GET on 127.0.0.1:port.
 
 
 std::string readFile(const std::string& path);

@@ -5,6 +5,7 @@
 
 #include "TestSupport.h"
 #include <cppunit/extensions/HelperMacros.h>
+#include <thread>
 
 
 using namespace orchd::test;
@@ -17,6 +18,7 @@ class OrchctlTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testNokExitsOne);
 	CPPUNIT_TEST(testUsageErrors);
 	CPPUNIT_TEST(testTasks);
+	CPPUNIT_TEST(testConcurrentFirstOpen);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -77,6 +79,31 @@ public:
 		CPPUNIT_ASSERT_EQUAL(0, tasks.exitCode);
 		for (const char* name: {"ECHO", "OPEN", "QUERY", "TRANSFER", "UPDATE"})
 			CPPUNIT_ASSERT(tasks.out.find(name) != std::string::npos);
+	}
+
+	void testConcurrentFirstOpen()
+	{
+		// Processes that open a new database at the same moment race to
+		// create its schema; none may fail with "database is locked".
+		for (int round = 0; round < 5; ++round)
+		{
+			std::string db = _dir->file("fresh" + std::to_string(round) + ".db");
+			std::vector<std::thread> threads;
+			std::vector<ProcessResult> results(4);
+			for (std::size_t i = 0; i < results.size(); ++i)
+			{
+				threads.emplace_back([&, i]
+				{
+					results[i] = runProcess(orchctlBinary(), {"--config=" + _config, "--define", "store.connection=" + db, "query", "nobody"});
+				});
+			}
+			for (auto& thread: threads) thread.join();
+			for (const auto& result: results)
+			{
+				CPPUNIT_ASSERT_EQUAL_MESSAGE(result.err, 1, result.exitCode);
+				CPPUNIT_ASSERT_MESSAGE(result.out, result.out.find("User not found") != std::string::npos);
+			}
+		}
 	}
 
 private:

@@ -83,22 +83,24 @@ public:
 
 	void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
 	{
-		if (request.getContentLength() > static_cast<std::streamsize>(_options.maxMessageBytes))
-		{
-			sendJson(response, HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE, errorBody("Request larger than " + std::to_string(_options.maxMessageBytes) + " bytes"));
-			return;
-		}
 		std::string body;
 		char buffer[8192];
 		std::istream& in = request.stream();
-		while (in.read(buffer, sizeof(buffer)) || in.gcount() > 0)
+		std::size_t total = 0;
+		// An oversized body is read and dropped (up to a bound) rather than
+		// left unread: closing on unread bytes resets the connection, and
+		// the client would never see the 413.
+		const std::size_t DISCARD_LIMIT = 64 << 20;
+		while (total <= DISCARD_LIMIT && (in.read(buffer, sizeof(buffer)) || in.gcount() > 0))
 		{
-			body.append(buffer, static_cast<std::size_t>(in.gcount()));
-			if (body.size() > _options.maxMessageBytes)
-			{
-				sendJson(response, HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE, errorBody("Request larger than " + std::to_string(_options.maxMessageBytes) + " bytes"));
-				return;
-			}
+			total += static_cast<std::size_t>(in.gcount());
+			if (total <= _options.maxMessageBytes) body.append(buffer, static_cast<std::size_t>(in.gcount()));
+		}
+		if (total > _options.maxMessageBytes)
+		{
+			response.setKeepAlive(false);
+			sendJson(response, HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE, errorBody("Request larger than " + std::to_string(_options.maxMessageBytes) + " bytes"));
+			return;
 		}
 		Poco::JSON::Object::Ptr task;
 		try

@@ -108,6 +108,7 @@ void Connection::close(std::uint16_t code, const std::string& reason)
 	if (closing()) return;
 	FrameCodec::encodeClose(_out, code, reason, false);
 	_closing = true;
+	_closingSince.update();
 	_closeReason = reason;
 	_loop.markDirty(*this);
 }
@@ -130,7 +131,14 @@ bool Connection::wantsWrite() const
 
 bool Connection::wantsRead() const
 {
-	return !closing() && _out.size() - _outOffset < HIGH_WATER;
+	if (_dead) return false;
+	return _closing || _out.size() - _outOffset < HIGH_WATER;
+}
+
+
+bool Connection::lingerExpired() const
+{
+	return _closing && !_dead && _closingSince.isElapsed(LINGER);
 }
 
 
@@ -164,7 +172,12 @@ void Connection::flush()
 	{
 		_out.clear();
 		_outOffset = 0;
-		if (_closing) fail(_closeReason);
+		if (_closing && !_shutdownSent)
+		{
+			// The close frame is out: tell the peer, then linger for its EOF.
+			::shutdown(_fd, SHUT_WR);
+			_shutdownSent = true;
+		}
 	}
 	else if (_outOffset > (1 << 16))
 	{
@@ -177,6 +190,19 @@ void Connection::flush()
 void Connection::onReadable()
 {
 	char buffer[65536];
+	if (_closing)
+	{
+		// Lingering: discard until the peer closes too.
+		for (;;)
+		{
+			ssize_t n = ::recv(_fd, buffer, sizeof(buffer), 0);
+			if (n > 0) continue;
+			if (n < 0 && errno == EINTR) continue;
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+			fail(_closeReason);
+			return;
+		}
+	}
 	// Bounded per call, so that one busy peer cannot hog the loop.
 	for (int round = 0; round < 4 && wantsRead(); ++round)
 	{

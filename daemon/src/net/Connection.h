@@ -11,6 +11,7 @@
 
 #include "net/FrameCodec.h"
 #include "Poco/Net/WebSocket.h"
+#include "Poco/Timestamp.h"
 #include <cstdint>
 #include <string>
 
@@ -77,6 +78,9 @@ public:
 
 	bool closing() const;
 
+	bool lingerExpired() const;
+		/// True once a closing connection has waited LINGER for its peer.
+
 	// For the EventLoop.
 	void onReadable();
 	void onWritable();
@@ -88,6 +92,10 @@ public:
 
 	static constexpr std::size_t HIGH_WATER = 1 << 20;
 	static constexpr std::size_t MAX_OUTPUT = 64 << 20;
+	static constexpr Poco::Timestamp::TimeDiff LINGER = 2000000;
+		/// After its close frame is sent, a connection reads and discards
+		/// what the peer still sends (so that the peer sees the close frame,
+		/// not a reset) until the peer closes, or this long (µs).
 
 private:
 	void flush();
@@ -106,6 +114,8 @@ private:
 	std::string _out;
 	std::size_t _outOffset = 0;
 	bool _closing = false;
+	bool _shutdownSent = false;
+	Poco::Timestamp _closingSince;
 	bool _dead = false;
 	std::string _closeReason;
 };

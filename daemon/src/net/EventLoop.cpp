@@ -184,12 +184,22 @@ void EventLoop::run()
 		}
 		runPosted();
 		runTimers();
+		reapLingering();
 		settle();
 	}
 	// Drain: close what is left so that handlers see every onClose.
 	runPosted();
 	for (auto& entry: _connections) entry.second->fail("shutting down");
 	settle();
+}
+
+
+void EventLoop::reapLingering()
+{
+	for (auto& entry: _connections)
+	{
+		if (entry.second->lingerExpired()) entry.second->fail(entry.second->closeReason());
+	}
 }
 
 

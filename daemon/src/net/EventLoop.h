@@ -81,6 +81,7 @@ private:
 	void runPosted();
 	void runTimers();
 	void settle();
+	void reapLingering();
 	void updateInterest(Connection& connection);
 	void destroy(Connection& connection);
 	int pollTimeoutMs() const;

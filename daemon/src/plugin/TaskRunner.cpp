@@ -92,6 +92,11 @@ TaskRunner::TaskRunner(const PluginHost& plugins, AccountStore* store, Poco::Log
 
 Poco::JSON::Object::Ptr TaskRunner::parse(const std::string& text)
 {
+	// Poco's parser says odd things about a top-level scalar ("Attempt to
+	// set value on an empty stack"): name the real problem instead.
+	std::string::size_type first = text.find_first_not_of(" \t\r\n");
+	if (first != std::string::npos && text[first] != '{' && text[first] != '[')
+		throw Poco::InvalidArgumentException("Request must be a JSON object");
 	Poco::Dynamic::Var value;
 	try
 	{

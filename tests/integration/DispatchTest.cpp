@@ -1,0 +1,235 @@
+//
+// DispatchTest.cpp
+//
+// Real orchd masters and workers on loopback ports chosen at run time.
+//
+
+
+#include "TestSupport.h"
+#include "ctl/MasterClient.h"
+#include "plugin/TaskRunner.h"
+#include "Poco/JSON/Object.h"
+#include "Poco/Net/NetException.h"
+#include "Poco/Pipe.h"
+#include "Poco/PipeStream.h"
+#include "Poco/StreamCopier.h"
+#include <cppunit/extensions/HelperMacros.h>
+#include <csignal>
+#include <set>
+#include <thread>
+
+
+using orchd::MasterClient;
+using orchd::TaskRunner;
+using namespace orchd::test;
+
+
+namespace {
+
+
+Poco::Net::SocketAddress local(Poco::UInt16 port)
+{
+	return Poco::Net::SocketAddress("127.0.0.1", port);
+}
+
+
+Poco::JSON::Object::Ptr task(const std::string& json)
+{
+	return TaskRunner::parse(json);
+}
+
+
+Poco::JSON::Object::Ptr status(Poco::UInt16 port)
+{
+	int code = 0;
+	std::string body = httpGet(port, "/v1/status", code);
+	CPPUNIT_ASSERT_EQUAL(200, code);
+	return TaskRunner::parse(body);
+}
+
+
+std::size_t workerCount(Poco::UInt16 port)
+{
+	return status(port)->getArray("workers")->size();
+}
+
+
+Poco::Int64 counter(Poco::UInt16 port, const std::string& name)
+{
+	return status(port)->getObject("counters")->getValue<Poco::Int64>(name);
+}
+
+
+} // namespace
+
+
+class DispatchTest: public CppUnit::TestFixture
+{
+	CPPUNIT_TEST_SUITE(DispatchTest);
+	CPPUNIT_TEST(testRoundTripOverWebSocketAndHttp);
+	CPPUNIT_TEST(testMixedLoadSurvivesWorkerKill);
+	CPPUNIT_TEST(testWorkersComeBackAfterMasterRestart);
+	CPPUNIT_TEST(testLeaseTimeoutAndMaxAttempts);
+	CPPUNIT_TEST(testBusyWhenQueueFull);
+	CPPUNIT_TEST(testWorkerDrainsOnSigterm);
+	CPPUNIT_TEST(testSecondMasterCannotTakeThePort);
+	CPPUNIT_TEST_SUITE_END();
+
+public:
+	void setUp() override
+	{
+		_dir = std::make_unique<TempDir>();
+	}
+
+	void tearDown() override
+	{
+		_nodes.clear();
+		_dir.reset();
+	}
+
+	void testRoundTripOverWebSocketAndHttp()
+	{
+		Poco::UInt16 port = startCluster(2);
+		MasterClient client(local(port));
+		Poco::JSON::Object::Ptr opened = client.call(task("{\"TASK\":\"OPEN\",\"USER\":\"alice\",\"AMOUNT\":\"100.00\"}"));
+		CPPUNIT_ASSERT_EQUAL(std::string("OK"), opened->getValue<std::string>("STATUS"));
+		int code = 0;
+		std::string body = MasterClient::httpPost(local(port), "/v1/tasks", "{\"TASK\":\"UPDATE\",\"USER\":\"alice\",\"AMOUNT\":-12.5}", code);
+		CPPUNIT_ASSERT_EQUAL(200, code);
+		CPPUNIT_ASSERT_MESSAGE(body, body.find("\"SALDO\":87.50") != std::string::npos);
+		CPPUNIT_ASSERT(body.find("\"TASK_ID\":\"m1-") != std::string::npos);
+		// Pipelined: several in flight, answered by REQUEST_ID.
+		for (int i = 0; i < 20; ++i) client.send("{\"TASK\":\"ECHO\",\"PAYLOAD\":" + std::to_string(i) + ",\"REQUEST_ID\":" + std::to_string(i) + "}");
+		std::set<int> seen;
+		for (int i = 0; i < 20; ++i)
+		{
+			Poco::JSON::Object::Ptr result = TaskRunner::parse(client.receive());
+			CPPUNIT_ASSERT_EQUAL(result->getValue<int>("REQUEST_ID"), result->getValue<int>("PAYLOAD"));
+			seen.insert(result->getValue<int>("REQUEST_ID"));
+		}
+		CPPUNIT_ASSERT_EQUAL(std::size_t(20), seen.size());
+		body = httpGet(port, "/healthz", code);
+		CPPUNIT_ASSERT_EQUAL(200, code);
+		Poco::JSON::Object::Ptr doc = status(port);
+		CPPUNIT_ASSERT_EQUAL(std::string("m1"), doc->getValue<std::string>("id"));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), doc->getArray("workers")->size());
+	}
+
+	void testMixedLoadSurvivesWorkerKill()
+	{
+		Poco::UInt16 port = startCluster(2);
+		std::string output = _dir->file("bench.out");
+		Poco::Pipe outPipe;
+		Poco::ProcessHandle bench = Poco::Process::launch(orchctlBinary(), {"--master", "127.0.0.1:" + std::to_string(port), "bench",
+			"--tasks=4000", "--concurrency=32", "--mix=QUERY:30,UPDATE:40,TRANSFER:20,ECHO:10", "--accounts=8"}, nullptr, &outPipe, &outPipe);
+		std::string text;
+		std::thread reader([&] { Poco::PipeInputStream in(outPipe); Poco::StreamCopier::copyToString(in, text); });
+		bool midway = waitFor([&] { return counter(port, "completed") >= 1000; }, Poco::Timespan(60, 0));
+		_nodes[1]->kill();
+		int code = -1;
+		bool finished = waitFor([&] { code = bench.tryWait(); return code != -1; }, Poco::Timespan(120, 0));
+		if (!finished) Poco::Process::kill(bench);
+		reader.join();
+		CPPUNIT_ASSERT(midway);
+		CPPUNIT_ASSERT_MESSAGE(text, finished);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(text, 0, code);
+		CPPUNIT_ASSERT_MESSAGE(text, text.find("4000 of 4000 answered") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(text, text.find("balance      OK") != std::string::npos);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), workerCount(port));
+		CPPUNIT_ASSERT_MESSAGE(_nodes[0]->log(), _nodes[0]->log().find("worker w1 (") != std::string::npos);
+	}
+
+	void testWorkersComeBackAfterMasterRestart()
+	{
+		Poco::UInt16 port = startCluster(2);
+		_nodes[0]->kill();
+		auto master = std::make_unique<NodeProcess>(*_dir, "m1-again", masterProperties("m1", "master.listen = 127.0.0.1:" + std::to_string(port) + "\n"));
+		master->start();
+		CPPUNIT_ASSERT_EQUAL(port, master->masterPort());
+		_nodes[0] = std::move(master);
+		CPPUNIT_ASSERT_MESSAGE(_nodes[0]->log(), waitFor([&] { return workerCount(port) == 2; }, Poco::Timespan(15, 0)));
+		MasterClient client(local(port));
+		CPPUNIT_ASSERT_EQUAL(std::string("OK"), client.call(task("{\"TASK\":\"ECHO\"}"))->getValue<std::string>("STATUS"));
+	}
+
+	void testLeaseTimeoutAndMaxAttempts()
+	{
+		Poco::UInt16 port = startCluster(1, "task.timeout_ms = 300\ntask.max_attempts = 2\n");
+		MasterClient client(local(port), Poco::Timespan(30, 0));
+		Poco::JSON::Object::Ptr result = client.call(task("{\"TASK\":\"ECHO\",\"DELAY_MS\":3000}"));
+		CPPUNIT_ASSERT_EQUAL(std::string("NOK"), result->getValue<std::string>("STATUS"));
+		std::string error = result->getValue<std::string>("ERROR");
+		CPPUNIT_ASSERT_MESSAGE(error, error.rfind("Task failed after 2 attempts: timed out after 300 ms on worker w1", 0) == 0);
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(2), counter(port, "timed_out"));
+		// The worker was told to cancel, gave its credit back, and serves again.
+		CPPUNIT_ASSERT(waitFor([&] { return counter(port, "stale_results") >= 2; }));
+		CPPUNIT_ASSERT_EQUAL(std::string("OK"), client.call(task("{\"TASK\":\"ECHO\"}"))->getValue<std::string>("STATUS"));
+	}
+
+	void testBusyWhenQueueFull()
+	{
+		Poco::UInt16 port = startCluster(0, "queue.capacity = 2\n");
+		MasterClient client(local(port));
+		for (int i = 0; i < 3; ++i) client.send("{\"TASK\":\"ECHO\",\"REQUEST_ID\":" + std::to_string(i) + "}");
+		Poco::JSON::Object::Ptr result = TaskRunner::parse(client.receive());
+		CPPUNIT_ASSERT_EQUAL(std::string("BUSY"), result->getValue<std::string>("ERROR"));
+		CPPUNIT_ASSERT_EQUAL(2, result->getValue<int>("REQUEST_ID"));
+		int code = 0;
+		std::string body = MasterClient::httpPost(local(port), "/v1/tasks", "{\"TASK\":\"ECHO\"}", code);
+		CPPUNIT_ASSERT_EQUAL(503, code);
+		// A worker arrives: the two queued tasks run.
+		addWorker(port, "w1");
+		for (int i = 0; i < 2; ++i) CPPUNIT_ASSERT_EQUAL(std::string("OK"), TaskRunner::parse(client.receive())->getValue<std::string>("STATUS"));
+	}
+
+	void testWorkerDrainsOnSigterm()
+	{
+		Poco::UInt16 port = startCluster(1);
+		MasterClient client(local(port), Poco::Timespan(30, 0));
+		for (int i = 0; i < 4; ++i) client.send("{\"TASK\":\"ECHO\",\"DELAY_MS\":700,\"REQUEST_ID\":" + std::to_string(i) + "}");
+		CPPUNIT_ASSERT(waitFor([&] { return status(port)->getObject("queue")->getValue<int>("in_flight") == 4; }));
+		CPPUNIT_ASSERT(waitFor([&] { return status(port)->getArray("workers")->getObject(0)->getValue<int>("in_flight") == 4; }));
+		CPPUNIT_ASSERT_EQUAL(0, _nodes[1]->stop(SIGTERM));
+		for (int i = 0; i < 4; ++i)
+		{
+			Poco::JSON::Object::Ptr result = TaskRunner::parse(client.receive());
+			CPPUNIT_ASSERT_EQUAL(std::string("OK"), result->getValue<std::string>("STATUS"));
+			CPPUNIT_ASSERT_EQUAL(1, result->getValue<int>("ATTEMPT"));
+		}
+	}
+
+	void testSecondMasterCannotTakeThePort()
+	{
+		Poco::UInt16 port = startCluster(0);
+		NodeProcess second(*_dir, "m2", masterProperties("m2", "master.listen = 127.0.0.1:" + std::to_string(port) + "\n"));
+		ProcessResult result = runProcess(orchdBinary(), {"--config=" + _dir->file("m2.properties")});
+		CPPUNIT_ASSERT_EQUAL(69, result.exitCode);
+		CPPUNIT_ASSERT_MESSAGE(result.err, result.err.find("master.listen") != std::string::npos);
+	}
+
+private:
+	Poco::UInt16 startCluster(int workers, const std::string& masterExtra = "")
+	{
+		auto master = std::make_unique<NodeProcess>(*_dir, "m1", masterProperties("m1", masterExtra));
+		master->start();
+		Poco::UInt16 port = master->masterPort();
+		_nodes.push_back(std::move(master));
+		for (int i = 1; i <= workers; ++i) addWorker(port, "w" + std::to_string(i));
+		CPPUNIT_ASSERT(waitFor([&] { return workerCount(port) == static_cast<std::size_t>(workers); }));
+		return port;
+	}
+
+	void addWorker(Poco::UInt16 port, const std::string& id)
+	{
+		auto worker = std::make_unique<NodeProcess>(*_dir, id, workerProperties(id, "m1@127.0.0.1:" + std::to_string(port), _dir->file("accounts.db")));
+		worker->start();
+		CPPUNIT_ASSERT_MESSAGE(worker->log(), worker->waitForLog("connected to master m1"));
+		_nodes.push_back(std::move(worker));
+	}
+
+	std::unique_ptr<TempDir> _dir;
+	std::vector<std::unique_ptr<NodeProcess>> _nodes;
+};
+
+
+CPPUNIT_TEST_SUITE_REGISTRATION(DispatchTest);

@@ -67,17 +67,23 @@ std::string MasterClient::receive()
 
 Poco::JSON::Object::Ptr MasterClient::call(Poco::JSON::Object::Ptr request)
 {
+	Poco::JSON::Object::Ptr result;
+	call(request, result);
+	result->remove("REQUEST_ID");
+	return result;
+}
+
+
+std::string MasterClient::call(Poco::JSON::Object::Ptr request, Poco::JSON::Object::Ptr& result)
+{
 	std::string id = "orchctl-" + std::to_string(_nextId++);
 	request->set("REQUEST_ID", id);
 	send(*request);
 	for (;;)
 	{
-		Poco::JSON::Object::Ptr result = TaskRunner::parse(receive());
-		if (!result->has("REQUEST_ID") || result->get("REQUEST_ID").toString() == id)
-		{
-			result->remove("REQUEST_ID");
-			return result;
-		}
+		std::string text = receive();
+		result = TaskRunner::parse(text);
+		if (!result->has("REQUEST_ID") || result->get("REQUEST_ID").toString() == id) return text;
 	}
 }
 

@@ -45,6 +45,10 @@ public:
 	Poco::JSON::Object::Ptr call(Poco::JSON::Object::Ptr request);
 		/// Sends one task with a fresh REQUEST_ID and returns its result.
 
+	std::string call(Poco::JSON::Object::Ptr request, Poco::JSON::Object::Ptr& result);
+		/// Like call(), and returns the result's text as the master sent it
+		/// (exact SALDO decimals, REQUEST_ID included).
+
 	static std::string httpGet(const Poco::Net::SocketAddress& master, const std::string& path, int& status);
 	static std::string httpPost(const Poco::Net::SocketAddress& master, const std::string& path, const std::string& body, int& status,
 		Poco::Timespan timeout = Poco::Timespan(60, 0));

@@ -281,7 +281,10 @@ int runRemote(const Command& command)
 	if (verb == "tasks") throw UsageError("tasks needs --config FILE");
 	Poco::JSON::Object::Ptr request = buildRequest(command);
 	orchd::MasterClient client(master, Poco::Timespan(60, 0));
-	return printResult(client.call(request));
+	Poco::JSON::Object::Ptr result;
+	// Printed as the master sent it: re-serialising would turn 25.50 into 25.5.
+	std::cout << client.call(request, result) << std::endl;
+	return result->optValue<std::string>("STATUS", "") == "OK" ? EXIT_OK_RESULT : EXIT_NOK_RESULT;
 }
 
 

@@ -19,23 +19,15 @@ namespace orchd {
 
 
 MasterClient::MasterClient(const SocketAddress& master, Poco::Timespan timeout):
-	_session(master),
-	_buffer(0),
+	_link(master, "/v1/client", timeout, 64 << 20),
 	_timeout(timeout)
 {
-	_session.setTimeout(timeout);
-	HTTPRequest request(HTTPRequest::HTTP_GET, "/v1/client", HTTPMessage::HTTP_1_1);
-	HTTPResponse response;
-	_socket = std::make_unique<WebSocket>(_session, request, response);
-	_socket->setReceiveTimeout(timeout);
-	_socket->setMaxPayloadSize(64 << 20);
-	_socket->setNoDelay(true);
 }
 
 
 void MasterClient::send(const std::string& text)
 {
-	_socket->sendFrame(text.data(), static_cast<int>(text.size()), WebSocket::FRAME_TEXT);
+	_link.send(text);
 }
 
 
@@ -49,19 +41,10 @@ void MasterClient::send(const Poco::JSON::Object& request)
 
 std::string MasterClient::receive()
 {
-	for (;;)
-	{
-		int flags = 0;
-		_buffer.resize(0);
-		int n = _socket->receiveFrame(_buffer, flags);
-		int opcode = flags & WebSocket::FRAME_OP_BITMASK;
-		if ((n == 0 && flags == 0) || opcode == WebSocket::FRAME_OP_CLOSE)
-		{
-			std::string reason = n > 2 ? std::string(_buffer.begin() + 2, static_cast<std::size_t>(n - 2)) : std::string("no reason given");
-			throw ConnectionResetException("the master closed the connection: " + reason);
-		}
-		if (opcode == WebSocket::FRAME_OP_TEXT) return std::string(_buffer.begin(), static_cast<std::size_t>(n));
-	}
+	std::string text;
+	if (!_link.receive(text, _timeout))
+		throw Poco::TimeoutException("no message from the master within " + std::to_string(_timeout.totalMilliseconds()) + " ms");
+	return text;
 }
 
 

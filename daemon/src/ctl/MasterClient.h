@@ -9,11 +9,9 @@
 #define orchd_MasterClient_INCLUDED
 
 
-#include "Poco/Buffer.h"
+#include "net/WebSocketClient.h"
 #include "Poco/JSON/Object.h"
-#include "Poco/Net/HTTPClientSession.h"
 #include "Poco/Net/SocketAddress.h"
-#include "Poco/Net/WebSocket.h"
 #include "Poco/Timespan.h"
 #include <memory>
 #include <string>
@@ -57,9 +55,7 @@ public:
 		/// Accepts HOST:PORT, or ID@HOST:PORT as written in worker.home.
 
 private:
-	Poco::Net::HTTPClientSession _session;
-	std::unique_ptr<Poco::Net::WebSocket> _socket;
-	Poco::Buffer<char> _buffer;
+	WebSocketClient _link;
 	Poco::Timespan _timeout;
 	std::uint64_t _nextId = 1;
 };

@@ -90,6 +90,9 @@ public:
 	ConnectionHandler& handler();
 	const std::string& closeReason() const;
 
+	bool flushQueued = false;
+		/// For the EventLoop: already on its list of connections to flush.
+
 	static constexpr std::size_t HIGH_WATER = 1 << 20;
 	static constexpr std::size_t MAX_OUTPUT = 64 << 20;
 	static constexpr Poco::Timestamp::TimeDiff LINGER = 2000000;

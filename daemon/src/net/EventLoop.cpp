@@ -126,6 +126,8 @@ std::size_t EventLoop::connectionCount() const
 
 void EventLoop::markDirty(Connection& connection)
 {
+	if (connection.flushQueued) return;
+	connection.flushQueued = true;
 	_dirty.push_back(connection.id());
 }
 
@@ -180,11 +182,12 @@ void EventLoop::run()
 				_logger.error("connection %s from %s failed: %s", std::to_string(id), connection.peerAddress(), std::string(exc.what()));
 				connection.fail(std::string("internal error: ") + exc.what());
 			}
-			settle();
 		}
 		runPosted();
 		runTimers();
 		reapLingering();
+		// Replies to everything this round produced leave together: one
+		// send() per connection per round, not one per message.
 		settle();
 	}
 	// Drain: close what is left so that handlers see every onClose.
@@ -220,7 +223,6 @@ void EventLoop::runPosted()
 		{
 			_logger.error("posted task failed: %s", std::string(exc.what()));
 		}
-		settle();
 	}
 }
 
@@ -256,6 +258,7 @@ void EventLoop::settle()
 		{
 			auto it = _connections.find(id);
 			if (it == _connections.end()) continue;
+			it->second->flushQueued = false;
 			it->second->onWritable();
 			updateInterest(*it->second);
 		}

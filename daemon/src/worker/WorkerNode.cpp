@@ -4,7 +4,6 @@
 
 
 #include "worker/WorkerNode.h"
-#include "Poco/Buffer.h"
 #include "Poco/JSON/Array.h"
 #include "Poco/Net/HTTPClientSession.h"
 #include "Poco/Net/HTTPRequest.h"
@@ -45,8 +44,8 @@ void WorkerNode::start()
 
 bool WorkerNode::connected() const
 {
-	Poco::FastMutex::ScopedLock lock(_socketMutex);
-	return _socket != nullptr;
+	Poco::FastMutex::ScopedLock lock(_linkMutex);
+	return _link != nullptr;
 }
 
 
@@ -69,18 +68,8 @@ void WorkerNode::stop()
 	_executors.clear();
 	_wake.set();
 	{
-		Poco::FastMutex::ScopedLock lock(_socketMutex);
-		if (_socket)
-		{
-			try
-			{
-				_socket->shutdown();
-			}
-			catch (Poco::Exception&)
-			{
-				// The master has already gone.
-			}
-		}
+		Poco::FastMutex::ScopedLock lock(_linkMutex);
+		if (_link) _link->shutdown();
 	}
 	if (_thread.isRunning()) _thread.join();
 }
@@ -119,15 +108,7 @@ void WorkerNode::run()
 
 void WorkerNode::session()
 {
-	HTTPClientSession client(_options.home);
-	client.setTimeout(Poco::Timespan(5, 0));
-	HTTPRequest request(HTTPRequest::HTTP_GET, "/v1/worker", HTTPMessage::HTTP_1_1);
-	HTTPResponse response;
-	auto socket = std::make_shared<WebSocket>(client, request, response);
-	socket->setMaxPayloadSize(static_cast<int>(_options.maxMessageBytes));
-	socket->setReceiveTimeout(Poco::Timespan(0));
-	socket->setNoDelay(true);
-
+	auto link = std::make_shared<WebSocketClient>(_options.home, "/v1/worker", Poco::Timespan(5, 0), _options.maxMessageBytes);
 	Poco::JSON::Object hello;
 	hello.set("WORKER", "ALIVE");
 	hello.set("WORKER_UUID", _options.id);
@@ -137,32 +118,20 @@ void WorkerNode::session()
 	hello.set("CONCURRENCY", _options.concurrency);
 	std::ostringstream text;
 	hello.stringify(text);
-	socket->sendFrame(text.str().data(), static_cast<int>(text.str().size()), WebSocket::FRAME_TEXT);
+	link->send(text.str());
 	{
-		Poco::FastMutex::ScopedLock lock(_socketMutex);
-		_socket = socket;
+		Poco::FastMutex::ScopedLock lock(_linkMutex);
+		_link = link;
 	}
 	_logger.information("worker %s connected to master %s at %s", _options.id, _options.homeId, _options.home.toString());
 
-	Poco::Buffer<char> buffer(0);
 	std::string reason = "master closed the connection";
 	try
 	{
+		std::string message;
 		while (!_quit)
 		{
-			if (!socket->poll(Poco::Timespan(0, 200000), Socket::SELECT_READ | Socket::SELECT_ERROR)) continue;
-			int flags = 0;
-			buffer.resize(0);
-			int n = socket->receiveFrame(buffer, flags);
-			int opcode = flags & WebSocket::FRAME_OP_BITMASK;
-			if ((n == 0 && flags == 0) || opcode == WebSocket::FRAME_OP_CLOSE) break;
-			if (opcode == WebSocket::FRAME_OP_PING)
-			{
-				Poco::FastMutex::ScopedLock lock(_socketMutex);
-				socket->sendFrame(buffer.begin(), n, WebSocket::FRAME_FLAG_FIN | WebSocket::FRAME_OP_PONG);
-				continue;
-			}
-			if (opcode == WebSocket::FRAME_OP_TEXT) handle(std::string(buffer.begin(), static_cast<std::size_t>(n)));
+			if (link->receive(message, Poco::Timespan(0, 200000))) handle(message);
 		}
 	}
 	catch (Poco::Exception& exc)
@@ -170,8 +139,8 @@ void WorkerNode::session()
 		reason = exc.displayText();
 	}
 	{
-		Poco::FastMutex::ScopedLock lock(_socketMutex);
-		_socket.reset();
+		Poco::FastMutex::ScopedLock lock(_linkMutex);
+		_link.reset();
 	}
 	if (!_quit) _logger.warning("worker %s lost master %s: %s", _options.id, _options.homeId, reason);
 }
@@ -247,11 +216,15 @@ void WorkerNode::execute()
 
 bool WorkerNode::send(const std::string& text)
 {
-	Poco::FastMutex::ScopedLock lock(_socketMutex);
-	if (!_socket) return false;
+	std::shared_ptr<WebSocketClient> link;
+	{
+		Poco::FastMutex::ScopedLock lock(_linkMutex);
+		link = _link;
+	}
+	if (!link) return false;
 	try
 	{
-		_socket->sendFrame(text.data(), static_cast<int>(text.size()), WebSocket::FRAME_TEXT);
+		link->send(text);
 		return true;
 	}
 	catch (Poco::Exception& exc)

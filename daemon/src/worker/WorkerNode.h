@@ -9,6 +9,7 @@
 #define orchd_WorkerNode_INCLUDED
 
 
+#include "net/WebSocketClient.h"
 #include "plugin/TaskRunner.h"
 #include "Poco/Event.h"
 #include "Poco/Logger.h"
@@ -92,8 +93,8 @@ private:
 	std::atomic<bool> _quit{false};
 	std::atomic<bool> _stopCalled{false};
 
-	mutable Poco::FastMutex _socketMutex;
-	std::shared_ptr<Poco::Net::WebSocket> _socket;
+	mutable Poco::FastMutex _linkMutex;
+	std::shared_ptr<WebSocketClient> _link;
 
 	std::mutex _jobsMutex;
 	std::condition_variable _jobsChanged;

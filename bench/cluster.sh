@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Starts a master and W workers (concurrency C) on an SQLite store in a
+# temporary folder, prints the master's address, and stops them all when
+# the calling script exits. Source it:  . bench/cluster.sh; start_cluster W C
+set -euo pipefail
+
+cluster_state=$(mktemp -d /tmp/orchd-bench.XXXXXX)
+cluster_pids=()
+stop_cluster() {
+  for pid in "${cluster_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${cluster_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  cluster_pids=()
+}
+trap 'stop_cluster; rm -rf "$cluster_state"' EXIT
+
+cluster_log() {
+  cat <<PROPS
+logging.loggers.root.channel = file
+logging.channels.file.class = FileChannel
+logging.channels.file.path = $cluster_state/$1.log
+PROPS
+}
+
+wait_for_log() {
+  for _ in $(seq 1 400); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.025; done
+  echo "timed out waiting for '$2' in $1" >&2; exit 1
+}
+
+start_cluster() {  # WORKERS CONCURRENCY -> sets MASTER
+  local workers=$1 concurrency=$2 root
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  rm -f "$cluster_state"/*.db* "$cluster_state"/*.log
+  { printf 'orchd.role = master\norchd.id = bench-master\nplugins.dir = %s/build/plugins\nmaster.listen = 127.0.0.1:0\nqueue.capacity = 100000\n' "$root"
+    cluster_log master; } > "$cluster_state/master.properties"
+  "$root/build/bin/orchd" --config="$cluster_state/master.properties" & cluster_pids+=($!)
+  wait_for_log "$cluster_state/master.log" "master listening on"
+  MASTER=127.0.0.1:$(grep -o 'listening on 127.0.0.1:[0-9]*' "$cluster_state/master.log" | cut -d: -f2)
+  for i in $(seq 1 "$workers"); do
+    { printf 'orchd.role = worker\norchd.id = bench-w%s\nplugins.dir = %s/build/plugins\nstore.connection = %s/bench.db\nworker.home = bench-master@%s\nworker.concurrency = %s\n' \
+        "$i" "$root" "$cluster_state" "$MASTER" "$concurrency"
+      cluster_log "w$i"; } > "$cluster_state/w$i.properties"
+    "$root/build/bin/orchd" --config="$cluster_state/w$i.properties" & cluster_pids+=($!)
+    wait_for_log "$cluster_state/w$i.log" "connected to master"
+  done
+}

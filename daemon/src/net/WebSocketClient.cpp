@@ -1,0 +1,119 @@
+//
+// WebSocketClient.cpp
+//
+
+
+#include "net/WebSocketClient.h"
+#include "Poco/Net/HTTPRequest.h"
+#include "Poco/Net/HTTPResponse.h"
+#include "Poco/Net/NetException.h"
+#include <cerrno>
+#include <cstring>
+#include <poll.h>
+#include <sys/socket.h>
+
+
+using namespace Poco::Net;
+
+
+namespace orchd {
+
+
+WebSocketClient::WebSocketClient(const SocketAddress& address, const std::string& path, Poco::Timespan timeout, std::size_t maxMessageBytes):
+	_session(address),
+	_codec(maxMessageBytes, false)
+{
+	_session.setTimeout(timeout);
+	HTTPRequest request(HTTPRequest::HTTP_GET, path, HTTPMessage::HTTP_1_1);
+	HTTPResponse response;
+	_socket = std::make_unique<WebSocket>(_session, request, response);
+	_socket->setNoDelay(true);
+	_socket->setBlocking(true);
+	_fd = _socket->impl()->sockfd();
+}
+
+
+WebSocketClient::~WebSocketClient()
+{
+	shutdown();
+}
+
+
+void WebSocketClient::shutdown()
+{
+	::shutdown(_fd, SHUT_RDWR);
+}
+
+
+void WebSocketClient::send(const std::string& text)
+{
+	sendFrame(FrameCodec::TEXT, text);
+}
+
+
+void WebSocketClient::sendFrame(int opcode, const std::string& payload)
+{
+	std::lock_guard<std::mutex> lock(_sendMutex);
+	_out.clear();
+	FrameCodec::encode(_out, opcode, payload.data(), payload.size(), true);
+	std::size_t sent = 0;
+	while (sent < _out.size())
+	{
+		ssize_t n = ::send(_fd, _out.data() + sent, _out.size() - sent, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR) continue;
+		if (n <= 0) throw Poco::IOException(std::string("send failed: ") + std::strerror(errno));
+		sent += static_cast<std::size_t>(n);
+	}
+}
+
+
+bool WebSocketClient::receive(std::string& text, Poco::Timespan timeout)
+{
+	for (;;)
+	{
+		FrameCodec::Result result = _codec.decode(_in, _offset);
+		if (result == FrameCodec::ERROR) throw Poco::ProtocolException(_codec.error());
+		if (result == FrameCodec::MESSAGE)
+		{
+			if (_offset == _in.size())
+			{
+				_in.clear();
+				_offset = 0;
+			}
+			switch (_codec.opcode())
+			{
+			case FrameCodec::TEXT:
+				text = _codec.payload();
+				return true;
+			case FrameCodec::PING:
+				sendFrame(FrameCodec::PONG, _codec.payload());
+				continue;
+			case FrameCodec::CLOSE:
+			{
+				const std::string& body = _codec.payload();
+				throw ConnectionResetException("the peer closed the connection: " + (body.size() > 2 ? body.substr(2) : std::string("no reason given")));
+			}
+			default:
+				continue;
+			}
+		}
+		if (_offset > (1 << 16))
+		{
+			_in.erase(0, _offset);
+			_offset = 0;
+		}
+		pollfd p{_fd, POLLIN, 0};
+		int ready = ::poll(&p, 1, static_cast<int>(timeout.totalMilliseconds()));
+		if (ready < 0 && errno == EINTR) continue;
+		if (ready == 0) return false;
+		char buffer[65536];
+		ssize_t n = ::recv(_fd, buffer, sizeof(buffer), 0);
+		if (n < 0 && errno == EINTR) continue;
+		if (n == 0) throw ConnectionResetException("the peer closed the connection");
+		if (n < 0) throw ConnectionResetException(std::string("receive failed: ") + std::strerror(errno));
+		_in.append(buffer, static_cast<std::size_t>(n));
+	}
+}
+
+
+} // namespace orchd

@@ -8,6 +8,9 @@
 #include "Poco/Data/DataException.h"
 #include "Poco/Data/SQLite/Connector.h"
 #include "Poco/Data/SQLite/SQLiteException.h"
+#include "Poco/Data/SQLite/Utility.h"
+#include <sqlite3.h>
+#include <unistd.h>
 #include "Poco/Thread.h"
 #include "Poco/Exception.h"
 #include "Poco/Timestamp.h"
@@ -22,29 +25,63 @@ using Poco::Int64;
 namespace orchd {
 
 
+namespace {
+
+
+int waitWhileBusy(void* timeoutMs, int count)
+	/// SQLite's own busy handler sleeps 1, 2, 5, 10 ... 100 ms between
+	/// tries; with another process committing every millisecond that turns
+	/// into latency spikes of a second. Poll at 100 µs first, then 1 ms.
+{
+	long long waitedUs = count < 100 ? count * 100LL : 10000LL + (count - 100) * 1000LL;
+	if (waitedUs >= *static_cast<int*>(timeoutMs) * 1000LL) return 0;
+	::usleep(count < 100 ? 100 : 1000);
+	return 1;
+}
+
+
+void configureSession(Session& session, int* busyTimeoutMs)
+{
+	::sqlite3_busy_handler(Poco::Data::SQLite::Utility::dbHandle(session), waitWhileBusy, busyTimeoutMs);
+	session << "PRAGMA synchronous = NORMAL", now;
+	// Keeps temporary tables and sorts in memory, off the disk.
+	session << "PRAGMA temp_store = MEMORY", now;
+	session << "PRAGMA foreign_keys = ON", now;
+}
+
+
+} // namespace
+
+
 class SqlAccountStore::Pool: public Poco::Data::SessionPool
 	/// A SessionPool whose new SQLite sessions get orchd's pragmas.
 {
 public:
-	Pool(const StoreOptions& options):
+	Pool(StoreOptions& options):
 		Poco::Data::SessionPool("SQLite", options.connection, 1, options.poolSize, 60),
-		_busyTimeoutMs(options.busyTimeoutMs)
+		_busyTimeoutMs(&options.busyTimeoutMs)
 	{
 	}
 
 protected:
 	void customizeSession(Session& session) override
 	{
-		// busy_timeout after open, so it replaces Poco's own default.
-		session << "PRAGMA busy_timeout = " + std::to_string(_busyTimeoutMs), now;
-		session << "PRAGMA synchronous = NORMAL", now;
-		// Keeps temporary tables and sorts in memory, off the disk.
-		session << "PRAGMA temp_store = MEMORY", now;
-		session << "PRAGMA foreign_keys = ON", now;
+		configureSession(session, _busyTimeoutMs);
 	}
 
 private:
-	int _busyTimeoutMs;
+	int* _busyTimeoutMs;
+};
+
+
+struct SqlAccountStore::Pending
+{
+	const std::string* key;
+	const std::string* fingerprint;
+	const Operation* operation;
+	AccountResult result;
+	std::exception_ptr error;
+	bool done = false;
 };
 
 
@@ -186,7 +223,7 @@ SqlAccountStore::SqlAccountStore(const StoreOptions& options):
 		try
 		{
 			createSchema();
-			return;
+			break;
 		}
 		catch (Poco::Data::SQLite::DBLockedException&)
 		{
@@ -198,11 +235,21 @@ SqlAccountStore::SqlAccountStore(const StoreOptions& options):
 		}
 		Poco::Thread::sleep(std::min(5 * attempt, 100));
 	}
+	_writerSession = std::make_unique<Session>("SQLite", _options.connection);
+	configureSession(*_writerSession, &_options.busyTimeoutMs);
+	_writer = std::thread([this] { writerLoop(); });
 }
 
 
 SqlAccountStore::~SqlAccountStore()
 {
+	{
+		std::lock_guard<std::mutex> lock(_queueMutex);
+		_stopWriter = true;
+	}
+	_queued.notify_all();
+	if (_writer.joinable()) _writer.join();
+	_writerSession.reset();
 	_pool->shutdown();
 }
 
@@ -253,7 +300,6 @@ void SqlAccountStore::createSchema()
 {
 	Lease lease(*this);
 	Session& session = lease.session;
-	Poco::FastMutex::ScopedLock lock(_writeMutex);
 	// WAL persists in the file: readers never block the writer.
 		session << "PRAGMA journal_mode = WAL", now;
 		Transaction tx(session);
@@ -287,22 +333,99 @@ void SqlAccountStore::createSchema()
 
 AccountResult SqlAccountStore::mutate(const std::string& key, const std::string& fingerprint, const Operation& operation)
 {
-	Lease lease(*this);
-	Session& session = lease.session;
-	Poco::FastMutex::ScopedLock lock(_writeMutex);
-	Transaction tx(session);
-	KeyRecord record;
-	if (findKey(session, key, record))
+	Pending pending{&key, &fingerprint, &operation, AccountResult(), nullptr, false};
 	{
-		// Nothing is written: the transaction rolls back on return.
-		if (record.fingerprint != fingerprint) return refuse(AccountResult::KEY_CONFLICT);
-		record.result.replayed = true;
-		return record.result;
+		std::lock_guard<std::mutex> lock(_queueMutex);
+		_queue.push_back(&pending);
 	}
-	AccountResult result = operation(session);
-	recordKey(session, key, fingerprint, result);
-	tx.commit();
-	return result;
+	_queued.notify_one();
+	{
+		std::unique_lock<std::mutex> lock(_queueMutex);
+		_finished.wait(lock, [&pending] { return pending.done; });
+	}
+	if (pending.error) std::rethrow_exception(pending.error);
+	return pending.result;
+}
+
+
+void SqlAccountStore::writerLoop()
+{
+	for (;;)
+	{
+		std::vector<Pending*> batch;
+		{
+			std::unique_lock<std::mutex> lock(_queueMutex);
+			_queued.wait(lock, [this] { return !_queue.empty() || _stopWriter; });
+			if (_queue.empty()) return;
+			while (!_queue.empty() && batch.size() < MAX_BATCH)
+			{
+				batch.push_back(_queue.front());
+				_queue.pop_front();
+			}
+		}
+		commitBatch(batch);
+		{
+			std::lock_guard<std::mutex> lock(_queueMutex);
+			for (Pending* pending: batch) pending->done = true;
+		}
+		_finished.notify_all();
+	}
+}
+
+
+void SqlAccountStore::commitBatch(const std::vector<Pending*>& batch)
+{
+	Session& session = *_writerSession;
+	try
+	{
+		Transaction tx(session);
+		for (Pending* pending: batch) apply(session, *pending);
+		tx.commit();
+		return;
+	}
+	catch (...)
+	{
+		if (batch.size() == 1)
+		{
+			batch.front()->error = std::current_exception();
+			return;
+		}
+	}
+	// Something failed the whole batch: one transaction per operation, so
+	// that only the operation at fault fails.
+	for (Pending* pending: batch)
+	{
+		try
+		{
+			Transaction tx(session);
+			apply(session, *pending);
+			tx.commit();
+		}
+		catch (...)
+		{
+			pending->error = std::current_exception();
+		}
+	}
+}
+
+
+void SqlAccountStore::apply(Session& session, Pending& pending)
+{
+	pending.result = AccountResult();
+	KeyRecord record;
+	if (findKey(session, *pending.key, record))
+	{
+		// Nothing is written for a replay or a conflict.
+		if (record.fingerprint != *pending.fingerprint) pending.result = refuse(AccountResult::KEY_CONFLICT);
+		else
+		{
+			pending.result = record.result;
+			pending.result.replayed = true;
+		}
+		return;
+	}
+	pending.result = (*pending.operation)(session);
+	recordKey(session, *pending.key, *pending.fingerprint, pending.result);
 }
 
 

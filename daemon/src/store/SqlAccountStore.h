@@ -14,7 +14,12 @@
 #include "Poco/Data/SessionPool.h"
 #include "Poco/Mutex.h"
 #include "Poco/Semaphore.h"
+#include <condition_variable>
+#include <deque>
 #include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
 #include <memory>
 #include <string>
 
@@ -36,8 +41,12 @@ class SqlAccountStore: public AccountStore
 	/// Accounts and idempotency records in two tables of one database,
 	/// reached through a Poco::Data SessionPool.
 	///
-	/// Every mutating operation runs in one transaction (a query is one
-	/// SELECT). On SQLite, a write
+	/// Mutating operations are committed in groups (group commit): callers
+	/// queue them, and one writer thread applies every queued operation in
+	/// a single transaction, each with its own outcome and idempotency
+	/// record, commits once, and only then answers the callers; a batch
+	/// that fails as a whole is retried one operation per transaction. A
+	/// query is one SELECT on a pooled session. On SQLite, a write
 	/// transaction starts with BEGIN IMMEDIATE, so that two writers never
 	/// both read and then fail to upgrade ("database is locked"); writers of
 	/// this process are serialised by a mutex (SQLite has one writer at a
@@ -48,6 +57,8 @@ class SqlAccountStore: public AccountStore
 {
 public:
 	static constexpr int SCHEMA_VERSION = 1;
+	static constexpr std::size_t MAX_BATCH = 512;
+		/// The most operations committed in one transaction.
 
 	explicit SqlAccountStore(const StoreOptions& options);
 		/// Opens the database and creates or checks the schema. Throws
@@ -74,13 +85,24 @@ private:
 	class Lease;
 	using Operation = std::function<AccountResult(Poco::Data::Session&)>;
 
+	struct Pending;
+
 	AccountResult mutate(const std::string& key, const std::string& fingerprint, const Operation& operation);
+	void writerLoop();
+	void commitBatch(const std::vector<Pending*>& batch);
+	static void apply(Poco::Data::Session& session, Pending& pending);
 	void createSchema();
 
 	StoreOptions _options;
 	std::unique_ptr<Pool> _pool;
 	Poco::Semaphore _slots;
-	Poco::FastMutex _writeMutex;
+	std::unique_ptr<Poco::Data::Session> _writerSession;
+	std::mutex _queueMutex;
+	std::condition_variable _queued;
+	std::condition_variable _finished;
+	std::deque<Pending*> _queue;
+	bool _stopWriter = false;
+	std::thread _writer;
 };
 
 

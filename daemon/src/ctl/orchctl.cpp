@@ -27,6 +27,7 @@
 #include "Poco/Util/MapConfiguration.h"
 #include "Poco/Util/PropertyFileConfiguration.h"
 #include <atomic>
+#include <csignal>
 #include <iomanip>
 #include <iostream>
 #include <map>
@@ -320,6 +321,7 @@ int run(const Command& command)
 
 int main(int argc, char** argv)
 {
+	std::signal(SIGPIPE, SIG_IGN);
 	Poco::Logger::root().setChannel(new Poco::ConsoleChannel);
 	try
 	{

@@ -102,14 +102,19 @@ void Dispatcher::onClose(Connection& connection, const std::string& reason)
 	if (it == _workers.end()) return;
 	Worker worker = std::move(it->second);
 	_workers.erase(it);
-	if (_workerByUuid[worker.uuid] == connection.id()) _workerByUuid.erase(worker.uuid);
-	_logger.information("worker %s (%s) left: %s; %z task(s) in flight go back to the queue", worker.uuid, worker.address, reason, worker.inflight.size());
+	auto byUuid = _workerByUuid.find(worker.uuid);
+	if (byUuid != _workerByUuid.end() && byUuid->second == connection.id()) _workerByUuid.erase(byUuid);
+	std::size_t requeued = 0;
 	for (const auto& entry: worker.inflight)
 	{
 		auto task = _tasks.find(entry.first);
 		if (task != _tasks.end() && task->second->worker == connection.id() && task->second->attempt == entry.second)
+		{
 			requeueOrFail(*task->second, "worker " + worker.uuid + " disconnected");
+			++requeued;
+		}
 	}
+	_logger.information("worker %s (%s) left: %s; %z task(s) it held went back to the queue", worker.uuid, worker.address, reason, requeued);
 	pump();
 }
 
@@ -159,6 +164,7 @@ Poco::JSON::Object::Ptr Dispatcher::enqueue(Poco::JSON::Object::Ptr request, Ori
 {
 	request->remove("TASK_ID");
 	request->remove("ATTEMPT");
+	request->remove("REQUEST_ID");
 	Poco::JSON::Object::Ptr refusal = _validator.validate(*request);
 	if (refusal)
 	{
@@ -238,7 +244,7 @@ void Dispatcher::lease(Worker& worker, Task& task)
 	if (task.attempt > 1) ++_counters.redispatched;
 	task.worker = worker.connection;
 	task.leaseStart.update();
-	worker.inflight[task.id] = task.attempt;
+	worker.inflight.emplace(task.id, task.attempt);
 	_deadlines.emplace(task.leaseStart + _options.taskTimeout.totalMicroseconds(), std::make_pair(task.id, task.attempt));
 	task.request->set("TASK_ID", task.id);
 	task.request->set("ATTEMPT", task.attempt);
@@ -272,8 +278,9 @@ void Dispatcher::onWorkerMessage(Connection& connection, const std::string& text
 	{
 		std::string what = message->optValue<std::string>("WORKER", "");
 		if (what == "ALIVE" && it == _workers.end()) registerWorker(connection, *message);
-		else if (what == "STOPPING" && it != _workers.end())
+		else if (what == "STOPPING")
 		{
+			if (it == _workers.end()) return;  // stopping before it ever joined
 			it->second.draining = true;
 			_logger.information("worker %s is stopping: no more tasks for it", it->second.uuid);
 		}
@@ -347,8 +354,7 @@ void Dispatcher::onResult(Worker& worker, const Poco::JSON::Object& result, cons
 {
 	std::string id = result.getValue<std::string>("TASK_ID");
 	int attempt = result.optValue<int>("ATTEMPT", 0);
-	auto held = worker.inflight.find(id);
-	if (held != worker.inflight.end() && held->second == attempt) worker.inflight.erase(held);
+	worker.inflight.erase(std::make_pair(id, attempt));
 	auto it = _tasks.find(id);
 	if (it == _tasks.end() || it->second->attempt != attempt || it->second->worker != worker.connection)
 	{

@@ -97,7 +97,7 @@ private:
 		int concurrency = 1;
 		bool draining = false;
 		bool ready = false;                      // in _ready
-		std::map<std::string, int> inflight;     // task id -> attempt; holds a credit each
+		std::set<std::pair<std::string, int>> inflight;  // (task id, attempt); holds a credit each
 		std::uint64_t completed = 0;
 		Poco::Timestamp since;
 	};

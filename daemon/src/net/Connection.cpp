@@ -7,10 +7,24 @@
 #include "net/EventLoop.h"
 #include <cerrno>
 #include <cstring>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 
 namespace orchd {
+
+
+void enableKeepAlive(int fd)
+{
+	// A peer whose host vanished without a FIN is found within about 11 s
+	// instead of the kernel's two hours.
+	int on = 1, idle = 5, interval = 2, count = 3;
+	::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+	::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof(interval));
+	::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof(count));
+}
 
 
 Connection::Connection(EventLoop& loop, std::uint64_t id, Kind kind, const Poco::Net::WebSocket& socket, ConnectionHandler& handler, std::size_t maxMessageBytes):
@@ -32,19 +46,17 @@ Connection::Connection(EventLoop& loop, std::uint64_t id, Kind kind, const Poco:
 	}
 	_socket.setBlocking(false);
 	_socket.setNoDelay(true);
+	enableKeepAlive(_fd);
 }
 
 
 Connection::~Connection()
 {
-	try
-	{
-		_socket.shutdown();
-	}
-	catch (Poco::Exception&)
-	{
-		// Already reset by the peer: nothing left to shut down.
-	}
+	// Not _socket.shutdown(): Poco's WebSocket::shutdown() sends a close
+	// frame of its own, with a send() that raises SIGPIPE on a closed peer.
+	// The close frame, if any, has been sent already; the descriptor is
+	// closed when _socket goes.
+	::shutdown(_fd, SHUT_RDWR);
 }
 
 

@@ -23,6 +23,10 @@ class EventLoop;
 class Connection;
 
 
+void enableKeepAlive(int fd);
+	/// TCP keepalive probes after 5 s idle, every 2 s, 3 tries.
+
+
 class ConnectionHandler
 	/// Receives the events of the connections adopted for it. Called on the
 	/// event loop's thread only.

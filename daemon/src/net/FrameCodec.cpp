@@ -48,7 +48,7 @@ FrameCodec::Result FrameCodec::decode(const std::string& buffer, std::size_t& of
 		if (control && (length > 125 || !fin)) return fail(1002, "invalid control frame");
 		// Refuse a too-big message as soon as its header says so, before
 		// buffering any of it.
-		if (!control && _fragments.size() + length > _maxMessageBytes)
+		if (!control && (length > _maxMessageBytes || _fragments.size() + length > _maxMessageBytes))
 			return fail(1009, "message of more than " + std::to_string(_maxMessageBytes) + " bytes");
 		if (masked) header += 4;
 		if (available < header + length) return NEED_MORE;

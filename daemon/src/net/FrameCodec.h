@@ -59,8 +59,8 @@ public:
 	const std::string& payload() const;
 	const std::string& error() const;
 	std::uint16_t closeCode() const;
-		/// For ERROR: 1002 protocol error, 1003 unsupported data,
-		/// 1009 message too big.
+		/// For ERROR: 1002 protocol error, 1009 message too big. (The
+		/// Connection itself answers a binary message with 1003.)
 
 	static void encode(std::string& out, int opcode, const char* data, std::size_t length, bool mask);
 		/// Appends one final frame to out. Clients must mask; servers must not.

@@ -4,6 +4,7 @@
 
 
 #include "net/WebSocketClient.h"
+#include "net/Connection.h"
 #include "Poco/Net/HTTPRequest.h"
 #include "Poco/Net/HTTPResponse.h"
 #include "Poco/Net/NetException.h"
@@ -30,6 +31,7 @@ WebSocketClient::WebSocketClient(const SocketAddress& address, const std::string
 	_socket->setNoDelay(true);
 	_socket->setBlocking(true);
 	_fd = _socket->impl()->sockfd();
+	enableKeepAlive(_fd);
 }
 
 

@@ -13,6 +13,7 @@
 #include "Poco/File.h"
 #include "Poco/String.h"
 #include "Poco/Util/HelpFormatter.h"
+#include <csignal>
 #include <iostream>
 #include <memory>
 #include <sys/resource.h>
@@ -71,7 +72,8 @@ void OrchdServer::handleHelp(const std::string&, const std::string&)
 	help.setCommand(commandName());
 	help.setUsage("--config=FILE [--define KEY=VALUE ...]");
 	help.setHeader("orchd, the federated task-orchestration daemon: a master or a worker, as its properties file says.");
-	help.setFooter("Keys are documented in the example files under /etc/orchd. Exit codes: 0 ok, 78 configuration error, 69 store unavailable.");
+	help.setFooter("Keys are documented in the example files installed with orchd (etc/orchd). "
+		"Exit codes: 0 ok, 78 configuration error, 69 store or listening address unavailable.");
 	help.format(std::cout);
 	_helpRequested = true;
 	stopOptionsProcessing();
@@ -107,6 +109,9 @@ void OrchdServer::initialize(Poco::Util::Application& self)
 int OrchdServer::main(const ArgVec&)
 {
 	if (_helpRequested) return EXIT_OK;
+	// A write to a peer that has gone must be an error on that connection,
+	// never a signal that ends the process.
+	std::signal(SIGPIPE, SIG_IGN);
 	DaemonSettings settings;
 	try
 	{

@@ -166,18 +166,20 @@ void WorkerNode::handle(const std::string& text)
 		return;
 	}
 	std::lock_guard<std::mutex> lock(_jobsMutex);
+	int attempt = message->optValue<int>("ATTEMPT", 1);
+	std::string flagKey = taskId + "#" + std::to_string(attempt);
 	if (task == "CANCEL")
 	{
-		auto flag = _cancelFlags.find(taskId);
+		auto flag = _cancelFlags.find(flagKey);
 		if (flag != _cancelFlags.end()) *flag->second = true;
 		return;
 	}
 	Job job;
 	job.request = message;
 	job.taskId = taskId;
-	job.attempt = message->optValue<int>("ATTEMPT", 1);
+	job.attempt = attempt;
 	job.cancelled = std::make_shared<std::atomic<bool>>(false);
-	_cancelFlags[taskId] = job.cancelled;
+	_cancelFlags[flagKey] = job.cancelled;
 	_jobs.push_back(std::move(job));
 	_jobsChanged.notify_one();
 }
@@ -207,7 +209,7 @@ void WorkerNode::execute()
 		{
 			std::lock_guard<std::mutex> lock(_jobsMutex);
 			--_running;
-			_cancelFlags.erase(job.taskId);
+			_cancelFlags.erase(job.taskId + "#" + std::to_string(job.attempt));
 		}
 		_jobsChanged.notify_all();
 	}

@@ -9,6 +9,7 @@
 #include "Poco/Net/HTTPClientSession.h"
 #include "Poco/Net/HTTPRequest.h"
 #include "Poco/Net/HTTPResponse.h"
+#include "Poco/Net/ServerSocket.h"
 #include "Poco/Path.h"
 #include "Poco/Pipe.h"
 #include "Poco/PipeStream.h"
@@ -209,6 +210,14 @@ std::string httpGet(Poco::UInt16 port, const std::string& path, int& status)
 	Poco::StreamCopier::copyToString(in, body);
 	status = response.getStatus();
 	return body;
+}
+
+
+Poco::UInt16 freePort()
+{
+	Poco::Net::ServerSocket socket;
+	socket.bind(Poco::Net::SocketAddress("127.0.0.1", 0), true, false);
+	return socket.address().port();
 }
 
 

@@ -8,6 +8,7 @@
 #include "Poco/JSON/Array.h"
 #include "Poco/JSON/Stringifier.h"
 #include "Poco/NumberFormatter.h"
+#include <algorithm>
 #include <sstream>
 
 
@@ -115,6 +116,7 @@ void Dispatcher::onClose(Connection& connection, const std::string& reason)
 		}
 	}
 	_logger.information("worker %s (%s) left: %s; %z task(s) it held went back to the queue", worker.uuid, worker.address, reason, requeued);
+	if (_listener) _listener->onWorkerLeft(worker.uuid, worker.owner, worker.lentTo);
 	pump();
 }
 
@@ -316,6 +318,8 @@ void Dispatcher::registerWorker(Connection& connection, const Poco::JSON::Object
 		if (!concurrency.isInteger() || concurrency.convert<int>() < 1 || concurrency.convert<int>() > 4096)
 			throw Poco::InvalidArgumentException("Field CONCURRENCY must be an integer from 1 to 4096");
 		worker.concurrency = concurrency.convert<int>();
+		if (hello.has("SERVER_UUID")) worker.owner = Request::requireName(hello, "SERVER_UUID");
+		if (worker.owner == _options.masterId) worker.owner.clear();
 	}
 	catch (Poco::Exception& exc)
 	{
@@ -332,10 +336,12 @@ void Dispatcher::registerWorker(Connection& connection, const Poco::JSON::Object
 	}
 	_workerByUuid[worker.uuid] = worker.connection;
 	std::string uuid = worker.uuid;
-	_logger.information("worker %s joined from %s: concurrency %d, tasks %s", uuid, worker.address, worker.concurrency,
-		toText(hello.get("TASKS")));
+	std::string owner = worker.owner;
+	_logger.information("worker %s joined from %s: concurrency %d, tasks %s%s", uuid, worker.address, worker.concurrency,
+		toText(hello.get("TASKS")), owner.empty() ? std::string() : ", owned by " + owner);
 	Worker& stored = _workers.emplace(worker.connection, std::move(worker)).first->second;
 	makeReady(stored);
+	if (_listener) _listener->onWorkerJoined(uuid, owner);
 	pump();
 }
 
@@ -368,6 +374,7 @@ void Dispatcher::onResult(Worker& worker, const Poco::JSON::Object& result, cons
 		deliver(*it->second, text, 200);
 		_tasks.erase(it);
 	}
+	sendReturnIfIdle(worker);
 	makeReady(worker);
 	pump();
 }
@@ -440,6 +447,103 @@ void Dispatcher::reply(const Origin& origin, Poco::JSON::Object::Ptr result, int
 }
 
 
+void Dispatcher::setListener(WorkerListener* listener)
+{
+	_listener = listener;
+}
+
+
+Load Dispatcher::load() const
+{
+	Load load;
+	load.queued = _queued;
+	load.capacity = _options.queueCapacity;
+	load.completed = _counters.completed;
+	for (const auto& entry: _workers)
+	{
+		const Worker& w = entry.second;
+		if (!w.owner.empty()) ++load.borrowed;
+		else if (!w.lentTo.empty()) ++load.lent;
+		else ++load.ownWorkers;
+		if (!w.draining) load.idleCredits += std::max(0, w.concurrency - static_cast<int>(w.inflight.size()));
+	}
+	return load;
+}
+
+
+std::vector<std::string> Dispatcher::lend(int count, int keep, const std::string& peer, const std::string& redirect)
+{
+	std::vector<Worker*> candidates;
+	for (auto& entry: _workers)
+	{
+		Worker& w = entry.second;
+		if (w.owner.empty() && w.lentTo.empty() && !w.draining) candidates.push_back(&w);
+	}
+	// Idle ones first: they can leave at once.
+	std::sort(candidates.begin(), candidates.end(), [](const Worker* a, const Worker* b)
+	{
+		return a->inflight.size() < b->inflight.size() || (a->inflight.size() == b->inflight.size() && a->uuid < b->uuid);
+	});
+	std::vector<std::string> lent;
+	int available = static_cast<int>(candidates.size()) - keep;
+	for (int i = 0; i < std::min(count, available); ++i)
+	{
+		Worker& w = *candidates[static_cast<std::size_t>(i)];
+		w.lentTo = peer;
+		w.draining = true;
+		Connection* connection = _loop.find(w.connection);
+		if (connection) connection->send(redirect);
+		lent.push_back(w.uuid);
+	}
+	return lent;
+}
+
+
+void Dispatcher::sendHome(const std::vector<std::string>& uuids, const std::string& message)
+{
+	for (const auto& uuid: uuids)
+	{
+		auto id = _workerByUuid.find(uuid);
+		if (id == _workerByUuid.end()) continue;
+		auto it = _workers.find(id->second);
+		if (it == _workers.end()) continue;
+		it->second.draining = true;
+		it->second.returnMessage = message;
+		sendReturnIfIdle(it->second);
+	}
+}
+
+
+void Dispatcher::sendReturnIfIdle(Worker& worker)
+{
+	if (worker.returnMessage.empty() || !worker.inflight.empty()) return;
+	Connection* connection = _loop.find(worker.connection);
+	if (connection) connection->send(worker.returnMessage);
+	_logger.information("worker %s sent home to %s", worker.uuid, worker.owner);
+	worker.returnMessage.clear();
+}
+
+
+std::vector<std::string> Dispatcher::workersOwnedBy(const std::string& owner) const
+{
+	std::vector<std::string> uuids;
+	for (const auto& entry: _workers)
+	{
+		if (entry.second.owner == owner) uuids.push_back(entry.second.uuid);
+	}
+	return uuids;
+}
+
+
+void Dispatcher::markHome(const std::string& uuid)
+{
+	auto id = _workerByUuid.find(uuid);
+	if (id == _workerByUuid.end()) return;
+	auto it = _workers.find(id->second);
+	if (it != _workers.end()) it->second.lentTo.clear();
+}
+
+
 Poco::JSON::Object::Ptr Dispatcher::status() const
 {
 	Poco::JSON::Object::Ptr status = new Poco::JSON::Object;
@@ -458,7 +562,10 @@ Poco::JSON::Object::Ptr Dispatcher::status() const
 		Poco::JSON::Object::Ptr item = new Poco::JSON::Object;
 		item->set("id", w.uuid);
 		item->set("address", w.address);
-		item->set("state", w.draining ? "draining" : (w.inflight.empty() ? "idle" : "busy"));
+		item->set("state", !w.lentTo.empty() ? "lent" : (w.draining ? "draining" : (w.inflight.empty() ? "idle" : "busy")));
+		item->set("owner", w.owner.empty() ? _options.masterId : w.owner);
+		item->set("borrowed", !w.owner.empty());
+		if (!w.lentTo.empty()) item->set("lent_to", w.lentTo);
 		Poco::JSON::Array::Ptr tasks = new Poco::JSON::Array;
 		for (const auto& t: w.tasks) tasks->add(t);
 		item->set("tasks", tasks);

@@ -22,9 +22,34 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 
 namespace orchd {
+
+
+class WorkerListener
+	/// Told when workers come and go (the Federation, which tracks loans).
+	/// Called on the event loop thread.
+{
+public:
+	virtual ~WorkerListener() = default;
+	virtual void onWorkerJoined(const std::string& uuid, const std::string& owner) = 0;
+	virtual void onWorkerLeft(const std::string& uuid, const std::string& owner, const std::string& lentTo) = 0;
+};
+
+
+struct Load
+	/// A master's load as peers see it in heartbeats.
+{
+	std::size_t queued = 0;
+	std::size_t capacity = 0;
+	int ownWorkers = 0;       /// own workers here and not lent
+	int idleCredits = 0;      /// free credits over all workers here
+	int lent = 0;             /// own workers lent to peers
+	int borrowed = 0;         /// peers' workers working here
+	std::uint64_t completed = 0;
+};
 
 
 struct DispatchOptions
@@ -68,6 +93,25 @@ public:
 	Poco::JSON::Object::Ptr status() const;
 		/// The document behind GET /v1/status.
 
+	void setListener(WorkerListener* listener);
+
+	Load load() const;
+
+	std::vector<std::string> lend(int count, int keep, const std::string& peer, const std::string& redirect);
+		/// Picks up to count of this master's own workers (idle first),
+		/// leaving at least keep of them unlent, sends each the REDIRECT
+		/// message and stops giving it tasks. Returns their ids.
+
+	void sendHome(const std::vector<std::string>& uuids, const std::string& message);
+		/// Stops giving these workers tasks and sends each the message
+		/// (RETURN) as soon as it has no task in flight.
+
+	std::vector<std::string> workersOwnedBy(const std::string& owner) const;
+		/// The ids of the workers here whose owner is that peer.
+
+	void markHome(const std::string& uuid);
+		/// Clears the lent mark of a worker that is back.
+
 private:
 	struct Origin
 	{
@@ -95,6 +139,9 @@ private:
 		std::string address;
 		std::set<std::string> tasks;
 		int concurrency = 1;
+		std::string owner;                       // its home master; ours if empty
+		std::string lentTo;                      // the peer it was lent to
+		std::string returnMessage;               // RETURN to send once idle
 		bool draining = false;
 		bool ready = false;                      // in _ready
 		std::set<std::pair<std::string, int>> inflight;  // (task id, attempt); holds a credit each
@@ -118,6 +165,7 @@ private:
 	Task* takeFor(const Worker& worker);
 	void lease(Worker& worker, Task& task);
 	void makeReady(Worker& worker);
+	void sendReturnIfIdle(Worker& worker);
 	void requeueOrFail(Task& task, const std::string& why);
 	void deliver(Task& task, const std::string& resultText, int httpStatus);
 	void reply(const Origin& origin, Poco::JSON::Object::Ptr result, int httpStatus);
@@ -140,6 +188,7 @@ private:
 	std::multimap<Poco::Timestamp, std::pair<std::string, int>> _deadlines;
 	std::size_t _clients = 0;
 	Counters _counters;
+	WorkerListener* _listener = nullptr;
 };
 
 

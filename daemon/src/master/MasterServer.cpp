@@ -46,8 +46,8 @@ class UpgradeHandler: public HTTPRequestHandler
 	/// Completes the WebSocket handshake and hands the socket to the loop.
 {
 public:
-	UpgradeHandler(EventLoop& loop, Dispatcher& dispatcher, Connection::Kind kind, std::size_t maxMessageBytes):
-		_loop(loop), _dispatcher(dispatcher), _kind(kind), _maxMessageBytes(maxMessageBytes)
+	UpgradeHandler(EventLoop& loop, ConnectionHandler& handler, Connection::Kind kind, std::size_t maxMessageBytes):
+		_loop(loop), _handler(handler), _kind(kind), _maxMessageBytes(maxMessageBytes)
 	{
 	}
 
@@ -56,7 +56,7 @@ public:
 		try
 		{
 			WebSocket socket(request, response);
-			_loop.adopt(socket, _kind, _dispatcher, _maxMessageBytes);
+			_loop.adopt(socket, _kind, _handler, _maxMessageBytes);
 		}
 		catch (WebSocketException& exc)
 		{
@@ -66,7 +66,7 @@ public:
 
 private:
 	EventLoop& _loop;
-	Dispatcher& _dispatcher;
+	ConnectionHandler& _handler;
 	Connection::Kind _kind;
 	std::size_t _maxMessageBytes;
 };
@@ -134,8 +134,8 @@ private:
 class StatusHandler: public HTTPRequestHandler
 {
 public:
-	StatusHandler(EventLoop& loop, Dispatcher& dispatcher):
-		_loop(loop), _dispatcher(dispatcher)
+	StatusHandler(EventLoop& loop, Dispatcher& dispatcher, Federation& federation):
+		_loop(loop), _dispatcher(dispatcher), _federation(federation)
 	{
 	}
 
@@ -143,10 +143,14 @@ public:
 	{
 		auto pending = std::make_shared<PendingReply>();
 		Dispatcher& dispatcher = _dispatcher;
-		_loop.post([&dispatcher, pending]
+		Federation& federation = _federation;
+		_loop.post([&dispatcher, &federation, pending]
 		{
 			std::ostringstream out;
-			dispatcher.status()->stringify(out, 2);
+			Poco::JSON::Object::Ptr status = dispatcher.status();
+			status->set("peers", federation.peersStatus());
+			status->set("loans", federation.countersStatus());
+			status->stringify(out, 2);
 			pending->complete(200, out.str());
 		});
 		if (!pending->wait(Poco::Timespan(5, 0)))
@@ -160,6 +164,7 @@ public:
 private:
 	EventLoop& _loop;
 	Dispatcher& _dispatcher;
+	Federation& _federation;
 };
 
 
@@ -185,8 +190,8 @@ private:
 class RequestRouter: public HTTPRequestHandlerFactory
 {
 public:
-	RequestRouter(EventLoop& loop, Dispatcher& dispatcher, const MasterOptions& options):
-		_loop(loop), _dispatcher(dispatcher), _options(options)
+	RequestRouter(EventLoop& loop, Dispatcher& dispatcher, Federation& federation, const MasterOptions& options):
+		_loop(loop), _dispatcher(dispatcher), _federation(federation), _options(options)
 	{
 	}
 
@@ -201,7 +206,8 @@ public:
 			if (method == HTTPRequest::HTTP_POST) return new TaskPostHandler(_loop, _dispatcher, _options);
 			return new SimpleHandler(HTTPResponse::HTTP_METHOD_NOT_ALLOWED, errorBody("Use POST /v1/tasks"));
 		}
-		if (uri == "/v1/status") return new StatusHandler(_loop, _dispatcher);
+		if (uri == "/v1/peer") return new UpgradeHandler(_loop, _federation, Connection::PEER, _options.maxMessageBytes);
+		if (uri == "/v1/status") return new StatusHandler(_loop, _dispatcher, _federation);
 		if (uri == "/healthz") return new SimpleHandler(HTTPResponse::HTTP_OK, "{\"STATUS\":\"OK\"}");
 		return new SimpleHandler(HTTPResponse::HTTP_NOT_FOUND, errorBody("No such endpoint: " + uri));
 	}
@@ -209,6 +215,7 @@ public:
 private:
 	EventLoop& _loop;
 	Dispatcher& _dispatcher;
+	Federation& _federation;
 	const MasterOptions& _options;
 };
 
@@ -220,10 +227,13 @@ MasterServer::MasterServer(const MasterOptions& options, const TaskRunner& valid
 	_options(options),
 	_logger(logger),
 	_loop(logger),
-	_dispatcher(_loop, validator, _options.dispatch, logger)
+	_dispatcher(_loop, validator, _options.dispatch, logger),
+	_federation(_loop, _dispatcher, _options.federation, _options.maxMessageBytes, logger)
 {
 	Dispatcher& dispatcher = _dispatcher;
+	Federation& federation = _federation;
 	_loop.every(Poco::Timespan(0, 50000), [&dispatcher] { dispatcher.checkLeases(); });
+	_loop.every(Poco::Timespan(0, 100000), [&federation] { federation.tick(); });
 }
 
 
@@ -249,14 +259,17 @@ void MasterServer::start()
 	params->setTimeout(Poco::Timespan(10, 0));
 	params->setKeepAlive(true);
 	_loop.start();
-	_http = std::make_unique<HTTPServer>(new RequestRouter(_loop, _dispatcher, _options), socket, params);
+	_http = std::make_unique<HTTPServer>(new RequestRouter(_loop, _dispatcher, _federation, _options), socket, params);
 	_http->start();
+	_federation.setSelfPort(_port);
+	_federation.start();
 	_logger.information("master listening on %s:%hu (HTTP and WebSocket)", _options.listen.host().toString(), _port);
 }
 
 
 void MasterServer::stop()
 {
+	_federation.stop();
 	if (_http)
 	{
 		_http->stopAll(true);

@@ -10,6 +10,7 @@
 
 
 #include "master/Dispatcher.h"
+#include "master/Federation.h"
 #include "net/EventLoop.h"
 #include "plugin/TaskRunner.h"
 #include "Poco/Logger.h"
@@ -25,6 +26,7 @@ struct MasterOptions
 {
 	Poco::Net::SocketAddress listen;
 	DispatchOptions dispatch;
+	FederationOptions federation;
 	std::size_t maxMessageBytes = 1 << 20;
 	int httpThreads = 32;
 	Poco::Timespan httpTimeout = Poco::Timespan(30, 0);
@@ -60,6 +62,7 @@ private:
 	Poco::Logger& _logger;
 	EventLoop _loop;
 	Dispatcher _dispatcher;
+	Federation _federation;
 	std::unique_ptr<Poco::Net::HTTPServer> _http;
 	Poco::UInt16 _port = 0;
 };

@@ -27,14 +27,15 @@ void enableKeepAlive(int fd)
 }
 
 
-Connection::Connection(EventLoop& loop, std::uint64_t id, Kind kind, const Poco::Net::WebSocket& socket, ConnectionHandler& handler, std::size_t maxMessageBytes):
+Connection::Connection(EventLoop& loop, std::uint64_t id, Kind kind, const Poco::Net::WebSocket& socket, ConnectionHandler& handler, std::size_t maxMessageBytes, bool clientSide):
 	_loop(loop),
 	_id(id),
 	_kind(kind),
 	_socket(socket),
 	_fd(socket.impl()->sockfd()),
 	_handler(handler),
-	_codec(maxMessageBytes, true)
+	_clientSide(clientSide),
+	_codec(maxMessageBytes, !clientSide)
 {
 	try
 	{
@@ -110,7 +111,7 @@ void Connection::send(const std::string& text)
 		fail("slow consumer: more than " + std::to_string(MAX_OUTPUT >> 20) + " MiB of replies unread");
 		return;
 	}
-	FrameCodec::encode(_out, FrameCodec::TEXT, text.data(), text.size(), false);
+	FrameCodec::encode(_out, FrameCodec::TEXT, text.data(), text.size(), _clientSide);
 	_loop.markDirty(*this);
 }
 
@@ -118,7 +119,7 @@ void Connection::send(const std::string& text)
 void Connection::close(std::uint16_t code, const std::string& reason)
 {
 	if (closing()) return;
-	FrameCodec::encodeClose(_out, code, reason, false);
+	FrameCodec::encodeClose(_out, code, reason, _clientSide);
 	_closing = true;
 	_closingSince.update();
 	_closeReason = reason;
@@ -270,7 +271,7 @@ void Connection::dispatch(const std::string& payload)
 		close(1003, "binary frames are not supported: send JSON text");
 		break;
 	case FrameCodec::PING:
-		FrameCodec::encode(_out, FrameCodec::PONG, payload.data(), payload.size(), false);
+		FrameCodec::encode(_out, FrameCodec::PONG, payload.data(), payload.size(), _clientSide);
 		_loop.markDirty(*this);
 		break;
 	case FrameCodec::CLOSE:

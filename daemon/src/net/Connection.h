@@ -65,12 +65,18 @@ public:
 		PEER
 	};
 
-	Connection(EventLoop& loop, std::uint64_t id, Kind kind, const Poco::Net::WebSocket& socket, ConnectionHandler& handler, std::size_t maxMessageBytes);
+	Connection(EventLoop& loop, std::uint64_t id, Kind kind, const Poco::Net::WebSocket& socket, ConnectionHandler& handler, std::size_t maxMessageBytes, bool clientSide);
+		/// clientSide: this end dialled (a master's link to a peer), so it
+		/// masks what it sends and expects unmasked frames.
 	~Connection();
 
 	std::uint64_t id() const;
 	Kind kind() const;
 	const std::string& peerAddress() const;
+
+	std::string tag;
+		/// Free for the handler: a master's dialled peer links carry the
+		/// peer's id here from adopt().
 	int fd() const;
 
 	void send(const std::string& text);
@@ -114,6 +120,7 @@ private:
 	Poco::Net::WebSocket _socket;
 	int _fd;
 	ConnectionHandler& _handler;
+	bool _clientSide;
 	FrameCodec _codec;
 	std::string _peerAddress;
 	std::string _in;

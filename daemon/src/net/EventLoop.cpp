@@ -87,12 +87,13 @@ void EventLoop::wake()
 }
 
 
-void EventLoop::adopt(const Poco::Net::WebSocket& socket, Connection::Kind kind, ConnectionHandler& handler, std::size_t maxMessageBytes)
+void EventLoop::adopt(const Poco::Net::WebSocket& socket, Connection::Kind kind, ConnectionHandler& handler, std::size_t maxMessageBytes, bool clientSide, const std::string& tag)
 {
-	post([this, socket, kind, &handler, maxMessageBytes]
+	post([this, socket, kind, &handler, maxMessageBytes, clientSide, tag]
 	{
 		std::uint64_t id = _nextId++;
-		auto connection = std::make_unique<Connection>(*this, id, kind, socket, handler, maxMessageBytes);
+		auto connection = std::make_unique<Connection>(*this, id, kind, socket, handler, maxMessageBytes, clientSide);
+		connection->tag = tag;
 		Connection& ref = *connection;
 		epoll_event event{};
 		event.events = EPOLLIN;

@@ -55,8 +55,9 @@ public:
 	void post(std::function<void()> function);
 		/// Runs function on the loop thread soon. Dropped after stop().
 
-	void adopt(const Poco::Net::WebSocket& socket, Connection::Kind kind, ConnectionHandler& handler, std::size_t maxMessageBytes);
-		/// Takes over a WebSocket whose handshake is done.
+	void adopt(const Poco::Net::WebSocket& socket, Connection::Kind kind, ConnectionHandler& handler, std::size_t maxMessageBytes, bool clientSide = false, const std::string& tag = std::string());
+		/// Takes over a WebSocket whose handshake is done (clientSide if
+		/// this end dialled).
 
 	Connection* find(std::uint64_t id) const;
 		/// Returns the live connection with this id, or null.

@@ -7,6 +7,7 @@
 #include "Poco/File.h"
 #include "Poco/NumberParser.h"
 #include "Poco/Path.h"
+#include "Poco/StringTokenizer.h"
 #include <algorithm>
 #include <set>
 
@@ -57,6 +58,12 @@ void collectKeys(const Poco::Util::AbstractConfiguration& config, const std::str
 }
 
 
+Poco::Timespan milliseconds(int ms)
+{
+	return Poco::Timespan(Poco::Timespan::TimeDiff(ms) * 1000);
+}
+
+
 bool isValidId(const std::string& id)
 {
 	if (id.empty() || id.size() > 64) return false;
@@ -87,7 +94,18 @@ const std::vector<DaemonConfig::Key>& DaemonConfig::keys()
 		{"queue.capacity", "10000"},
 		{"task.timeout_ms", "30000"},
 		{"task.max_attempts", "3"},
+		{"master.peers", ""},
+		{"master.advertise", ""},
+		{"peer.heartbeat_ms", "1000"},
+		{"peer.dead_after_ms", "5000"},
+		{"lb.max_queue", "100"},
+		{"lb.min_queue", "10"},
+		{"lb.window_ms", "1000"},
+		{"lb.max_borrow", "4"},
+		{"lb.min_workers", "1"},
+		{"lb.cooldown_ms", "2000"},
 		{"worker.home", ""},
+		{"worker.failover", ""},
 		{"worker.concurrency", "4"},
 		{"worker.reconnect_max_ms", "5000"},
 		{"worker.drain_timeout_ms", "30000"},
@@ -141,6 +159,61 @@ void DaemonConfig::loadMaster(const Poco::Util::AbstractConfiguration& config, D
 	master.dispatch.queueCapacity = static_cast<std::size_t>(getInt(config, "queue.capacity", 10000, 1, 10000000));
 	master.dispatch.taskTimeout = Poco::Timespan(Poco::Timespan::TimeDiff(getInt(config, "task.timeout_ms", 30000, 10, 86400000)) * 1000);
 	master.dispatch.maxAttempts = getInt(config, "task.max_attempts", 3, 1, 100);
+
+	FederationOptions& federation = master.federation;
+	federation.selfId = settings.id;
+	federation.peers = getPeerList(config, "master.peers");
+	for (const auto& peer: federation.peers)
+	{
+		if (peer.id == settings.id) throw ConfigException("master.peers: lists this master itself (" + peer.id + ")");
+	}
+	std::string advertise = config.getString("master.advertise", "");
+	if (advertise.empty())
+	{
+		if (master.listen.host().isWildcard() && !federation.peers.empty())
+			throw ConfigException("master.advertise: required when master.listen is a wildcard address and master.peers is set (peers and lent workers must reach this master)");
+		federation.self = PeerAddress{settings.id, master.listen.host().toString(), master.listen.port()};
+	}
+	else
+	{
+		Poco::Net::SocketAddress address = getAddress(config, "master.advertise", advertise);
+		federation.self = PeerAddress{settings.id, address.host().toString(), address.port()};
+	}
+	federation.heartbeat = milliseconds(getInt(config, "peer.heartbeat_ms", 1000, 50, 600000));
+	federation.deadAfter = milliseconds(getInt(config, "peer.dead_after_ms", 5000, 100, 3600000));
+	if (federation.deadAfter <= federation.heartbeat)
+		throw ConfigException("peer.dead_after_ms: must be longer than peer.heartbeat_ms");
+	federation.maxQueue = static_cast<std::size_t>(getInt(config, "lb.max_queue", 100, 1, 10000000));
+	federation.minQueue = static_cast<std::size_t>(getInt(config, "lb.min_queue", 10, 0, 10000000));
+	if (federation.minQueue >= federation.maxQueue)
+		throw ConfigException("lb.min_queue: must be below lb.max_queue (hysteresis)");
+	federation.window = milliseconds(getInt(config, "lb.window_ms", 1000, 0, 3600000));
+	federation.maxBorrow = getInt(config, "lb.max_borrow", 4, 0, 10000);
+	federation.minWorkers = getInt(config, "lb.min_workers", 1, 0, 10000);
+	federation.cooldown = milliseconds(getInt(config, "lb.cooldown_ms", 2000, 0, 3600000));
+}
+
+
+std::vector<PeerAddress> DaemonConfig::getPeerList(const Poco::Util::AbstractConfiguration& config, const std::string& key)
+{
+	std::vector<PeerAddress> peers;
+	Poco::StringTokenizer items(config.getString(key, ""), ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+	for (const auto& item: items)
+	{
+		std::string::size_type at = item.find('@');
+		if (at == 0 || at == std::string::npos || !isValidId(item.substr(0, at)))
+			throw ConfigException(key + ": '" + item + "' is not ID@HOST:PORT");
+		try
+		{
+			Poco::Net::SocketAddress address(item.substr(at + 1));
+			peers.push_back(PeerAddress{item.substr(0, at), address.host().toString(), address.port()});
+		}
+		catch (Poco::Exception& exc)
+		{
+			throw ConfigException(key + ": '" + item + "' is not ID@HOST:PORT (" + exc.message() + ")");
+		}
+	}
+	return peers;
 }
 
 
@@ -165,6 +238,7 @@ void DaemonConfig::loadWorker(const Poco::Util::AbstractConfiguration& config, D
 	worker.reconnectMax = Poco::Timespan(Poco::Timespan::TimeDiff(getInt(config, "worker.reconnect_max_ms", 5000, 10, 600000)) * 1000);
 	worker.drainTimeout = Poco::Timespan(Poco::Timespan::TimeDiff(getInt(config, "worker.drain_timeout_ms", 30000, 0, 3600000)) * 1000);
 	worker.maxMessageBytes = settings.master.maxMessageBytes;
+	worker.failover = getPeerList(config, "worker.failover");
 }
 
 

@@ -5,6 +5,7 @@
 
 #include "worker/WorkerNode.h"
 #include "Poco/JSON/Array.h"
+#include "Poco/Net/SocketAddress.h"
 #include "Poco/Net/HTTPClientSession.h"
 #include "Poco/Net/HTTPRequest.h"
 #include "Poco/Net/HTTPResponse.h"
@@ -26,6 +27,8 @@ WorkerNode::WorkerNode(const WorkerOptions& options, const TaskRunner& runner, c
 	_logger(logger)
 {
 	_thread.setName("orchd-worker-link");
+	_home = PeerAddress{options.homeId, options.home.host().toString(), options.home.port()};
+	_failover = options.failover;
 }
 
 
@@ -81,22 +84,39 @@ void WorkerNode::run()
 	random.seed();
 	Poco::Timespan::TimeDiff delayMs = 100;
 	bool reported = false;
+	PeerAddress master = _home;
 	while (!_stopping)
 	{
+		bool reached = false;
 		try
 		{
-			session();
+			session(master);
+			reached = true;
 			delayMs = 100;
 			reported = false;
 		}
 		catch (Poco::Exception& exc)
 		{
 			// The first failure is news; the retries that follow are not.
-			if (!reported) _logger.warning("worker %s: cannot reach master %s at %s: %s; retrying with backoff", _options.id, _options.homeId, _options.home.toString(), exc.displayText());
-			else _logger.debug("worker %s: master %s still unreachable: %s", _options.id, _options.homeId, exc.displayText());
+			if (!reported) _logger.warning("worker %s: cannot reach master %s: %s; retrying with backoff", _options.id, master.toString(), exc.displayText());
+			else _logger.debug("worker %s: master %s still unreachable: %s", _options.id, master.toString(), exc.displayText());
 			reported = true;
 		}
 		if (_stopping) break;
+		bool moving = false;
+		{
+			std::lock_guard<std::mutex> lock(_jobsMutex);
+			moving = _moveTo != nullptr;
+		}
+		PeerAddress next = nextMaster(master, reached);
+		if (moving || (reached && next.id != master.id))
+		{
+			// An ordered move (REDIRECT, RETURN) or going home from a lost
+			// host starts at once; anything else waits out the backoff.
+			master = next;
+			continue;
+		}
+		master = next;
 		// Exponential backoff with jitter, so that a fleet of workers does
 		// not reconnect in lock step when their master comes back.
 		Poco::Timespan::TimeDiff wait = delayMs / 2 + random.next(static_cast<Poco::UInt32>(delayMs / 2 + 1));
@@ -106,9 +126,37 @@ void WorkerNode::run()
 }
 
 
-void WorkerNode::session()
+PeerAddress WorkerNode::nextMaster(const PeerAddress& current, bool reached)
 {
-	auto link = std::make_shared<WebSocketClient>(_options.home, "/v1/worker", Poco::Timespan(5, 0), _options.maxMessageBytes);
+	std::lock_guard<std::mutex> lock(_jobsMutex);
+	if (_moveTo)
+	{
+		PeerAddress target = *_moveTo;
+		_moveTo.reset();
+		return target;
+	}
+	if (current.id != _home.id)
+	{
+		// Lost the master we were lent to (or failed over to): go home.
+		return _home;
+	}
+	if (reached) _homeFailures = 0;
+	else ++_homeFailures;
+	// Home is down: after a few tries, walk the failover list; the master
+	// there sends us back when home is ALIVE again.
+	if (_homeFailures >= 3 && !_failover.empty())
+	{
+		PeerAddress target = _failover[_nextFailover++ % _failover.size()];
+		_logger.warning("worker %s: home master %s is down; failing over to %s", _options.id, _home.toString(), target.toString());
+		return target;
+	}
+	return _home;
+}
+
+
+void WorkerNode::session(const PeerAddress& master)
+{
+	auto link = std::make_shared<WebSocketClient>(Poco::Net::SocketAddress(master.host, master.port), "/v1/worker", Poco::Timespan(5, 0), _options.maxMessageBytes);
 	Poco::JSON::Object hello;
 	hello.set("WORKER", "ALIVE");
 	hello.set("WORKER_UUID", _options.id);
@@ -116,6 +164,7 @@ void WorkerNode::session()
 	for (const auto& task: _tasks) tasks.add(task);
 	hello.set("TASKS", tasks);
 	hello.set("CONCURRENCY", _options.concurrency);
+	hello.set("SERVER_UUID", _home.id);
 	std::ostringstream text;
 	hello.stringify(text);
 	link->send(text.str());
@@ -123,15 +172,23 @@ void WorkerNode::session()
 		Poco::FastMutex::ScopedLock lock(_linkMutex);
 		_link = link;
 	}
-	_logger.information("worker %s connected to master %s at %s", _options.id, _options.homeId, _options.home.toString());
+	_logger.information("worker %s connected to master %s at %s:%hu", _options.id, master.id, master.host, master.port);
 
 	std::string reason = "master closed the connection";
+	bool moving = false;
 	try
 	{
 		std::string message;
 		while (!_quit)
 		{
-			if (link->receive(message, Poco::Timespan(0, 200000))) handle(message);
+			if (link->receive(message, Poco::Timespan(0, 50000))) handle(message);
+			std::lock_guard<std::mutex> lock(_jobsMutex);
+			if (_moveTo && _jobs.empty() && _running == 0)
+			{
+				// Every task in flight is finished and reported: move.
+				moving = true;
+				break;
+			}
 		}
 	}
 	catch (Poco::Exception& exc)
@@ -142,7 +199,9 @@ void WorkerNode::session()
 		Poco::FastMutex::ScopedLock lock(_linkMutex);
 		_link.reset();
 	}
-	if (!_quit) _logger.warning("worker %s lost master %s: %s", _options.id, _options.homeId, reason);
+	link->shutdown();
+	if (moving) _logger.information("worker %s leaves master %s", _options.id, master.id);
+	else if (!_quit) _logger.warning("worker %s lost master %s: %s", _options.id, master.id, reason);
 }
 
 
@@ -160,6 +219,11 @@ void WorkerNode::handle(const std::string& text)
 	}
 	std::string task = message->optValue<std::string>("TASK", "");
 	std::string taskId = message->optValue<std::string>("TASK_ID", "");
+	if (task == "REDIRECT" || task == "RETURN")
+	{
+		move(*message, task);
+		return;
+	}
 	if (task.empty() || taskId.empty())
 	{
 		_logger.warning("worker %s: ignored a message without TASK and TASK_ID: %s", _options.id, text.substr(0, 200));
@@ -182,6 +246,40 @@ void WorkerNode::handle(const std::string& text)
 	_cancelFlags[flagKey] = job.cancelled;
 	_jobs.push_back(std::move(job));
 	_jobsChanged.notify_one();
+}
+
+
+void WorkerNode::move(const Poco::JSON::Object& message, const std::string& task)
+{
+	try
+	{
+		PeerAddress target = _home;
+		if (task == "REDIRECT")
+		{
+			Poco::JSON::Object::Ptr to = message.getObject("TARGET_MASTER");
+			if (!to) throw Poco::InvalidArgumentException("Missing field: TARGET_MASTER");
+			target = PeerAddress{to->getValue<std::string>("ID"), to->getValue<std::string>("IP"), static_cast<Poco::UInt16>(to->getValue<int>("PORT"))};
+			Poco::JSON::Array::Ptr list = message.getArray("FAILOVER_LIST");
+			std::lock_guard<std::mutex> lock(_jobsMutex);
+			for (std::size_t i = 0; list && i < list->size(); ++i)
+			{
+				Poco::JSON::Object::Ptr entry = list->getObject(static_cast<unsigned>(i));
+				if (!entry) continue;
+				PeerAddress alternative{entry->getValue<std::string>("ID"), entry->getValue<std::string>("IP"), static_cast<Poco::UInt16>(entry->getValue<int>("PORT"))};
+				bool known = alternative.id == _home.id;
+				for (const auto& f: _failover) known = known || f.id == alternative.id;
+				if (!known) _failover.push_back(alternative);
+			}
+		}
+		_logger.information("worker %s: %s to %s once its tasks in flight are done", _options.id,
+			std::string(task == "REDIRECT" ? "redirected" : "returning home"), target.toString());
+		std::lock_guard<std::mutex> lock(_jobsMutex);
+		_moveTo = std::make_unique<PeerAddress>(target);
+	}
+	catch (Poco::Exception& exc)
+	{
+		_logger.warning("worker %s: ignored a bad %s: %s", _options.id, task, exc.displayText());
+	}
 }
 
 

@@ -9,6 +9,7 @@
 #define orchd_WorkerNode_INCLUDED
 
 
+#include "net/PeerAddress.h"
 #include "net/WebSocketClient.h"
 #include "plugin/TaskRunner.h"
 #include "Poco/Event.h"
@@ -37,6 +38,7 @@ struct WorkerOptions
 	std::string id;                    /// WORKER_UUID
 	std::string homeId;                /// the home master's id
 	Poco::Net::SocketAddress home;     /// the home master's address
+	std::vector<PeerAddress> failover; /// masters to turn to while home is down (worker.failover)
 	int concurrency = 4;               /// tasks run at once (the credit given to the master)
 	std::size_t maxMessageBytes = 1 << 20;
 	Poco::Timespan reconnectMax = Poco::Timespan(5, 0);
@@ -77,8 +79,10 @@ private:
 	};
 
 	void run() override;
-	void session();
+	void session(const PeerAddress& master);
+	PeerAddress nextMaster(const PeerAddress& current, bool reached);
 	void handle(const std::string& text);
+	void move(const Poco::JSON::Object& message, const std::string& task);
 	void execute();
 	bool send(const std::string& text);
 
@@ -101,6 +105,11 @@ private:
 	std::deque<Job> _jobs;
 	int _running = 0;
 	std::map<std::string, std::shared_ptr<std::atomic<bool>>> _cancelFlags;
+	PeerAddress _home;
+	std::vector<PeerAddress> _failover;          // worker.failover, then what REDIRECT brings
+	std::unique_ptr<PeerAddress> _moveTo;        // set by REDIRECT or RETURN
+	int _homeFailures = 0;
+	std::size_t _nextFailover = 0;
 	std::vector<std::thread> _executors;
 };
 

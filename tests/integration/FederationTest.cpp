@@ -136,6 +136,9 @@ public:
 		std::cout << "  all workers home " << drained.elapsed() / 1000 << " ms after the bench ended" << std::endl;
 		CPPUNIT_ASSERT_EQUAL(0, workersOwnedBy(_ports["ma"], "mb") + workersOwnedBy(_ports["ma"], "mc"));
 		CPPUNIT_ASSERT(loans(_ports["mb"], "workers_returned") + loans(_ports["mc"], "workers_returned") >= 1);
+		// Both cores were saturated by the bench: no master may have been
+		// judged DEAD by a peer meanwhile.
+		for (const auto& id: _ids) CPPUNIT_ASSERT_MESSAGE(node(id).log(), node(id).log().find("-> DEAD") == std::string::npos);
 	}
 
 	void testDeadPeerFailoverAndHomecoming()

@@ -213,20 +213,40 @@ void printStatus(const Poco::JSON::Object& status)
 		std::cout << "queue   " << queue->getValue<int>("depth") << " waiting of " << queue->getValue<int>("capacity")
 		          << ", " << queue->getValue<int>("in_flight") << " in flight\n";
 	Poco::JSON::Array::Ptr workers = status.getArray("workers");
-	std::cout << "\n" << std::left << std::setw(20) << "WORKER" << std::setw(22) << "ADDRESS" << std::setw(10) << "STATE"
-	          << std::setw(8) << "CREDIT" << std::setw(10) << "IN_FLIGHT" << "COMPLETED\n";
+	std::cout << "\n" << std::left << std::setw(16) << "WORKER" << std::setw(22) << "ADDRESS" << std::setw(10) << "STATE"
+	          << std::setw(12) << "OWNER" << std::setw(8) << "CREDIT" << std::setw(10) << "IN_FLIGHT" << "COMPLETED\n";
 	for (std::size_t i = 0; workers && i < workers->size(); ++i)
 	{
 		Poco::JSON::Object::Ptr w = workers->getObject(static_cast<unsigned>(i));
-		std::cout << std::setw(20) << w->getValue<std::string>("id") << std::setw(22) << w->getValue<std::string>("address")
-		          << std::setw(10) << w->getValue<std::string>("state")
+		std::string owner = w->optValue<std::string>("owner", "");
+		if (w->optValue<bool>("borrowed", false)) owner += " (borrowed)";
+		if (w->has("lent_to")) owner += " -> " + w->getValue<std::string>("lent_to");
+		std::cout << std::setw(16) << w->getValue<std::string>("id") << std::setw(22) << w->getValue<std::string>("address")
+		          << std::setw(10) << w->getValue<std::string>("state") << std::setw(12) << owner
 		          << std::setw(8) << (std::to_string(w->getValue<int>("credits")) + "/" + std::to_string(w->getValue<int>("concurrency")))
 		          << std::setw(10) << w->getValue<int>("in_flight") << w->getValue<Poco::UInt64>("completed") << "\n";
 	}
-	Poco::JSON::Object::Ptr counters = status.getObject("counters");
-	if (counters)
+	Poco::JSON::Array::Ptr peers = status.getArray("peers");
+	if (peers && peers->size() > 0)
 	{
-		std::cout << "\ncounters";
+		std::cout << "\n" << std::setw(12) << "PEER" << std::setw(22) << "ADDRESS" << std::setw(9) << "STATE" << std::setw(10) << "HEARD_MS"
+		          << std::setw(8) << "QUEUE" << std::setw(9) << "WORKERS" << std::setw(12) << "LENT_TO_IT" << "HOSTED_FROM_IT\n";
+		for (std::size_t i = 0; i < peers->size(); ++i)
+		{
+			Poco::JSON::Object::Ptr p = peers->getObject(static_cast<unsigned>(i));
+			Poco::JSON::Object::Ptr load = p->getObject("load");
+			std::cout << std::setw(12) << p->getValue<std::string>("id") << std::setw(22) << p->getValue<std::string>("address")
+			          << std::setw(9) << p->getValue<std::string>("state")
+			          << std::setw(10) << (p->isNull("last_heartbeat_ms") ? std::string("-") : p->get("last_heartbeat_ms").toString())
+			          << std::setw(8) << load->getValue<int>("queue") << std::setw(9) << load->getValue<int>("workers")
+			          << std::setw(12) << p->getArray("lent_to_it")->size() << p->getArray("hosted_from_it")->size() << "\n";
+		}
+	}
+	for (const char* section: {"counters", "loans"})
+	{
+		Poco::JSON::Object::Ptr counters = status.getObject(section);
+		if (!counters) continue;
+		std::cout << "\n" << section;
 		std::vector<std::string> names;
 		counters->getNames(names);
 		for (const auto& name: names) std::cout << "  " << name << "=" << counters->get(name).toString();

@@ -29,17 +29,19 @@ wait_for_log() {
 start_cluster() {  # WORKERS CONCURRENCY -> sets MASTER
   local workers=$1 concurrency=$2 root
   root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  local build=${BUILD_DIR:-build}
+  case $build in /*) ;; *) build=$root/$build;; esac
   rm -f "$cluster_state"/*.db* "$cluster_state"/*.log
-  { printf 'orchd.role = master\norchd.id = bench-master\nplugins.dir = %s/build/plugins\nmaster.listen = 127.0.0.1:0\nqueue.capacity = 100000\n' "$root"
+  { printf 'orchd.role = master\norchd.id = bench-master\nplugins.dir = %s/plugins\nmaster.listen = 127.0.0.1:0\nqueue.capacity = 100000\n' "$build"
     cluster_log master; } > "$cluster_state/master.properties"
-  "$root/build/bin/orchd" --config="$cluster_state/master.properties" & cluster_pids+=($!)
+  "$build/bin/orchd" --config="$cluster_state/master.properties" & cluster_pids+=($!)
   wait_for_log "$cluster_state/master.log" "master listening on"
   MASTER=127.0.0.1:$(grep -o 'listening on 127.0.0.1:[0-9]*' "$cluster_state/master.log" | cut -d: -f2)
   for i in $(seq 1 "$workers"); do
-    { printf 'orchd.role = worker\norchd.id = bench-w%s\nplugins.dir = %s/build/plugins\nstore.connection = %s/bench.db\nworker.home = bench-master@%s\nworker.concurrency = %s\n' \
-        "$i" "$root" "$cluster_state" "$MASTER" "$concurrency"
+    { printf 'orchd.role = worker\norchd.id = bench-w%s\nplugins.dir = %s/plugins\nstore.connection = %s/bench.db\nworker.home = bench-master@%s\nworker.concurrency = %s\n' \
+        "$i" "$build" "$cluster_state" "$MASTER" "$concurrency"
       cluster_log "w$i"; } > "$cluster_state/w$i.properties"
-    "$root/build/bin/orchd" --config="$cluster_state/w$i.properties" & cluster_pids+=($!)
+    "$build/bin/orchd" --config="$cluster_state/w$i.properties" & cluster_pids+=($!)
     wait_for_log "$cluster_state/w$i.log" "connected to master"
   done
 }

@@ -6,6 +6,8 @@
 #
 #   bench/run.sh            the full run (about a minute per point)
 #   bench/run.sh --smoke    a few seconds, for CI: proves the suite still runs
+# BUILD_DIR picks the build (default build/); ORCHD_BENCH_NO_BUILD=1 skips
+# building (ctest's BenchSmoke uses both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 smoke=0; [ "${1:-}" = "--smoke" ] && smoke=1
@@ -16,9 +18,10 @@ if [ "${ORCHD_BENCH_NO_BUILD:-0}" != 1 ]; then
 fi
 . bench/cluster.sh
 
-mkdir -p bench/results
+results=${ORCHD_BENCH_RESULTS:-bench/results}
+mkdir -p "$results"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
-out=bench/results/orchd-$stamp
+out=$results/orchd-$stamp
 tasks=${ORCHD_BENCH_TASKS:-50000}
 points=("2 16" "2 64" "4 64")
 mixes=("ECHO:100" "QUERY:100" "UPDATE:100" "TRANSFER:100" "QUERY:40,UPDATE:40,TRANSFER:20")
@@ -31,7 +34,7 @@ for point in "${points[@]}"; do
   read -r workers inflight <<<"$point"
   for mix in "${mixes[@]}"; do
     start_cluster "$workers" 4
-    build/bin/orchctl --master "$MASTER" bench --tasks="$tasks" --concurrency="$inflight" --mix="$mix" --accounts=64 \
+    "${BUILD_DIR:-build}/bin/orchctl" --master "$MASTER" bench --tasks="$tasks" --concurrency="$inflight" --mix="$mix" --accounts=64 \
       --json="$cluster_state/point.json" > "$cluster_state/point.txt" || { cat "$cluster_state/point.txt"; exit 1; }
     stop_cluster
     row=$(python3 - "$cluster_state/point.json" "$mix" "$workers" <<'PY'

@@ -99,7 +99,6 @@ std::string httpGet(Poco::UInt16 port, const std::string& path, int& status);
 Poco::UInt16 freePort();
 	/// A loopback port the OS says is free now (for configurations that
 	/// must name each other's ports before any process starts).
-	/// A GET on 127.0.0.1:port.
 
 
 std::string readFile(const std::string& path);

@@ -29,6 +29,7 @@ class DaemonConfigTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testBadIntegers);
 	CPPUNIT_TEST(testWorkerHome);
 	CPPUNIT_TEST(testMasterKeys);
+	CPPUNIT_TEST(testFederationKeys);
 	CPPUNIT_TEST(testTypoIsRefusedWithSuggestion);
 	CPPUNIT_TEST(testForeignKeysAreIgnored);
 	CPPUNIT_TEST(testShippedExamplesAreValidAndComplete);
@@ -134,6 +135,33 @@ public:
 		_config->setString("master.listen", "127.0.0.1:0");
 		_config->setString("task.max_attempts", "0");
 		expectError("task.max_attempts: 0 is out of range (1 to 100)");
+	}
+
+	void testFederationKeys()
+	{
+		_config->setString("orchd.role", "master");
+		_config->setString("master.listen", "127.0.0.1:7400");
+		_config->setString("master.peers", " mb@127.0.0.1:7401 , mc@localhost:7402 ");
+		DaemonSettings settings = DaemonConfig::load(*_config);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), settings.master.federation.peers.size());
+		CPPUNIT_ASSERT_EQUAL(std::string("mc"), settings.master.federation.peers[1].id);
+		CPPUNIT_ASSERT_EQUAL(Poco::UInt16(7402), settings.master.federation.peers[1].port);
+		CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.1"), settings.master.federation.self.host);
+		_config->setString("master.peers", "mb@127.0.0.1:7401, 127.0.0.1:7402");
+		expectError("master.peers: '127.0.0.1:7402' is not ID@HOST:PORT");
+		_config->setString("master.peers", "w1@127.0.0.1:7401");
+		expectError("master.peers: lists this master itself (w1)");
+		_config->setString("master.peers", "mb@127.0.0.1:7401");
+		_config->setString("peer.dead_after_ms", "500");
+		_config->setString("peer.heartbeat_ms", "1000");
+		expectError("peer.dead_after_ms: must be longer than peer.heartbeat_ms");
+		_config->remove("peer.dead_after_ms");
+		_config->setString("lb.min_queue", "200");
+		expectError("lb.min_queue: must be below lb.max_queue");
+		_config->remove("lb.min_queue");
+		_config->setString("worker.failover", "mb@127.0.0.1:7401, bad");
+		_config->setString("orchd.role", "worker");
+		expectError("worker.failover: 'bad' is not ID@HOST:PORT");
 	}
 
 	void testTypoIsRefusedWithSuggestion()

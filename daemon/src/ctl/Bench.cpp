@@ -248,6 +248,7 @@ int Bench::run(std::ostream& out)
 	connections = std::max(1, std::min(connections, _options.tasks));
 	std::vector<Outcome> outcomes(static_cast<std::size_t>(connections));
 	std::atomic<int> done(0);
+	std::atomic<int> finished(0);
 	Poco::Timestamp start;
 	std::vector<std::thread> threads;
 	for (int c = 0; c < connections; ++c)
@@ -258,16 +259,14 @@ int Bench::run(std::ostream& out)
 		{
 			Driver driver(_options, accounts, deck, quota, window, static_cast<unsigned>(c + 1), done);
 			driver.run(outcomes[static_cast<std::size_t>(c)]);
+			++finished;
 		});
 	}
 	bool progress = _options.progress && ::isatty(STDOUT_FILENO);
-	while (progress && done < _options.tasks)
+	while (progress && finished < connections)
 	{
-		bool finished = true;
-		for (auto& outcome: outcomes) finished = finished && !outcome.fatal.empty();
 		drawProgress(out, done, _options.tasks, static_cast<double>(start.elapsed()) / 1e6);
 		std::this_thread::sleep_for(std::chrono::milliseconds(200));  // screen refresh, not synchronisation
-		if (finished) break;
 	}
 	for (auto& thread: threads) thread.join();
 	double seconds = static_cast<double>(start.elapsed()) / 1e6;

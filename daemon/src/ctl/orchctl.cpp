@@ -214,7 +214,7 @@ void printStatus(const Poco::JSON::Object& status)
 		          << ", " << queue->getValue<int>("in_flight") << " in flight\n";
 	Poco::JSON::Array::Ptr workers = status.getArray("workers");
 	std::cout << "\n" << std::left << std::setw(16) << "WORKER" << std::setw(22) << "ADDRESS" << std::setw(10) << "STATE"
-	          << std::setw(12) << "OWNER" << std::setw(8) << "CREDIT" << std::setw(10) << "IN_FLIGHT" << "COMPLETED\n";
+	          << std::setw(26) << "OWNER" << std::setw(8) << "CREDIT" << std::setw(10) << "IN_FLIGHT" << "COMPLETED\n";
 	for (std::size_t i = 0; workers && i < workers->size(); ++i)
 	{
 		Poco::JSON::Object::Ptr w = workers->getObject(static_cast<unsigned>(i));
@@ -222,7 +222,7 @@ void printStatus(const Poco::JSON::Object& status)
 		if (w->optValue<bool>("borrowed", false)) owner += " (borrowed)";
 		if (w->has("lent_to")) owner += " -> " + w->getValue<std::string>("lent_to");
 		std::cout << std::setw(16) << w->getValue<std::string>("id") << std::setw(22) << w->getValue<std::string>("address")
-		          << std::setw(10) << w->getValue<std::string>("state") << std::setw(12) << owner
+		          << std::setw(10) << w->getValue<std::string>("state") << std::setw(26) << owner
 		          << std::setw(8) << (std::to_string(w->getValue<int>("credits")) + "/" + std::to_string(w->getValue<int>("concurrency")))
 		          << std::setw(10) << w->getValue<int>("in_flight") << w->getValue<Poco::UInt64>("completed") << "\n";
 	}

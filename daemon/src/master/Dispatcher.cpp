@@ -535,15 +535,6 @@ std::vector<std::string> Dispatcher::workersOwnedBy(const std::string& owner) co
 }
 
 
-void Dispatcher::markHome(const std::string& uuid)
-{
-	auto id = _workerByUuid.find(uuid);
-	if (id == _workerByUuid.end()) return;
-	auto it = _workers.find(id->second);
-	if (it != _workers.end()) it->second.lentTo.clear();
-}
-
-
 Poco::JSON::Object::Ptr Dispatcher::status() const
 {
 	Poco::JSON::Object::Ptr status = new Poco::JSON::Object;

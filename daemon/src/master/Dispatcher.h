@@ -109,8 +109,6 @@ public:
 	std::vector<std::string> workersOwnedBy(const std::string& owner) const;
 		/// The ids of the workers here whose owner is that peer.
 
-	void markHome(const std::string& uuid);
-		/// Clears the lent mark of a worker that is back.
 
 private:
 	struct Origin

@@ -272,6 +272,7 @@ void Federation::onPeerMessage(Peer& peer, const Poco::JSON::Object& message)
 	else if (task == "COMMAND_RELEASE")
 	{
 		peer.releasing = true;
+		peer.releaseAt.update();
 		Poco::JSON::Object ack;
 		ack.set("TASK", "RELEASE_ACK");
 		ack.set("SERVER_UUID", _options.selfId);
@@ -288,6 +289,14 @@ void Federation::onPeerMessage(Peer& peer, const Poco::JSON::Object& message)
 	else if (task == "RELEASE_COMPLETED")
 	{
 		peer.releaseSent = false;
+		// Workers granted to us that never arrived are no loan any more.
+		std::vector<std::string> here = _dispatcher.workersOwnedBy(peer.address.id);
+		std::set<std::string> present(here.begin(), here.end());
+		for (auto it = peer.borrowed.begin(); it != peer.borrowed.end();)
+		{
+			if (present.count(*it)) ++it;
+			else it = peer.borrowed.erase(it);
+		}
 		_logger.information("peer %s confirmed RELEASE_COMPLETED: its workers are home", peer.address.id);
 	}
 	else throw Poco::InvalidArgumentException("unexpected message '" + (task.empty() ? std::string("(no TASK)") : task) + "'");
@@ -314,7 +323,7 @@ void Federation::onWorkerRequest(Peer& peer, const Poco::JSON::Object& message)
 	}
 	Load load = _dispatcher.load();
 	std::vector<std::string> lent;
-	if (load.queued <= _options.minQueue && peer.state == ALIVE)
+	if (load.queued < _options.minQueue && peer.state == ALIVE)
 		lent = _dispatcher.lend(needed, _options.minWorkers, peer.address.id, redirectMessage(peer));
 	Poco::JSON::Array workers;
 	for (const auto& uuid: lent)
@@ -350,7 +359,7 @@ void Federation::onWorkerResponse(Peer& peer, const Poco::JSON::Object& message)
 		peer.refusedAt.update();
 		_logger.information("peer %s refused to lend workers", peer.address.id);
 		// Ask the next peer without waiting out the cooldown.
-		_everLoaned = false;
+		_lastLoan -= _options.cooldown.totalMicroseconds();
 	}
 	else throw Poco::InvalidArgumentException("WORKER_RESPONSE STATUS must be ACK or NACK");
 }
@@ -426,7 +435,39 @@ void Federation::tick()
 		}
 	}
 	updateStates();
+	expireReleases();
 	balance();
+}
+
+
+int Federation::borrowedTotal() const
+{
+	std::size_t total = 0;
+	for (const auto& entry: _peers) total += entry.second.borrowed.size();
+	return static_cast<int>(total);
+}
+
+
+void Federation::expireReleases()
+{
+	// A lent worker that was stopped for good never comes home: a release
+	// must not wait for it forever, on either side.
+	for (auto& entry: _peers)
+	{
+		Peer& peer = entry.second;
+		if (peer.releasing && peer.releaseAt.isElapsed(_options.releaseTimeout.totalMicroseconds()))
+		{
+			_logger.warning("release by peer %s: %z worker(s) never came home; closing it anyway: %s", peer.address.id, peer.lentTo.size(),
+				Poco::cat(std::string(", "), peer.lentTo.begin(), peer.lentTo.end()));
+			peer.lentTo.clear();
+			completeRelease(peer);
+		}
+		if (peer.releaseSent && peer.releaseAt.isElapsed(_options.releaseTimeout.totalMicroseconds() * 2))
+		{
+			_logger.warning("no RELEASE_COMPLETED from peer %s: asking again", peer.address.id);
+			peer.releaseSent = false;
+		}
+	}
 }
 
 
@@ -494,9 +535,9 @@ void Federation::balance()
 	if (calm && !_calm) _calmSince = now;
 	_calm = calm;
 	bool cooled = !_everLoaned || _lastLoan.isElapsed(_options.cooldown.totalMicroseconds());
-	if (_saturated && _saturatedSince.isElapsed(_options.window.totalMicroseconds()) && cooled && load.borrowed < _options.maxBorrow)
+	if (_saturated && _saturatedSince.isElapsed(_options.window.totalMicroseconds()) && cooled && borrowedTotal() < _options.maxBorrow)
 		askForWorkers();
-	if (_calm && _calmSince.isElapsed(_options.window.totalMicroseconds()) && cooled && load.borrowed > 0)
+	if (_calm && _calmSince.isElapsed(_options.window.totalMicroseconds()) && cooled && borrowedTotal() > 0)
 		release();
 }
 
@@ -523,7 +564,7 @@ void Federation::askForWorkers()
 	// one worker completes tasks here.
 	double perWorker = std::max(1.0, _perWorkerRate);
 	int needed = static_cast<int>(std::ceil(static_cast<double>(load.queued) / (perWorker * 2.0)));
-	needed = std::max(1, std::min(needed, _options.maxBorrow - load.borrowed));
+	needed = std::max(1, std::min(needed, _options.maxBorrow - borrowedTotal()));
 	Peer& peer = *candidates.front();
 	Poco::JSON::Object request;
 	request.set("TASK", "WORKER_REQUEST");
@@ -554,6 +595,7 @@ void Federation::release()
 		command.set("WORKERS", workers);
 		send(peer, command);
 		peer.releaseSent = true;
+		peer.releaseAt.update();
 		_lastLoan.update();
 		_logger.information("queue calm: COMMAND_RELEASE of %z worker(s) to peer %s", peer.borrowed.size(), peer.address.id);
 	}
@@ -578,7 +620,9 @@ void Federation::sendHeartbeat(Peer& peer, const std::string& task)
 	heartbeat.set("CAPACITY", load.capacity);
 	heartbeat.set("WORKERS", load.ownWorkers);
 	heartbeat.set("IDLE_CREDITS", load.idleCredits);
-	heartbeat.set("LENT", load.lent);
+	std::size_t lent = 0;
+	for (const auto& entry: _peers) lent += entry.second.lentTo.size();
+	heartbeat.set("LENT", lent);
 	heartbeat.set("BORROWED", load.borrowed);
 	send(peer, heartbeat);
 }

@@ -38,6 +38,7 @@ struct FederationOptions
 	Poco::Timespan deadAfter = Poco::Timespan(5, 0);     /// peer.dead_after_ms
 	std::size_t maxQueue = 100;                          /// lb.max_queue: saturated above
 	std::size_t minQueue = 10;                           /// lb.min_queue: calm below; lends only below
+	Poco::Timespan releaseTimeout = Poco::Timespan(15, 0);  /// a release not completed by then is closed anyway
 	Poco::Timespan window = Poco::Timespan(1, 0);        /// lb.window_ms
 	int maxBorrow = 4;                                   /// lb.max_borrow
 	int minWorkers = 1;                                  /// lb.min_workers: never lend the last ones
@@ -116,6 +117,7 @@ private:
 		std::set<std::string> guests;            // its workers here by failover
 		bool releasing = false;                  // it asked to release our workers
 		bool releaseSent = false;                // we asked it to take its workers back
+		Poco::Timestamp releaseAt;               // when either of the two began
 		bool asked = false;                      // a WORKER_REQUEST of ours is pending
 		Poco::Timestamp askedAt;
 		Poco::Timestamp refusedAt;
@@ -140,6 +142,8 @@ private:
 	void askForWorkers();
 	void release();
 	void completeRelease(Peer& peer);
+	void expireReleases();
+	int borrowedTotal() const;
 	void ignore(const std::string& who, const std::string& why);
 	void setState(Peer& peer, State state);
 	Poco::JSON::Object::Ptr addressOf(const PeerAddress& address) const;

@@ -168,6 +168,32 @@ private:
 };
 
 
+class HealthHandler: public HTTPRequestHandler
+	/// OK only if the event loop, which serves every WebSocket, answers.
+{
+public:
+	explicit HealthHandler(EventLoop& loop):
+		_loop(loop)
+	{
+	}
+
+	void handleRequest(HTTPServerRequest&, HTTPServerResponse& response) override
+	{
+		auto pending = std::make_shared<PendingReply>();
+		_loop.post([pending] { pending->complete(200, "{\"STATUS\":\"OK\"}"); });
+		if (!pending->wait(Poco::Timespan(2, 0)))
+		{
+			sendJson(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, errorBody("The event loop did not answer within 2 s"));
+			return;
+		}
+		sendJson(response, HTTPResponse::HTTP_OK, pending->body());
+	}
+
+private:
+	EventLoop& _loop;
+};
+
+
 class SimpleHandler: public HTTPRequestHandler
 {
 public:
@@ -208,7 +234,7 @@ public:
 		}
 		if (uri == "/v1/peer") return new UpgradeHandler(_loop, _federation, Connection::PEER, _options.maxMessageBytes);
 		if (uri == "/v1/status") return new StatusHandler(_loop, _dispatcher, _federation);
-		if (uri == "/healthz") return new SimpleHandler(HTTPResponse::HTTP_OK, "{\"STATUS\":\"OK\"}");
+		if (uri == "/healthz") return new HealthHandler(_loop);
 		return new SimpleHandler(HTTPResponse::HTTP_NOT_FOUND, errorBody("No such endpoint: " + uri));
 	}
 

@@ -170,8 +170,6 @@ void DaemonConfig::loadMaster(const Poco::Util::AbstractConfiguration& config, D
 	std::string advertise = config.getString("master.advertise", "");
 	if (advertise.empty())
 	{
-		if (master.listen.host().isWildcard() && !federation.peers.empty())
-			throw ConfigException("master.advertise: required when master.listen is a wildcard address and master.peers is set (peers and lent workers must reach this master)");
 		federation.self = PeerAddress{settings.id, master.listen.host().toString(), master.listen.port()};
 	}
 	else
@@ -179,7 +177,7 @@ void DaemonConfig::loadMaster(const Poco::Util::AbstractConfiguration& config, D
 		Poco::Net::SocketAddress address = getAddress(config, "master.advertise", advertise);
 		federation.self = PeerAddress{settings.id, address.host().toString(), address.port()};
 	}
-	federation.heartbeat = milliseconds(getInt(config, "peer.heartbeat_ms", 1000, 50, 600000));
+	federation.heartbeat = milliseconds(getInt(config, "peer.heartbeat_ms", 1000, 100, 600000));
 	federation.deadAfter = milliseconds(getInt(config, "peer.dead_after_ms", 5000, 100, 3600000));
 	if (federation.deadAfter <= federation.heartbeat)
 		throw ConfigException("peer.dead_after_ms: must be longer than peer.heartbeat_ms");

@@ -48,9 +48,9 @@ class SqlAccountStore: public AccountStore
 	/// that fails as a whole is retried one operation per transaction. A
 	/// query is one SELECT on a pooled session. On SQLite, a write
 	/// transaction starts with BEGIN IMMEDIATE, so that two writers never
-	/// both read and then fail to upgrade ("database is locked"); writers of
-	/// this process are serialised by a mutex (SQLite has one writer at a
-	/// time anyway) and other processes wait up to busyTimeoutMs.
+	/// both read and then fail to upgrade ("database is locked"); this
+	/// process has one writer (the writer thread) and other processes' wait
+	/// for the lock up to busyTimeoutMs, polled every 100 µs then 1 ms.
 	///
 	/// The schema is created on first use and carries a version; a database
 	/// written by a newer orchd is refused. Thread-safe.

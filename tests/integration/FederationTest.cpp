@@ -111,14 +111,7 @@ public:
 
 	void testFloodBorrowsAndReturns()
 	{
-		// ma has one slow worker; mb and mc have two each and nothing to do.
-		startMaster("ma");
-		startMaster("mb");
-		startMaster("mc");
-		startWorker("wa1", "ma", 1);
-		for (const char* w: {"wb1", "wb2"}) startWorker(w, "mb", 2);
-		for (const char* w: {"wc1", "wc2"}) startWorker(w, "mc", 2);
-		waitAllAlive();
+		startBusyTriangle();
 		Poco::Timestamp floodStart;
 		std::string text;
 		int code = runBench(_ports["ma"], 6000, [&]
@@ -167,13 +160,7 @@ public:
 
 	void testBorrowerDiesWorkersGoHome()
 	{
-		startMaster("ma");
-		startMaster("mb");
-		startMaster("mc");
-		startWorker("wa1", "ma", 1);
-		for (const char* w: {"wb1", "wb2"}) startWorker(w, "mb", 2);
-		for (const char* w: {"wc1", "wc2"}) startWorker(w, "mc", 2);
-		waitAllAlive();
+		startBusyTriangle();
 		MasterClient flood(Poco::Net::SocketAddress("127.0.0.1", _ports["ma"]), Poco::Timespan(60, 0));
 		for (int i = 0; i < 400; ++i) flood.send("{\"TASK\":\"ECHO\",\"DELAY_MS\":20}");
 		CPPUNIT_ASSERT_MESSAGE(node("ma").log(), waitFor([&] { return workersOwnedBy(_ports["ma"], "mb") + workersOwnedBy(_ports["ma"], "mc") >= 1; }, Poco::Timespan(15, 0)));
@@ -224,6 +211,19 @@ public:
 	}
 
 private:
+	void startBusyTriangle()
+		/// ma has one worker of concurrency 1; mb and mc have two of
+		/// concurrency 2 each and nothing to do.
+	{
+		startMaster("ma");
+		startMaster("mb");
+		startMaster("mc");
+		startWorker("wa1", "ma", 1);
+		for (const char* w: {"wb1", "wb2"}) startWorker(w, "mb", 2);
+		for (const char* w: {"wc1", "wc2"}) startWorker(w, "mc", 2);
+		waitAllAlive();
+	}
+
 	std::string peersOf(const std::string& id) const
 	{
 		std::string peers;

@@ -71,35 +71,42 @@ std::string MasterClient::call(Poco::JSON::Object::Ptr request, Poco::JSON::Obje
 }
 
 
-std::string MasterClient::httpGet(const SocketAddress& master, const std::string& path, int& status)
-{
-	HTTPClientSession session(master);
-	session.setTimeout(Poco::Timespan(10, 0));
-	HTTPRequest request(HTTPRequest::HTTP_GET, path, HTTPMessage::HTTP_1_1);
-	session.sendRequest(request);
-	HTTPResponse response;
-	std::istream& in = session.receiveResponse(response);
-	std::string body;
-	Poco::StreamCopier::copyToString(in, body);
-	status = response.getStatus();
-	return body;
-}
+namespace {
 
 
-std::string MasterClient::httpPost(const SocketAddress& master, const std::string& path, const std::string& body, int& status, Poco::Timespan timeout)
+std::string exchange(const SocketAddress& master, const std::string& method, const std::string& path, const std::string* body, int& status, Poco::Timespan timeout)
 {
 	HTTPClientSession session(master);
 	session.setTimeout(timeout);
-	HTTPRequest request(HTTPRequest::HTTP_POST, path, HTTPMessage::HTTP_1_1);
-	request.setContentType("application/json");
-	request.setContentLength(static_cast<std::streamsize>(body.size()));
-	session.sendRequest(request) << body;
+	HTTPRequest request(method, path, HTTPMessage::HTTP_1_1);
+	if (body)
+	{
+		request.setContentType("application/json");
+		request.setContentLength(static_cast<std::streamsize>(body->size()));
+		session.sendRequest(request) << *body;
+	}
+	else session.sendRequest(request);
 	HTTPResponse response;
 	std::istream& in = session.receiveResponse(response);
 	std::string text;
 	Poco::StreamCopier::copyToString(in, text);
 	status = response.getStatus();
 	return text;
+}
+
+
+} // namespace
+
+
+std::string MasterClient::httpGet(const SocketAddress& master, const std::string& path, int& status)
+{
+	return exchange(master, HTTPRequest::HTTP_GET, path, nullptr, status, Poco::Timespan(10, 0));
+}
+
+
+std::string MasterClient::httpPost(const SocketAddress& master, const std::string& path, const std::string& body, int& status, Poco::Timespan timeout)
+{
+	return exchange(master, HTTPRequest::HTTP_POST, path, &body, status, timeout);
 }
 
 

@@ -13,6 +13,7 @@
 #include "Poco/Net/NetException.h"
 #include "Poco/Net/ServerSocket.h"
 #include "Poco/Net/WebSocket.h"
+#include <functional>
 #include <sstream>
 
 
@@ -131,6 +132,22 @@ private:
 };
 
 
+void answerFromLoop(EventLoop& loop, HTTPServerResponse& response, std::function<std::string()> produce, Poco::Timespan timeout)
+	/// Computes a body on the event loop thread (which owns the state it
+	/// reads) and sends it; 503 if the loop does not answer in time.
+{
+	auto pending = std::make_shared<PendingReply>();
+	loop.post([produce, pending] { pending->complete(200, produce()); });
+	if (!pending->wait(timeout))
+	{
+		sendJson(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
+			errorBody("The event loop did not answer within " + std::to_string(timeout.totalMilliseconds()) + " ms"));
+		return;
+	}
+	sendJson(response, HTTPResponse::HTTP_OK, pending->body());
+}
+
+
 class StatusHandler: public HTTPRequestHandler
 {
 public:
@@ -141,24 +158,17 @@ public:
 
 	void handleRequest(HTTPServerRequest&, HTTPServerResponse& response) override
 	{
-		auto pending = std::make_shared<PendingReply>();
 		Dispatcher& dispatcher = _dispatcher;
 		Federation& federation = _federation;
-		_loop.post([&dispatcher, &federation, pending]
+		answerFromLoop(_loop, response, [&dispatcher, &federation]
 		{
 			std::ostringstream out;
 			Poco::JSON::Object::Ptr status = dispatcher.status();
 			status->set("peers", federation.peersStatus());
 			status->set("loans", federation.countersStatus());
 			status->stringify(out, 2);
-			pending->complete(200, out.str());
-		});
-		if (!pending->wait(Poco::Timespan(5, 0)))
-		{
-			sendJson(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, errorBody("The event loop did not answer within 5 s"));
-			return;
-		}
-		sendJson(response, HTTPResponse::HTTP_OK, pending->body());
+			return out.str();
+		}, Poco::Timespan(5, 0));
 	}
 
 private:
@@ -179,14 +189,7 @@ public:
 
 	void handleRequest(HTTPServerRequest&, HTTPServerResponse& response) override
 	{
-		auto pending = std::make_shared<PendingReply>();
-		_loop.post([pending] { pending->complete(200, "{\"STATUS\":\"OK\"}"); });
-		if (!pending->wait(Poco::Timespan(2, 0)))
-		{
-			sendJson(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, errorBody("The event loop did not answer within 2 s"));
-			return;
-		}
-		sendJson(response, HTTPResponse::HTTP_OK, pending->body());
+		answerFromLoop(_loop, response, [] { return std::string("{\"STATUS\":\"OK\"}"); }, Poco::Timespan(2, 0));
 	}
 
 private:

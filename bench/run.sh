@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # orchd's benchmark suite: builds, then for each task type and each (workers,
 # in flight) point starts a fresh cluster (one master, W workers of
-# concurrency 4, SQLite store) and drives it with `orchctl bench`.
-# Results: bench/results/orchd-<date>.json and .txt, and a table on stdout.
+# concurrency 4, SQLite store) and drives it with `orchctl bench`; then, in
+# the same run, gearmand (--threads=1, its fastest setting here) with W
+# workers of our libgearman driver (bench/gearman/gearbench) on the same two
+# jobs (echo; one SQLite balance update per job), and prints orchd's figures
+# beside gearmand's with the ratio and the performance issue's targets.
+# Results: bench/results/<kind>-<date>.json and .txt, PNG charts (gnuplot),
+# and the tables on stdout.
 #
 #   bench/run.sh            the full run (about a minute per point)
 #   bench/run.sh --smoke    a few seconds, for CI: proves the suite still runs
@@ -13,6 +18,13 @@ cd "$(dirname "$0")/.."
 smoke=0; [ "${1:-}" = "--smoke" ] && smoke=1
 if [ "${ORCHD_BENCH_NO_BUILD:-0}" != 1 ]; then
   bash scripts/deps.sh
+  if [ $smoke = 0 ]; then
+    missing_bench=""
+    for p in gearman-job-server libgearman-dev gnuplot-nox; do
+      dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing_bench="$missing_bench $p"
+    done
+    if [ -n "$missing_bench" ]; then apt-get install -y -qq $missing_bench >/dev/null; fi
+  fi
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=/usr >/dev/null
   cmake --build build -j "$(nproc)" >/dev/null
 fi
@@ -55,3 +67,32 @@ PY
 done
 echo "]" >> "$out.json"
 echo "results: $out.json $out.txt"
+
+# gearmand on the same machine, same points, same two jobs.
+build_dir=${BUILD_DIR:-build}
+if [ $smoke = 1 ] || ! command -v gearmand >/dev/null || [ ! -x "$build_dir/bin/gearbench" ]; then
+  echo "gearmand comparison skipped (smoke run, or gearmand/gearbench missing)"
+  exit 0
+fi
+gout=$results/gearmand-$stamp
+echo "[" > "$gout.json"
+first=1
+for point in "${points[@]}"; do
+  read -r workers inflight <<<"$point"
+  for job in echo update; do
+    gdir=$(mktemp -d /tmp/orchd-gearman.XXXXXX)
+    gport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    gearmand --threads=1 -p "$gport" -L 127.0.0.1 -l "$gdir/gearmand.log" -P "$gdir/gearmand.pid" & gpid=$!
+    "$build_dir/bin/gearbench" setup "$gdir/g.db" 64
+    for _ in $(seq 1 100); do (echo > "/dev/tcp/127.0.0.1/$gport") 2>/dev/null && break; sleep 0.05; done
+    "$build_dir/bin/gearbench" worker "$gport" "$workers" "$gdir/g.db" & wpid=$!
+    row=$("$build_dir/bin/gearbench" client "$gport" "$job" "$tasks" "$inflight" 64)
+    kill "$wpid" "$gpid"; wait "$wpid" "$gpid" 2>/dev/null || true
+    rm -rf "$gdir"
+    row=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); r["job"]=sys.argv[2]; r["workers"]=int(sys.argv[3]); print(json.dumps(r))' "$row" "$job" "$workers")
+    [ $first = 1 ] || echo "," >> "$gout.json"; first=0
+    echo "$row" >> "$gout.json"
+  done
+done
+echo "]" >> "$gout.json"
+python3 bench/compare.py "$out.json" "$gout.json" "$results/compare-$stamp" | tee "$results/compare-$stamp.txt"

@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""Puts orchd's and gearmand's figures from one bench/run.sh run side by
+side, with the ratio and the performance issue's targets, and draws PNG
+charts with gnuplot (throughput per point; p50/p99).
+Usage: compare.py ORCHD.json GEARMAND.json OUTPUT_PREFIX"""
+import json, shutil, subprocess, sys
+
+orchd = json.load(open(sys.argv[1]))
+gear = json.load(open(sys.argv[2]))
+prefix = sys.argv[3]
+MIX = {"echo": "ECHO:100", "update": "UPDATE:100"}
+TARGET = {"echo": 2.0, "update": 1.5}
+
+rows = []
+for g in gear:
+    o = next((r for r in orchd if r["mix"] == MIX[g["job"]] and r["workers"] == g["workers"] and r["concurrency"] == g["concurrency"]), None)
+    if not o:
+        continue
+    ratio = o["tasks_per_second"] / g["tasks_per_second"] if g["tasks_per_second"] else 0
+    ok = ratio >= TARGET[g["job"]] and (o["p99_ms"] <= g["p99_ms"] or g["job"] != "echo")
+    rows.append((g["job"], g["workers"], g["concurrency"], o, g, ratio, ok))
+
+print("%-7s %7s %9s | %10s %8s %8s | %10s %8s %8s | %7s %7s  %s" % ("job", "workers", "in_flight", "orchd/s", "p50", "p99",
+      "gearmand/s", "p50", "p99", "ratio", "target", "verdict"))
+for job, w, c, o, g, ratio, ok in rows:
+    print("%-7s %7d %9d | %10.0f %8.2f %8.2f | %10.0f %8.2f %8.2f | %6.2fx %6.1fx  %s" % (job, w, c, o["tasks_per_second"], o["p50_ms"], o["p99_ms"],
+          g["tasks_per_second"], g["p50_ms"], g["p99_ms"], ratio, TARGET[job], "met" if ok else "NOT MET"))
+
+with open(prefix + ".dat", "w") as f:
+    for job, w, c, o, g, ratio, ok in rows:
+        f.write("%s-%d/%d %.1f %.1f %.3f %.3f %.3f %.3f\n" % (job, w, c, o["tasks_per_second"], g["tasks_per_second"],
+                o["p50_ms"], o["p99_ms"], g["p50_ms"], g["p99_ms"]))
+if shutil.which("gnuplot") and rows:
+    script = """
+set terminal pngcairo size 900,500
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8
+set key top right
+set grid ytics
+set yrange [0:*]
+set output '{p}-throughput.png'
+set title 'Throughput (tasks/s): job-workers/in flight, orchd vs gearmand, same machine, same run'
+set ylabel 'tasks/s'
+plot '{p}.dat' using 2:xtic(1) title 'orchd', '' using 3 title 'gearmand'
+set output '{p}-latency.png'
+set title 'Latency percentiles (ms)'
+set ylabel 'ms'
+plot '{p}.dat' using 4:xtic(1) title 'orchd p50', '' using 5 title 'orchd p99', '' using 6 title 'gearmand p50', '' using 7 title 'gearmand p99'
+""".format(p=prefix)
+    subprocess.run(["gnuplot"], input=script, text=True, check=False)
+    print("charts: %s-throughput.png %s-latency.png" % (prefix, prefix))

@@ -127,39 +127,6 @@ private:
 };
 
 
-struct KeyRecord
-{
-	std::string fingerprint;
-	AccountResult result;
-};
-
-
-bool findKey(Session& session, const std::string& key, KeyRecord& record)
-{
-	std::vector<std::string> fingerprint, missing;
-	std::vector<int> outcome;
-	std::vector<Int64> balance, toBalance;
-	session << "SELECT fingerprint, outcome, balance, to_balance, missing FROM orchd_idempotency WHERE idem_key = $1",
-		into(fingerprint), into(outcome), into(balance), into(toBalance), into(missing), useRef(key), now;
-	if (fingerprint.empty()) return false;
-	record.fingerprint = fingerprint[0];
-	record.result.outcome = static_cast<AccountResult::Outcome>(outcome[0]);
-	record.result.balance = balance[0];
-	record.result.toBalance = toBalance[0];
-	record.result.missing = missing[0];
-	return true;
-}
-
-
-void recordKey(Session& session, const std::string& key, const std::string& fingerprint, const AccountResult& result)
-{
-	int outcome = result.outcome;
-	Int64 created = Poco::Timestamp().epochMicroseconds() / 1000;
-	session << "INSERT INTO orchd_idempotency (idem_key, fingerprint, outcome, balance, to_balance, missing, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-		useRef(key), useRef(fingerprint), use(outcome), useRef(result.balance), useRef(result.toBalance), useRef(result.missing), use(created), now;
-}
-
-
 bool readBalance(Session& session, const std::string& user, Int64& balance)
 {
 	std::vector<Int64> rows;
@@ -167,12 +134,6 @@ bool readBalance(Session& session, const std::string& user, Int64& balance)
 	if (rows.empty()) return false;
 	balance = rows[0];
 	return true;
-}
-
-
-void writeBalance(Session& session, const std::string& user, Int64 balance)
-{
-	session << "UPDATE accounts SET balance = $1 WHERE user_id = $2", use(balance), useRef(user), now;
 }
 
 
@@ -237,6 +198,7 @@ SqlAccountStore::SqlAccountStore(const StoreOptions& options):
 	}
 	_writerSession = std::make_unique<Session>("SQLite", _options.connection);
 	configureSession(*_writerSession, &_options.busyTimeoutMs);
+	_storeWriter = std::make_unique<StoreWriter>(*_writerSession);
 	_writer = std::thread([this] { writerLoop(); });
 }
 
@@ -249,6 +211,7 @@ SqlAccountStore::~SqlAccountStore()
 	}
 	_queued.notify_all();
 	if (_writer.joinable()) _writer.join();
+	_storeWriter.reset();
 	_writerSession.reset();
 	_pool->shutdown();
 }
@@ -375,13 +338,21 @@ void SqlAccountStore::writerLoop()
 
 void SqlAccountStore::commitBatch(const std::vector<Pending*>& batch)
 {
-	Session& session = *_writerSession;
+	StoreWriter& writer = *_storeWriter;
 	try
 	{
-		Transaction tx(session);
-		for (Pending* pending: batch) apply(session, *pending);
-		tx.commit();
-		return;
+		writer.begin();
+		try
+		{
+			for (Pending* pending: batch) apply(writer, *pending);
+			writer.commit();
+			return;
+		}
+		catch (...)
+		{
+			writer.rollback();
+			throw;
+		}
 	}
 	catch (...)
 	{
@@ -397,9 +368,17 @@ void SqlAccountStore::commitBatch(const std::vector<Pending*>& batch)
 	{
 		try
 		{
-			Transaction tx(session);
-			apply(session, *pending);
-			tx.commit();
+			writer.begin();
+			try
+			{
+				apply(writer, *pending);
+				writer.commit();
+			}
+			catch (...)
+			{
+				writer.rollback();
+				throw;
+			}
 		}
 		catch (...)
 		{
@@ -409,11 +388,11 @@ void SqlAccountStore::commitBatch(const std::vector<Pending*>& batch)
 }
 
 
-void SqlAccountStore::apply(Session& session, Pending& pending)
+void SqlAccountStore::apply(StoreWriter& writer, Pending& pending)
 {
 	pending.result = AccountResult();
 	KeyRecord record;
-	if (findKey(session, *pending.key, record))
+	if (writer.findKey(*pending.key, record))
 	{
 		// Nothing is written for a replay or a conflict.
 		if (record.fingerprint != *pending.fingerprint) pending.result = refuse(AccountResult::KEY_CONFLICT);
@@ -424,19 +403,19 @@ void SqlAccountStore::apply(Session& session, Pending& pending)
 		}
 		return;
 	}
-	pending.result = (*pending.operation)(session);
-	recordKey(session, *pending.key, *pending.fingerprint, pending.result);
+	pending.result = (*pending.operation)(writer);
+	writer.recordKey(*pending.key, *pending.fingerprint, pending.result);
 }
 
 
 AccountResult SqlAccountStore::open(const std::string& key, const std::string& user, Int64 cents)
 {
 	if (cents < 0 || cents > Money::MAX_CENTS) throw Poco::InvalidArgumentException("Invalid amount", "initial balance must be 0 to 9e15 cents");
-	return mutate(key, "OPEN|" + field(user) + std::to_string(cents), [&](Session& session)
+	return mutate(key, "OPEN|" + field(user) + std::to_string(cents), [&](StoreWriter& writer)
 	{
 		Int64 balance = 0;
-		if (readBalance(session, user, balance)) return refuse(AccountResult::ALREADY_EXISTS);
-		session << "INSERT INTO accounts (user_id, balance) VALUES ($1, $2)", useRef(user), use(cents), now;
+		if (writer.readBalance(user, balance)) return refuse(AccountResult::ALREADY_EXISTS);
+		writer.insertAccount(user, cents);
 		AccountResult result;
 		result.balance = cents;
 		return result;
@@ -457,14 +436,14 @@ AccountResult SqlAccountStore::query(const std::string& user)
 AccountResult SqlAccountStore::update(const std::string& key, const std::string& user, Int64 deltaCents)
 {
 	if (deltaCents > Money::MAX_CENTS || deltaCents < -Money::MAX_CENTS) throw Poco::InvalidArgumentException("Invalid amount");
-	return mutate(key, "UPDATE|" + field(user) + std::to_string(deltaCents), [&](Session& session)
+	return mutate(key, "UPDATE|" + field(user) + std::to_string(deltaCents), [&](StoreWriter& writer)
 	{
 		AccountResult result;
-		if (!readBalance(session, user, result.balance)) return refuse(AccountResult::NOT_FOUND, user);
+		if (!writer.readBalance(user, result.balance)) return refuse(AccountResult::NOT_FOUND, user);
 		if (result.balance + deltaCents < 0) return refuse(AccountResult::INSUFFICIENT_FUNDS);
 		if (!withinLimit(result.balance, deltaCents)) return refuse(AccountResult::LIMIT_EXCEEDED);
 		result.balance += deltaCents;
-		writeBalance(session, user, result.balance);
+		writer.writeBalance(user, result.balance);
 		return result;
 	});
 }
@@ -473,18 +452,18 @@ AccountResult SqlAccountStore::update(const std::string& key, const std::string&
 AccountResult SqlAccountStore::transfer(const std::string& key, const std::string& from, const std::string& to, Int64 cents)
 {
 	if (cents <= 0 || cents > Money::MAX_CENTS) throw Poco::InvalidArgumentException("Invalid amount", "a transfer moves a positive amount");
-	return mutate(key, "TRANSFER|" + field(from) + field(to) + std::to_string(cents), [&](Session& session)
+	return mutate(key, "TRANSFER|" + field(from) + field(to) + std::to_string(cents), [&](StoreWriter& writer)
 	{
 		if (from == to) return refuse(AccountResult::SAME_ACCOUNT);
 		AccountResult result;
-		if (!readBalance(session, from, result.balance)) return refuse(AccountResult::NOT_FOUND, from);
-		if (!readBalance(session, to, result.toBalance)) return refuse(AccountResult::NOT_FOUND, to);
+		if (!writer.readBalance(from, result.balance)) return refuse(AccountResult::NOT_FOUND, from);
+		if (!writer.readBalance(to, result.toBalance)) return refuse(AccountResult::NOT_FOUND, to);
 		if (result.balance < cents) return refuse(AccountResult::INSUFFICIENT_FUNDS);
 		if (!withinLimit(result.toBalance, cents)) return refuse(AccountResult::LIMIT_EXCEEDED);
 		result.balance -= cents;
 		result.toBalance += cents;
-		writeBalance(session, from, result.balance);
-		writeBalance(session, to, result.toBalance);
+		writer.writeBalance(from, result.balance);
+		writer.writeBalance(to, result.toBalance);
 		return result;
 	});
 }

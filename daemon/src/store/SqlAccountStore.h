@@ -10,6 +10,7 @@
 
 
 #include "orchd/AccountStore.h"
+#include "store/StoreWriter.h"
 #include "Poco/Data/Session.h"
 #include "Poco/Data/SessionPool.h"
 #include "Poco/Mutex.h"
@@ -83,20 +84,21 @@ private:
 	class Pool;
 	class SlotHold;
 	class Lease;
-	using Operation = std::function<AccountResult(Poco::Data::Session&)>;
+	using Operation = std::function<AccountResult(StoreWriter&)>;
 
 	struct Pending;
 
 	AccountResult mutate(const std::string& key, const std::string& fingerprint, const Operation& operation);
 	void writerLoop();
 	void commitBatch(const std::vector<Pending*>& batch);
-	static void apply(Poco::Data::Session& session, Pending& pending);
+	static void apply(StoreWriter& writer, Pending& pending);
 	void createSchema();
 
 	StoreOptions _options;
 	std::unique_ptr<Pool> _pool;
 	Poco::Semaphore _slots;
 	std::unique_ptr<Poco::Data::Session> _writerSession;
+	std::unique_ptr<StoreWriter> _storeWriter;
 	std::mutex _queueMutex;
 	std::condition_variable _queued;
 	std::condition_variable _finished;

@@ -152,6 +152,15 @@ Poco::UInt16 NodeProcess::masterPort() const
 }
 
 
+long NodeProcess::rssKiB() const
+{
+	if (!running()) return -1;
+	std::string status = readFile("/proc/" + std::to_string(_handle->id()) + "/status");
+	std::string::size_type at = status.find("VmRSS:");
+	return at == std::string::npos ? -1 : std::stol(status.substr(at + 6));
+}
+
+
 bool NodeProcess::running() const
 {
 	return _handle && poll() == -1;

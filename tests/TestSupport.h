@@ -77,6 +77,9 @@ public:
 		/// Sends the signal and returns the exit code.
 	bool running() const;
 
+	long rssKiB() const;
+		/// The process's resident set size (VmRSS), or -1.
+
 private:
 	int poll() const;
 

@@ -7,6 +7,7 @@
 
 #include "TestSupport.h"
 #include "ctl/MasterClient.h"
+#include "net/WebSocketClient.h"
 #include "plugin/TaskRunner.h"
 #include "Poco/JSON/Object.h"
 #include "Poco/Net/NetException.h"
@@ -15,6 +16,7 @@
 #include "Poco/StreamCopier.h"
 #include <cppunit/extensions/HelperMacros.h>
 #include <csignal>
+#include <iostream>
 #include <set>
 #include <thread>
 
@@ -73,6 +75,7 @@ class DispatchTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testBusyWhenQueueFull);
 	CPPUNIT_TEST(testWorkerDrainsOnSigterm);
 	CPPUNIT_TEST(testSecondMasterCannotTakeThePort);
+	CPPUNIT_TEST(testThousandIdleWorkers);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -205,6 +208,28 @@ public:
 		ProcessResult result = runProcess(orchdBinary(), {"--config=" + _dir->file("m2.properties")});
 		CPPUNIT_ASSERT_EQUAL(69, result.exitCode);
 		CPPUNIT_ASSERT_MESSAGE(result.err, result.err.find("master.listen") != std::string::npos);
+	}
+
+	void testThousandIdleWorkers()
+	{
+		// A thousand more worker connections, which offer no task type and
+		// so stay idle, while a real worker serves.
+		Poco::UInt16 port = startCluster(1);
+		long before = _nodes[0]->rssKiB();
+		std::vector<std::unique_ptr<orchd::WebSocketClient>> idle;
+		for (int i = 0; i < 1000; ++i)
+		{
+			idle.push_back(std::make_unique<orchd::WebSocketClient>(local(port), "/v1/worker", Poco::Timespan(10, 0), 1 << 16));
+			idle.back()->send("{\"WORKER\":\"ALIVE\",\"WORKER_UUID\":\"idle-" + std::to_string(i) + "\",\"TASKS\":[],\"CONCURRENCY\":1}");
+		}
+		CPPUNIT_ASSERT(waitFor([&] { return workerCount(port) == 1001; }, Poco::Timespan(30, 0)));
+		MasterClient client(local(port));
+		for (int i = 0; i < 200; ++i)
+			CPPUNIT_ASSERT_EQUAL(std::string("OK"), client.call(task("{\"TASK\":\"ECHO\"}"))->getValue<std::string>("STATUS"));
+		std::cout << "\n  master RSS " << before / 1024 << " MiB with one worker, " << _nodes[0]->rssKiB() / 1024
+		          << " MiB with 1001 workers connected" << std::endl;
+		idle.clear();
+		CPPUNIT_ASSERT(waitFor([&] { return workerCount(port) == 1; }, Poco::Timespan(30, 0)));
 	}
 
 private:

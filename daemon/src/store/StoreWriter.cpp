@@ -4,120 +4,168 @@
 
 
 #include "store/StoreWriter.h"
-#include "Poco/Exception.h"
+#include "Poco/Data/DataException.h"
+#include "Poco/Data/SQLite/Utility.h"
 #include "Poco/Timestamp.h"
-
-
-using namespace Poco::Data::Keywords;
+#include <sqlite3.h>
 
 
 namespace orchd {
 
 
-StoreWriter::StoreWriter(Poco::Data::Session& session):
-	_begin(session),
-	_commit(session),
-	_rollback(session),
-	_find(session),
-	_record(session),
-	_read(session),
-	_write(session),
-	_insert(session)
+namespace {
+
+
+class Reset
+	/// Resets a statement and clears its bindings on every way out.
 {
-	_begin << "BEGIN IMMEDIATE";
-	_commit << "COMMIT";
-	_rollback << "ROLLBACK";
-	_find << "SELECT fingerprint, outcome, balance, to_balance, missing FROM orchd_idempotency WHERE idem_key = $1",
-		into(_foundFingerprint), into(_foundOutcome), into(_foundBalance), into(_foundToBalance), into(_foundMissing), use(_key);
-	_record << "INSERT INTO orchd_idempotency (idem_key, fingerprint, outcome, balance, to_balance, missing, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-		use(_key), use(_fingerprint), use(_outcome), use(_balance), use(_toBalance), use(_missing), use(_created);
-	_read << "SELECT balance FROM accounts WHERE user_id = $1", into(_readBalance), use(_user);
-	_write << "UPDATE accounts SET balance = $1 WHERE user_id = $2", use(_balance), use(_user);
-	_insert << "INSERT INTO accounts (user_id, balance) VALUES ($1, $2)", use(_user), use(_balance);
+public:
+	explicit Reset(sqlite3_stmt* statement):
+		_statement(statement)
+	{
+	}
+
+	~Reset()
+	{
+		sqlite3_reset(_statement);
+		sqlite3_clear_bindings(_statement);
+	}
+
+private:
+	sqlite3_stmt* _statement;
+};
+
+
+void bindText(sqlite3_stmt* statement, int index, const std::string& text)
+{
+	sqlite3_bind_text(statement, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+}
+
+
+std::string columnText(sqlite3_stmt* statement, int index)
+{
+	const unsigned char* text = sqlite3_column_text(statement, index);
+	return text ? std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(sqlite3_column_bytes(statement, index))) : std::string();
+}
+
+
+} // namespace
+
+
+StoreWriter::StoreWriter(Poco::Data::Session& session):
+	_db(Poco::Data::SQLite::Utility::dbHandle(session))
+{
+	_begin = prepare("BEGIN IMMEDIATE");
+	_commit = prepare("COMMIT");
+	_rollback = prepare("ROLLBACK");
+	_find = prepare("SELECT fingerprint, outcome, balance, to_balance, missing FROM orchd_idempotency WHERE idem_key = ?1");
+	_record = prepare("INSERT INTO orchd_idempotency (idem_key, fingerprint, outcome, balance, to_balance, missing, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+	_read = prepare("SELECT balance FROM accounts WHERE user_id = ?1");
+	_write = prepare("UPDATE accounts SET balance = ?1 WHERE user_id = ?2");
+	_insert = prepare("INSERT INTO accounts (user_id, balance) VALUES (?1, ?2)");
+}
+
+
+StoreWriter::~StoreWriter()
+{
+	for (sqlite3_stmt* statement: {_begin, _commit, _rollback, _find, _record, _read, _write, _insert}) sqlite3_finalize(statement);
+}
+
+
+sqlite3_stmt* StoreWriter::prepare(const char* sql)
+{
+	sqlite3_stmt* statement = nullptr;
+	if (sqlite3_prepare_v2(_db, sql, -1, &statement, nullptr) != SQLITE_OK) fail(sql);
+	return statement;
+}
+
+
+void StoreWriter::fail(const char* what)
+{
+	throw Poco::Data::DataException(sqlite3_errmsg(_db), what);
+}
+
+
+void StoreWriter::run(sqlite3_stmt* statement)
+{
+	Reset reset(statement);
+	if (sqlite3_step(statement) != SQLITE_DONE) fail(sqlite3_sql(statement));
 }
 
 
 void StoreWriter::begin()
 {
-	_begin.execute();
+	run(_begin);
 }
 
 
 void StoreWriter::commit()
 {
-	_commit.execute();
+	run(_commit);
 }
 
 
 void StoreWriter::rollback()
 {
-	try
-	{
-		_rollback.execute();
-	}
-	catch (Poco::Exception&)
-	{
-		// The session is broken; SQLite rolls back when it closes.
-	}
+	sqlite3_step(_rollback);
+	sqlite3_reset(_rollback);
 }
 
 
 bool StoreWriter::findKey(const std::string& key, KeyRecord& record)
 {
-	_key = key;
-	_foundFingerprint.clear();
-	_foundOutcome.clear();
-	_foundBalance.clear();
-	_foundToBalance.clear();
-	_foundMissing.clear();
-	_find.execute();
-	if (_foundFingerprint.empty()) return false;
-	record.fingerprint = _foundFingerprint[0];
-	record.result.outcome = static_cast<AccountResult::Outcome>(_foundOutcome[0]);
-	record.result.balance = _foundBalance[0];
-	record.result.toBalance = _foundToBalance[0];
-	record.result.missing = _foundMissing[0];
+	Reset reset(_find);
+	bindText(_find, 1, key);
+	int rc = sqlite3_step(_find);
+	if (rc == SQLITE_DONE) return false;
+	if (rc != SQLITE_ROW) fail("SELECT ... FROM orchd_idempotency");
+	record.fingerprint = columnText(_find, 0);
+	record.result.outcome = static_cast<AccountResult::Outcome>(sqlite3_column_int(_find, 1));
+	record.result.balance = sqlite3_column_int64(_find, 2);
+	record.result.toBalance = sqlite3_column_int64(_find, 3);
+	record.result.missing = columnText(_find, 4);
 	return true;
 }
 
 
 void StoreWriter::recordKey(const std::string& key, const std::string& fingerprint, const AccountResult& result)
 {
-	_key = key;
-	_fingerprint = fingerprint;
-	_outcome = result.outcome;
-	_balance = result.balance;
-	_toBalance = result.toBalance;
-	_missing = result.missing;
-	_created = Poco::Timestamp().epochMicroseconds() / 1000;
-	_record.execute();
+	bindText(_record, 1, key);
+	bindText(_record, 2, fingerprint);
+	sqlite3_bind_int(_record, 3, result.outcome);
+	sqlite3_bind_int64(_record, 4, result.balance);
+	sqlite3_bind_int64(_record, 5, result.toBalance);
+	bindText(_record, 6, result.missing);
+	sqlite3_bind_int64(_record, 7, Poco::Timestamp().epochMicroseconds() / 1000);
+	run(_record);
 }
 
 
 bool StoreWriter::readBalance(const std::string& user, Poco::Int64& balance)
 {
-	_user = user;
-	_readBalance.clear();
-	_read.execute();
-	if (_readBalance.empty()) return false;
-	balance = _readBalance[0];
+	Reset reset(_read);
+	bindText(_read, 1, user);
+	int rc = sqlite3_step(_read);
+	if (rc == SQLITE_DONE) return false;
+	if (rc != SQLITE_ROW) fail("SELECT balance FROM accounts");
+	balance = sqlite3_column_int64(_read, 0);
 	return true;
 }
 
 
 void StoreWriter::writeBalance(const std::string& user, Poco::Int64 balance)
 {
-	_user = user;
-	_balance = balance;
-	_write.execute();
+	sqlite3_bind_int64(_write, 1, balance);
+	bindText(_write, 2, user);
+	run(_write);
 }
 
 
 void StoreWriter::insertAccount(const std::string& user, Poco::Int64 balance)
 {
-	_user = user;
-	_balance = balance;
-	_insert.execute();
+	bindText(_insert, 1, user);
+	sqlite3_bind_int64(_insert, 2, balance);
+	run(_insert);
 }
 
 

@@ -16,6 +16,7 @@
 #include <cppunit/extensions/HelperMacros.h>
 #include <algorithm>
 #include <iostream>
+#include <thread>
 
 
 using orchd::FrameCodec;
@@ -119,6 +120,7 @@ class BadInputTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testGarbageWorkerIsDisconnected);
 	CPPUNIT_TEST(testMisbehavingConnectionsDoNotStallOthers);
 	CPPUNIT_TEST(testThousandConnections);
+	CPPUNIT_TEST(testPausedFlooderIsServedOnceItReads);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -330,6 +332,53 @@ public:
 		int code = 0;
 		std::string body = httpGet(_port, "/v1/status", code);
 		CPPUNIT_ASSERT_EQUAL(CONNECTIONS, TaskRunner::parse(body)->getValue<int>("clients"));
+	}
+
+	void testPausedFlooderIsServedOnceItReads()
+	{
+		// A client that floods without reading is paused (more than 1 MiB
+		// of replies waiting); once it reads, it must get every answer.
+		const int TASKS = 20000;
+		MasterClient client(local(_port), Poco::Timespan(60, 0));
+		std::string task = "{\"TASK\":\"ECHO\",\"PAYLOAD\":\"" + std::string(1000, 'p') + "\"}";
+		std::exception_ptr failure;
+		std::thread sender([&]
+		{
+			try
+			{
+				for (int i = 0; i < TASKS; ++i) client.send(task);
+			}
+			catch (...)
+			{
+				failure = std::current_exception();
+			}
+		});
+		int code = 0;
+		// Wait until the master has stopped reading this client and has
+		// finished everything it took: only the client's reading can move
+		// things now.
+		auto paused = [&]
+		{
+			Poco::JSON::Object::Ptr status = TaskRunner::parse(httpGet(_port, "/v1/status", code));
+			Poco::JSON::Object::Ptr counters = status->getObject("counters");
+			int submitted = counters->getValue<int>("submitted");
+			return submitted >= 5000 && submitted < TASKS && counters->getValue<int>("completed") >= submitted - 1
+				&& status->getObject("queue")->getValue<int>("in_flight") == 0;
+		};
+		bool backlog = waitFor(paused, Poco::Timespan(60, 0));
+		int received = 0;
+		try
+		{
+			for (; received < TASKS; ++received) client.receive();
+		}
+		catch (Poco::Exception&)
+		{
+			// counted below
+		}
+		sender.join();
+		CPPUNIT_ASSERT(backlog);
+		CPPUNIT_ASSERT(!failure);
+		CPPUNIT_ASSERT_EQUAL(TASKS, received);
 	}
 
 private:

@@ -124,19 +124,21 @@ public:
 		std::string output = _dir->file("bench.out");
 		Poco::Pipe outPipe;
 		Poco::ProcessHandle bench = Poco::Process::launch(orchctlBinary(), {"--master", "127.0.0.1:" + std::to_string(port), "bench",
-			"--tasks=4000", "--concurrency=32", "--mix=QUERY:30,UPDATE:40,TRANSFER:20,ECHO:10", "--accounts=8"}, nullptr, &outPipe, &outPipe);
+			"--tasks=8000", "--concurrency=32", "--mix=QUERY:30,UPDATE:40,TRANSFER:20,ECHO:10", "--accounts=8"}, nullptr, &outPipe, &outPipe);
 		std::string text;
 		std::thread reader([&] { Poco::PipeInputStream in(outPipe); Poco::StreamCopier::copyToString(in, text); });
 		bool midway = waitFor([&] { return counter(port, "completed") >= 1000; }, Poco::Timespan(60, 0));
+		bool benchRunning = bench.tryWait() == -1;
 		_nodes[1]->kill();
 		int code = -1;
 		bool finished = waitFor([&] { code = bench.tryWait(); return code != -1; }, Poco::Timespan(120, 0));
 		if (!finished) Poco::Process::kill(bench);
 		reader.join();
 		CPPUNIT_ASSERT(midway);
+		CPPUNIT_ASSERT_MESSAGE("the bench ended before the worker was killed", benchRunning);
 		CPPUNIT_ASSERT_MESSAGE(text, finished);
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(text, 0, code);
-		CPPUNIT_ASSERT_MESSAGE(text, text.find("4000 of 4000 answered") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(text, text.find("8000 of 8000 answered") != std::string::npos);
 		CPPUNIT_ASSERT_MESSAGE(text, text.find("balance      OK") != std::string::npos);
 		CPPUNIT_ASSERT_EQUAL(std::size_t(1), workerCount(port));
 		CPPUNIT_ASSERT_MESSAGE(_nodes[0]->log(), _nodes[0]->log().find("worker w1 (") != std::string::npos);

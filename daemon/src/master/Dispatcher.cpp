@@ -206,6 +206,13 @@ void Dispatcher::pump()
 		Worker& worker = it->second;
 		worker.ready = false;
 		if (worker.draining || static_cast<int>(worker.inflight.size()) >= worker.concurrency) continue;
+		if (!_loop.find(worker.connection))
+		{
+			// Closing (refused, or replaced by a new connection): nothing
+			// sent to it would arrive.
+			worker.draining = true;
+			continue;
+		}
 		Task* task = takeFor(worker);
 		if (!task)
 		{
@@ -250,8 +257,18 @@ void Dispatcher::lease(Worker& worker, Task& task)
 	_deadlines.emplace(task.leaseStart + _options.taskTimeout.totalMicroseconds(), std::make_pair(task.id, task.attempt));
 	task.request->set("TASK_ID", task.id);
 	task.request->set("ATTEMPT", task.attempt);
+	std::string text = toText(*task.request);
+	if (text.size() > _options.maxMessageBytes)
+	{
+		// Re-serialised with TASK_ID and escapes it no longer fits in a
+		// worker's message: sending it would cost the worker its link.
+		worker.inflight.erase(std::make_pair(task.id, task.attempt));
+		task.attempt = _options.maxAttempts;
+		requeueOrFail(task, "the task is too large for a worker (" + std::to_string(text.size()) + " bytes as sent)");
+		return;
+	}
 	Connection* connection = _loop.find(worker.connection);
-	if (connection) connection->send(toText(*task.request));
+	if (connection) connection->send(text);
 }
 
 
@@ -352,6 +369,7 @@ void Dispatcher::rejectWorker(Connection& connection, const std::string& why)
 	auto it = _workers.find(connection.id());
 	std::string who = it == _workers.end() ? "unregistered worker" : "worker " + it->second.uuid;
 	_logger.warning("%s from %s sent garbage (%s): disconnecting it; its tasks go back to the queue", who, connection.peerAddress(), why);
+	if (it != _workers.end()) it->second.draining = true;
 	connection.close(1008, why);
 }
 
@@ -380,9 +398,22 @@ void Dispatcher::onResult(Worker& worker, const Poco::JSON::Object& result, cons
 }
 
 
+void Dispatcher::releaseWaiters(const std::string& why)
+{
+	for (auto& entry: _tasks)
+	{
+		Task& task = *entry.second;
+		if (!task.origin.reply) continue;
+		Poco::JSON::Object::Ptr result = Result::nok(task.type, why);
+		result->set("TASK_ID", task.id);
+		task.origin.reply->complete(503, toText(*result));
+	}
+}
+
+
 void Dispatcher::checkLeases()
 {
-	Poco::Timestamp now;
+	Poco::Clock now;
 	while (!_deadlines.empty() && _deadlines.begin()->first <= now)
 	{
 		std::pair<std::string, int> lease = _deadlines.begin()->second;

@@ -15,7 +15,7 @@
 #include "plugin/TaskRunner.h"
 #include "Poco/JSON/Object.h"
 #include "Poco/Logger.h"
-#include "Poco/Timestamp.h"
+#include "Poco/Clock.h"
 #include <deque>
 #include <map>
 #include <memory>
@@ -58,6 +58,7 @@ struct DispatchOptions
 	std::size_t queueCapacity = 10000;              /// queued (not leased) tasks before BUSY
 	Poco::Timespan taskTimeout = Poco::Timespan(30, 0);  /// lease length
 	int maxAttempts = 3;                            /// dispatches before a task fails
+	std::size_t maxMessageBytes = 1 << 20;          /// the largest message a worker accepts
 };
 
 
@@ -86,6 +87,10 @@ public:
 
 	void submit(Poco::JSON::Object::Ptr request, std::shared_ptr<PendingReply> reply);
 		/// An HTTP submission: reply is completed with the result.
+
+	void releaseWaiters(const std::string& why);
+		/// Answers every HTTP submission still waiting with 503 and why
+		/// (the master is stopping); the tasks themselves are not dropped.
 
 	void checkLeases();
 		/// Re-queues tasks whose lease has expired. Run by a timer.
@@ -127,7 +132,7 @@ private:
 		std::uint64_t seq = 0;
 		int attempt = 0;
 		std::uint64_t worker = 0;           // the connection holding the lease, or 0 if queued
-		Poco::Timestamp leaseStart;
+		Poco::Clock leaseStart;
 	};
 
 	struct Worker
@@ -144,7 +149,7 @@ private:
 		bool ready = false;                      // in _ready
 		std::set<std::pair<std::string, int>> inflight;  // (task id, attempt); holds a credit each
 		std::uint64_t completed = 0;
-		Poco::Timestamp since;
+		Poco::Clock since;
 	};
 
 	struct Counters
@@ -173,7 +178,7 @@ private:
 	const TaskRunner& _validator;
 	DispatchOptions _options;
 	Poco::Logger& _logger;
-	Poco::Timestamp _started;
+	Poco::Clock _started;
 	std::string _idPrefix;
 	std::uint64_t _nextSeq = 1;
 
@@ -183,7 +188,7 @@ private:
 	std::unordered_map<std::uint64_t, Worker> _workers;
 	std::unordered_map<std::string, std::uint64_t> _workerByUuid;
 	std::deque<std::uint64_t> _ready;
-	std::multimap<Poco::Timestamp, std::pair<std::string, int>> _deadlines;
+	std::multimap<Poco::Clock, std::pair<std::string, int>> _deadlines;
 	std::size_t _clients = 0;
 	Counters _counters;
 	WorkerListener* _listener = nullptr;

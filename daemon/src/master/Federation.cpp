@@ -476,7 +476,7 @@ void Federation::updateStates()
 	for (auto& entry: _peers)
 	{
 		Peer& peer = entry.second;
-		Poco::Timestamp::TimeDiff age = peer.heard ? peer.lastHeard.elapsed() : _started.elapsed();
+		Poco::Clock::ClockDiff age = peer.heard ? peer.lastHeard.elapsed() : _started.elapsed();
 		State state = peer.heard ? ALIVE : UNKNOWN;
 		if (age > _options.deadAfter.totalMicroseconds()) state = DEAD;
 		else if (peer.heard && age > _options.heartbeat.totalMicroseconds() * 3 / 2) state = SUSPECT;
@@ -519,7 +519,7 @@ void Federation::setState(Peer& peer, State state)
 void Federation::balance()
 {
 	Load load = _dispatcher.load();
-	Poco::Timestamp now;
+	Poco::Clock now;
 	if (_rateSampledAt.isElapsed(1000000))
 	{
 		double seconds = static_cast<double>(_rateSampledAt.elapsed()) / 1e6;

@@ -16,7 +16,7 @@
 #include "Poco/JSON/Object.h"
 #include "Poco/Logger.h"
 #include "Poco/Net/SocketAddress.h"
-#include "Poco/Timestamp.h"
+#include "Poco/Clock.h"
 #include <atomic>
 #include <thread>
 #include <map>
@@ -109,7 +109,7 @@ private:
 		bool dials = false;                      // this master dials it
 		std::uint64_t connection = 0;
 		State state = UNKNOWN;
-		Poco::Timestamp lastHeard;
+		Poco::Clock lastHeard;
 		bool heard = false;
 		Load load;
 		std::set<std::string> lentTo;            // our workers lent to it
@@ -117,10 +117,10 @@ private:
 		std::set<std::string> guests;            // its workers here by failover
 		bool releasing = false;                  // it asked to release our workers
 		bool releaseSent = false;                // we asked it to take its workers back
-		Poco::Timestamp releaseAt;               // when either of the two began
+		Poco::Clock releaseAt;               // when either of the two began
 		bool asked = false;                      // a WORKER_REQUEST of ours is pending
-		Poco::Timestamp askedAt;
-		Poco::Timestamp refusedAt;
+		Poco::Clock askedAt;
+		Poco::Clock refusedAt;
 		bool refused = false;
 		std::shared_ptr<std::atomic<bool>> linked = std::make_shared<std::atomic<bool>>(false);
 	};
@@ -158,15 +158,15 @@ private:
 	std::map<std::string, Peer> _peers;
 	std::map<std::uint64_t, std::string> _links;   // connection -> peer id
 	Counters _counters;
-	Poco::Timestamp _lastHeartbeat;
-	Poco::Timestamp _saturatedSince;
+	Poco::Clock _lastHeartbeat;
+	Poco::Clock _saturatedSince;
 	bool _saturated = false;
-	Poco::Timestamp _calmSince;
+	Poco::Clock _calmSince;
 	bool _calm = false;
-	Poco::Timestamp _lastLoan;
+	Poco::Clock _lastLoan;
 	bool _everLoaned = false;
-	Poco::Timestamp _started;
-	Poco::Timestamp _rateSampledAt;
+	Poco::Clock _started;
+	Poco::Clock _rateSampledAt;
 	std::uint64_t _rateCompleted = 0;
 	double _perWorkerRate = 0;
 

@@ -78,7 +78,7 @@ class TaskPostHandler: public HTTPRequestHandler
 {
 public:
 	TaskPostHandler(EventLoop& loop, Dispatcher& dispatcher, const MasterOptions& options):
-		_loop(loop), _dispatcher(dispatcher), _options(options)
+		_loop(loop), _dispatcher(dispatcher), _maxMessageBytes(options.maxMessageBytes), _timeout(options.httpTimeout)
 	{
 	}
 
@@ -95,12 +95,12 @@ public:
 		while (total <= DISCARD_LIMIT && (in.read(buffer, sizeof(buffer)) || in.gcount() > 0))
 		{
 			total += static_cast<std::size_t>(in.gcount());
-			if (total <= _options.maxMessageBytes) body.append(buffer, static_cast<std::size_t>(in.gcount()));
+			if (total <= _maxMessageBytes) body.append(buffer, static_cast<std::size_t>(in.gcount()));
 		}
-		if (total > _options.maxMessageBytes)
+		if (total > _maxMessageBytes)
 		{
 			response.setKeepAlive(false);
-			sendJson(response, HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE, errorBody("Request larger than " + std::to_string(_options.maxMessageBytes) + " bytes"));
+			sendJson(response, HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE, errorBody("Request larger than " + std::to_string(_maxMessageBytes) + " bytes"));
 			return;
 		}
 		Poco::JSON::Object::Ptr task;
@@ -116,10 +116,10 @@ public:
 		auto pending = std::make_shared<PendingReply>();
 		Dispatcher& dispatcher = _dispatcher;
 		_loop.post([&dispatcher, task, pending] { dispatcher.submit(task, pending); });
-		if (!pending->wait(_options.httpTimeout))
+		if (!pending->wait(_timeout))
 		{
 			sendJson(response, HTTPResponse::HTTP_GATEWAY_TIMEOUT,
-				errorBody("No result within " + std::to_string(_options.httpTimeout.totalMilliseconds()) + " ms (the task may still run)"));
+				errorBody("No result within " + std::to_string(_timeout.totalMilliseconds()) + " ms (the task may still run)"));
 			return;
 		}
 		sendJson(response, static_cast<HTTPResponse::HTTPStatus>(pending->httpStatus()), pending->body());
@@ -128,7 +128,8 @@ public:
 private:
 	EventLoop& _loop;
 	Dispatcher& _dispatcher;
-	const MasterOptions& _options;
+	std::size_t _maxMessageBytes;
+	Poco::Timespan _timeout;
 };
 
 
@@ -280,6 +281,7 @@ void MasterServer::start()
 	socket.bind(_options.listen, true, false);
 	socket.listen(1024);
 	_port = socket.address().port();
+	_federation.setSelfPort(_port);
 
 	Poco::AutoPtr<HTTPServerParams> params = new HTTPServerParams;
 	params->setMaxThreads(_options.httpThreads);
@@ -290,7 +292,6 @@ void MasterServer::start()
 	_loop.start();
 	_http = std::make_unique<HTTPServer>(new RequestRouter(_loop, _dispatcher, _federation, _options), socket, params);
 	_http->start();
-	_federation.setSelfPort(_port);
 	_federation.start();
 	_logger.information("master listening on %s:%hu (HTTP and WebSocket)", _options.listen.host().toString(), _port);
 }
@@ -299,6 +300,12 @@ void MasterServer::start()
 void MasterServer::stop()
 {
 	_federation.stop();
+	if (_http)
+	{
+		// HTTP threads waiting for results must not hold the shutdown.
+		Dispatcher& dispatcher = _dispatcher;
+		_loop.post([&dispatcher] { dispatcher.releaseWaiters("Master stopping: no result (the task may still run elsewhere)"); });
+	}
 	if (_http)
 	{
 		_http->stopAll(true);

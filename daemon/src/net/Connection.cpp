@@ -205,8 +205,8 @@ void Connection::onReadable()
 	char buffer[65536];
 	if (_closing)
 	{
-		// Lingering: discard until the peer closes too.
-		for (;;)
+		// Lingering: discard until the peer closes too (bounded per call).
+		for (int round = 0; round < 4; ++round)
 		{
 			ssize_t n = ::recv(_fd, buffer, sizeof(buffer), 0);
 			if (n > 0) continue;
@@ -215,6 +215,7 @@ void Connection::onReadable()
 			fail(_closeReason);
 			return;
 		}
+		return;
 	}
 	// Bounded per call, so that one busy peer cannot hog the loop.
 	for (int round = 0; round < 4 && wantsRead(); ++round)

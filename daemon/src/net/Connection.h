@@ -11,7 +11,7 @@
 
 #include "net/FrameCodec.h"
 #include "Poco/Net/WebSocket.h"
-#include "Poco/Timestamp.h"
+#include "Poco/Clock.h"
 #include <cstdint>
 #include <string>
 
@@ -105,7 +105,7 @@ public:
 
 	static constexpr std::size_t HIGH_WATER = 1 << 20;
 	static constexpr std::size_t MAX_OUTPUT = 64 << 20;
-	static constexpr Poco::Timestamp::TimeDiff LINGER = 2000000;
+	static constexpr Poco::Clock::ClockDiff LINGER = 2000000;
 		/// After its close frame is sent, a connection reads and discards
 		/// what the peer still sends (so that the peer sees the close frame,
 		/// not a reset) until the peer closes, or this long (µs).
@@ -129,7 +129,7 @@ private:
 	std::size_t _outOffset = 0;
 	bool _closing = false;
 	bool _shutdownSent = false;
-	Poco::Timestamp _closingSince;
+	Poco::Clock _closingSince;
 	bool _dead = false;
 	std::string _closeReason;
 };

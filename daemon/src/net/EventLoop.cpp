@@ -141,8 +141,8 @@ void EventLoop::markDead(Connection& connection)
 
 int EventLoop::pollTimeoutMs() const
 {
-	Poco::Timestamp now;
-	Poco::Timestamp::TimeDiff wait = 100000;
+	Poco::Clock now;
+	Poco::Clock::ClockDiff wait = 100000;
 	for (const auto& timer: _timers) wait = std::min(wait, timer.next - now);
 	return wait <= 0 ? 0 : static_cast<int>((wait + 999) / 1000);
 }
@@ -175,7 +175,9 @@ void EventLoop::run()
 			try
 			{
 				if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) connection.onReadable();
-				if (events[i].events & EPOLLOUT) connection.onWritable();
+				// Flushed in settle(), which also re-arms what epoll watches
+				// (EPOLLOUT off once drained, EPOLLIN back below HIGH_WATER).
+				if (events[i].events & EPOLLOUT) markDirty(connection);
 			}
 			catch (std::exception& exc)
 			{
@@ -230,7 +232,7 @@ void EventLoop::runPosted()
 
 void EventLoop::runTimers()
 {
-	Poco::Timestamp now;
+	Poco::Clock now;
 	for (auto& timer: _timers)
 	{
 		if (timer.next > now) continue;

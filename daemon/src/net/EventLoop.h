@@ -15,7 +15,7 @@
 #include "Poco/Runnable.h"
 #include "Poco/Thread.h"
 #include "Poco/Timespan.h"
-#include "Poco/Timestamp.h"
+#include "Poco/Clock.h"
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -74,7 +74,7 @@ private:
 	struct Timer
 	{
 		Poco::Timespan interval;
-		Poco::Timestamp next;
+		Poco::Clock next;
 		std::function<void()> function;
 	};
 

@@ -63,7 +63,14 @@ void WebSocketClient::sendFrame(int opcode, const std::string& payload)
 	{
 		ssize_t n = ::send(_fd, _out.data() + sent, _out.size() - sent, MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR) continue;
-		if (n <= 0) throw Poco::IOException(std::string("send failed: ") + std::strerror(errno));
+		if (n <= 0)
+		{
+			// Part of a frame may be out: nothing sent after it could be
+			// framed right, so the link ends here and the owner reconnects.
+			std::string reason = std::strerror(errno);
+			::shutdown(_fd, SHUT_RDWR);
+			throw Poco::IOException("send failed: " + reason);
+		}
 		sent += static_cast<std::size_t>(n);
 	}
 }

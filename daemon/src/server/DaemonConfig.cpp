@@ -159,6 +159,7 @@ void DaemonConfig::loadMaster(const Poco::Util::AbstractConfiguration& config, D
 	master.dispatch.queueCapacity = static_cast<std::size_t>(getInt(config, "queue.capacity", 10000, 1, 10000000));
 	master.dispatch.taskTimeout = Poco::Timespan(Poco::Timespan::TimeDiff(getInt(config, "task.timeout_ms", 30000, 10, 86400000)) * 1000);
 	master.dispatch.maxAttempts = getInt(config, "task.max_attempts", 3, 1, 100);
+	master.dispatch.maxMessageBytes = master.maxMessageBytes;
 
 	FederationOptions& federation = master.federation;
 	federation.selfId = settings.id;

@@ -342,20 +342,23 @@ void SqlAccountStore::commitBatch(const std::vector<Pending*>& batch)
 	try
 	{
 		writer.begin();
-		try
-		{
-			for (Pending* pending: batch) apply(writer, *pending);
-			writer.commit();
-			return;
-		}
-		catch (...)
-		{
-			writer.rollback();
-			throw;
-		}
 	}
 	catch (...)
 	{
+		// No lock within the busy timeout: retrying each operation would
+		// wait that long again, once per operation.
+		for (Pending* pending: batch) pending->error = std::current_exception();
+		return;
+	}
+	try
+	{
+		for (Pending* pending: batch) apply(writer, *pending);
+		writer.commit();
+		return;
+	}
+	catch (...)
+	{
+		writer.rollback();
 		if (batch.size() == 1)
 		{
 			batch.front()->error = std::current_exception();

@@ -4,6 +4,7 @@
 
 
 #include "worker/WorkerNode.h"
+#include "orchd/Request.h"
 #include "Poco/JSON/Array.h"
 #include "Poco/Net/SocketAddress.h"
 #include "Poco/Net/HTTPClientSession.h"
@@ -301,6 +302,15 @@ void WorkerNode::execute()
 		result->set("ATTEMPT", job.attempt);
 		std::ostringstream text;
 		result->stringify(text);
+		if (text.str().size() > _options.maxMessageBytes)
+		{
+			// The master would refuse it and drop this worker's link.
+			Poco::JSON::Object::Ptr tooLarge = Result::nok(job.request->optValue<std::string>("TASK", ""), "Result too large (" + std::to_string(text.str().size()) + " bytes)");
+			tooLarge->set("TASK_ID", job.taskId);
+			tooLarge->set("ATTEMPT", job.attempt);
+			text.str("");
+			tooLarge->stringify(text);
+		}
 		// If the link is down the result is lost; the master re-dispatches
 		// the task and the store's idempotency key makes that safe.
 		send(text.str());

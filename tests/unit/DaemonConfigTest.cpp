@@ -63,6 +63,7 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("/var/lib/orchd/orchd.db"), settings.store.connection);
 		CPPUNIT_ASSERT_EQUAL(16, settings.store.poolSize);
 		CPPUNIT_ASSERT_EQUAL(5000, settings.store.busyTimeoutMs);
+		CPPUNIT_ASSERT_EQUAL(720, settings.store.keyRetentionHours);
 	}
 
 	void testMissingRole()

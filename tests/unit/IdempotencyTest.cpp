@@ -5,6 +5,8 @@
 
 #include "TestSupport.h"
 #include "store/SqlAccountStore.h"
+#include "Poco/Data/Session.h"
+#include "Poco/Timestamp.h"
 #include <cppunit/extensions/HelperMacros.h>
 
 
@@ -23,6 +25,8 @@ class IdempotencyTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testRefusalIsRecordedToo);
 	CPPUNIT_TEST(testKeyReusedForAnotherRequest);
 	CPPUNIT_TEST(testKeysSurviveRestart);
+	CPPUNIT_TEST(testOldKeysArePruned);
+	CPPUNIT_TEST(testRetentionZeroKeepsKeys);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -105,6 +109,40 @@ public:
 		AccountResult again = _store->update("before-restart", "alice", -100);
 		CPPUNIT_ASSERT(again.replayed);
 		CPPUNIT_ASSERT_EQUAL(Poco::Int64(9900), _store->query("alice").balance);
+	}
+
+	void testOldKeysArePruned()
+	{
+		_store->update("old", "alice", -100);
+		_store->update("recent", "alice", -100);
+		{
+			// Make one record 31 days old (the default retention is 30).
+			Poco::Data::Session session("SQLite", _dir->file("accounts.db"));
+			Poco::Int64 past = Poco::Timestamp().epochMicroseconds() / 1000 - Poco::Int64(31) * 24 * 3600 * 1000;
+			session << "UPDATE orchd_idempotency SET created_ms = $1 WHERE idem_key = 'old'", Poco::Data::Keywords::use(past), Poco::Data::Keywords::now;
+		}
+		CPPUNIT_ASSERT_EQUAL(1, _store->pruneKeys());
+		// The recent key still replays; the pruned one is applied anew.
+		CPPUNIT_ASSERT(_store->update("recent", "alice", -100).replayed);
+		AccountResult again = _store->update("old", "alice", -100);
+		CPPUNIT_ASSERT(!again.replayed);
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(9700), again.balance);
+		CPPUNIT_ASSERT_EQUAL(0, _store->pruneKeys());
+	}
+
+	void testRetentionZeroKeepsKeys()
+	{
+		_store.reset();
+		StoreOptions forever = options();
+		forever.keyRetentionHours = 0;
+		_store = std::make_unique<SqlAccountStore>(forever);
+		_store->update("k", "alice", 1);
+		{
+			Poco::Data::Session session("SQLite", _dir->file("accounts.db"));
+			session << "UPDATE orchd_idempotency SET created_ms = 0", Poco::Data::Keywords::now;
+		}
+		CPPUNIT_ASSERT_EQUAL(0, _store->pruneKeys());
+		CPPUNIT_ASSERT(_store->update("k", "alice", 1).replayed);
 	}
 
 private:

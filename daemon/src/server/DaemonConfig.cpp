@@ -87,6 +87,7 @@ const std::vector<DaemonConfig::Key>& DaemonConfig::keys()
 		{"store.connection", "/var/lib/orchd/orchd.db"},
 		{"store.pool_size", "16"},
 		{"store.busy_timeout_ms", "5000"},
+		{"store.idempotency_retention_hours", "720"},
 		{"master.listen", "0.0.0.0:7400"},
 		{"master.http_threads", "32"},
 		{"master.http_timeout_ms", "30000"},
@@ -142,6 +143,7 @@ DaemonSettings DaemonConfig::load(const Poco::Util::AbstractConfiguration& confi
 		throw ConfigException("store.connection: empty (the SQLite database file)");
 	settings.store.poolSize = getInt(config, "store.pool_size", 16, 1, 1024);
 	settings.store.busyTimeoutMs = getInt(config, "store.busy_timeout_ms", 5000, 0, 3600000);
+	settings.store.keyRetentionHours = getInt(config, "store.idempotency_retention_hours", 720, 0, 876000);
 	loadMaster(config, settings);
 	if (settings.role == "worker" && roleKeys) loadWorker(config, settings);
 	return settings;

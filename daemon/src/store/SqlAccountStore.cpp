@@ -290,6 +290,8 @@ void SqlAccountStore::createSchema()
 			"to_balance BIGINT NOT NULL, "
 			"missing VARCHAR(128) NOT NULL, "
 			"created_ms BIGINT NOT NULL)", now;
+		// For pruning by age; added in place to databases made without it.
+		session << "CREATE INDEX IF NOT EXISTS orchd_idempotency_created ON orchd_idempotency (created_ms)", now;
 		tx.commit();
 }
 
@@ -313,13 +315,35 @@ AccountResult SqlAccountStore::mutate(const std::string& key, const std::string&
 
 void SqlAccountStore::writerLoop()
 {
+	Poco::Timestamp lastPrune;
+	bool pruneNow = _options.keyRetentionHours > 0;
 	for (;;)
 	{
 		std::vector<Pending*> batch;
 		{
 			std::unique_lock<std::mutex> lock(_queueMutex);
-			_queued.wait(lock, [this] { return !_queue.empty() || _stopWriter; });
-			if (_queue.empty()) return;
+			_queued.wait_for(lock, std::chrono::seconds(60), [this] { return !_queue.empty() || _stopWriter || _pruneRequested; });
+			if (_pruneRequested || (_options.keyRetentionHours > 0 && lastPrune.isElapsed(60000000))) pruneNow = true;
+		}
+		if (pruneNow)
+		{
+			int pruned = prune();
+			lastPrune.update();
+			pruneNow = false;
+			{
+				std::lock_guard<std::mutex> lock(_queueMutex);
+				_pruned = pruned;
+				_pruneRequested = false;
+			}
+			_finished.notify_all();
+		}
+		{
+			std::unique_lock<std::mutex> lock(_queueMutex);
+			if (_queue.empty())
+			{
+				if (_stopWriter) return;
+				continue;
+			}
 			while (!_queue.empty() && batch.size() < MAX_BATCH)
 			{
 				batch.push_back(_queue.front());
@@ -408,6 +432,33 @@ void SqlAccountStore::apply(StoreWriter& writer, Pending& pending)
 	}
 	pending.result = (*pending.operation)(writer);
 	writer.recordKey(*pending.key, *pending.fingerprint, pending.result);
+}
+
+
+int SqlAccountStore::prune()
+{
+	if (_options.keyRetentionHours <= 0) return 0;
+	Int64 cutoff = Poco::Timestamp().epochMicroseconds() / 1000 - Int64(_options.keyRetentionHours) * 3600 * 1000;
+	try
+	{
+		return _storeWriter->pruneKeys(cutoff);
+	}
+	catch (Poco::Exception&)
+	{
+		// Busy or broken now: the next round tries again.
+		return 0;
+	}
+}
+
+
+int SqlAccountStore::pruneKeys()
+{
+	std::unique_lock<std::mutex> lock(_queueMutex);
+	_pruneRequested = true;
+	_pruned = -1;
+	_queued.notify_one();
+	_finished.wait(lock, [this] { return !_pruneRequested; });
+	return _pruned;
 }
 
 

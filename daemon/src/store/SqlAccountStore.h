@@ -35,6 +35,7 @@ struct StoreOptions
 	std::string connection;            /// for SQLite, the database file
 	int poolSize = 16;                 /// the most sessions open at once
 	int busyTimeoutMs = 5000;          /// how long SQLite waits for another process's write lock
+	int keyRetentionHours = 720;       /// idempotency records older than this are pruned; 0 keeps them forever
 };
 
 
@@ -76,6 +77,12 @@ public:
 	Poco::Int64 totalBalance();
 		/// Returns the sum of all balances (for checks and tests).
 
+	int pruneKeys();
+		/// Deletes the idempotency records older than keyRetentionHours
+		/// (none if it is 0) and returns how many. A request retried with
+		/// a pruned key is applied again. The writer thread runs this about
+		/// once a minute; thread-safe.
+
 	static void registerConnectors();
 		/// Registers the Poco::Data connectors orchd was built with. Called
 		/// by the constructor; idempotent.
@@ -90,6 +97,7 @@ private:
 
 	AccountResult mutate(const std::string& key, const std::string& fingerprint, const Operation& operation);
 	void writerLoop();
+	int prune();
 	void commitBatch(const std::vector<Pending*>& batch);
 	static void apply(StoreWriter& writer, Pending& pending);
 	void createSchema();
@@ -104,6 +112,8 @@ private:
 	std::condition_variable _finished;
 	std::deque<Pending*> _queue;
 	bool _stopWriter = false;
+	bool _pruneRequested = false;
+	int _pruned = 0;
 	std::thread _writer;
 };
 

@@ -63,12 +63,13 @@ StoreWriter::StoreWriter(Poco::Data::Session& session):
 	_read = prepare("SELECT balance FROM accounts WHERE user_id = ?1");
 	_write = prepare("UPDATE accounts SET balance = ?1 WHERE user_id = ?2");
 	_insert = prepare("INSERT INTO accounts (user_id, balance) VALUES (?1, ?2)");
+	_prune = prepare("DELETE FROM orchd_idempotency WHERE created_ms < ?1");
 }
 
 
 StoreWriter::~StoreWriter()
 {
-	for (sqlite3_stmt* statement: {_begin, _commit, _rollback, _find, _record, _read, _write, _insert}) sqlite3_finalize(statement);
+	for (sqlite3_stmt* statement: {_begin, _commit, _rollback, _find, _record, _read, _write, _insert, _prune}) sqlite3_finalize(statement);
 }
 
 
@@ -166,6 +167,14 @@ void StoreWriter::insertAccount(const std::string& user, Poco::Int64 balance)
 	bindText(_insert, 1, user);
 	sqlite3_bind_int64(_insert, 2, balance);
 	run(_insert);
+}
+
+
+int StoreWriter::pruneKeys(Poco::Int64 olderThanMs)
+{
+	sqlite3_bind_int64(_prune, 1, olderThanMs);
+	run(_prune);
+	return sqlite3_changes(_db);
 }
 
 

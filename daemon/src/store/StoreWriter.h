@@ -61,6 +61,8 @@ public:
 	bool readBalance(const std::string& user, Poco::Int64& balance);
 	void writeBalance(const std::string& user, Poco::Int64 balance);
 	void insertAccount(const std::string& user, Poco::Int64 balance);
+	int pruneKeys(Poco::Int64 olderThanMs);
+		/// Deletes idempotency records created before that time (epoch ms).
 
 private:
 	sqlite3_stmt* prepare(const char* sql);
@@ -76,6 +78,7 @@ private:
 	sqlite3_stmt* _read;
 	sqlite3_stmt* _write;
 	sqlite3_stmt* _insert;
+	sqlite3_stmt* _prune;
 };
 
 

@@ -121,6 +121,7 @@ class BadInputTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testMisbehavingConnectionsDoNotStallOthers);
 	CPPUNIT_TEST(testThousandConnections);
 	CPPUNIT_TEST(testPausedFlooderIsServedOnceItReads);
+	CPPUNIT_TEST(testTaskTooLargeForAWorkerFailsAlone);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -379,6 +380,22 @@ public:
 		CPPUNIT_ASSERT(backlog);
 		CPPUNIT_ASSERT(!failure);
 		CPPUNIT_ASSERT_EQUAL(TASKS, received);
+	}
+
+	void testTaskTooLargeForAWorkerFailsAlone()
+	{
+		// Just under the 64 KiB limit from the client (with REQUEST_ID), over
+		// it once the master swaps REQUEST_ID for TASK_ID and ATTEMPT: the
+		// task must fail on its own, without costing the worker its link (and the tasks it
+		// holds their attempts).
+		MasterClient client(local(_port), Poco::Timespan(30, 0));
+		std::string head = "{\"PAYLOAD\":\"", tail = "\",\"TASK\":\"ECHO\"}";
+		std::string request = head + std::string(65536 - 35 - head.size() - tail.size(), 'x') + tail;
+		Poco::JSON::Object::Ptr result = client.call(TaskRunner::parse(request));
+		std::string error = result->optValue<std::string>("ERROR", "");
+		CPPUNIT_ASSERT_MESSAGE(error, error.find("too large for a worker") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(_worker->log(), _worker->log().find("lost master") == std::string::npos);
+		CPPUNIT_ASSERT_EQUAL(std::string("OK"), client.call(TaskRunner::parse("{\"TASK\":\"ECHO\"}"))->getValue<std::string>("STATUS"));
 	}
 
 private:

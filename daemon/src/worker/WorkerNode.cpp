@@ -46,13 +46,6 @@ void WorkerNode::start()
 }
 
 
-bool WorkerNode::connected() const
-{
-	Poco::FastMutex::ScopedLock lock(_linkMutex);
-	return _link != nullptr;
-}
-
-
 void WorkerNode::stop()
 {
 	if (_stopCalled.exchange(true)) return;

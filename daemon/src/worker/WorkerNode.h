@@ -67,8 +67,6 @@ public:
 	void stop();
 		/// Drains and stops; returns when done or after drainTimeout.
 
-	bool connected() const;
-
 private:
 	struct Job
 	{

@@ -9,6 +9,7 @@
 #include "Poco/JSON/Stringifier.h"
 #include "Poco/NumberFormatter.h"
 #include <algorithm>
+#include <charconv>
 #include <sstream>
 
 
@@ -34,22 +35,28 @@ std::string toText(const Poco::Dynamic::Var& value)
 }
 
 
-std::string withRequestId(const std::string& resultText, const Poco::Dynamic::Var& requestId)
-	/// Adds REQUEST_ID to a result without parsing it again: the worker's
-	/// text (exact SALDO decimals included) goes to the client untouched.
+std::string withRequestId(const std::string& resultText, const std::string& requestId)
+	/// Adds REQUEST_ID (JSON text) to a result without parsing it again: the
+	/// worker's text (exact SALDO decimals included) goes to the client
+	/// untouched.
 {
-	if (requestId.isEmpty()) return resultText;
+	if (requestId.empty()) return resultText;
 	std::string::size_type brace = resultText.find('{');
-	std::string text = "{\"REQUEST_ID\":" + toText(requestId);
-	std::string rest = resultText.substr(brace + 1);
-	std::string::size_type first = rest.find_first_not_of(" \t\r\n");
-	return text + (first != std::string::npos && rest[first] == '}' ? "" : ",") + rest;
+	std::string::size_type first = resultText.find_first_not_of(" \t\r\n", brace + 1);
+	std::string text;
+	text.reserve(resultText.size() + requestId.size() + 16);
+	text.append("{\"REQUEST_ID\":").append(requestId);
+	if (first == std::string::npos || resultText[first] != '}') text += ',';
+	text.append(resultText, brace + 1, std::string::npos);
+	return text;
 }
 
 
-bool validRequestId(const Poco::Dynamic::Var& id)
+bool forwarded(std::string_view key)
+	/// Whether a client's field goes to the worker: REQUEST_ID is the
+	/// client's, TASK_ID and ATTEMPT are the master's.
 {
-	return id.isString() || (id.isNumeric() && !id.isBoolean());
+	return key != "REQUEST_ID" && key != "TASK_ID" && key != "ATTEMPT";
 }
 
 
@@ -88,7 +95,12 @@ void Dispatcher::onOpen(Connection& connection)
 void Dispatcher::onMessage(Connection& connection, const std::string& text)
 {
 	if (connection.kind() == Connection::WORKER) onWorkerMessage(connection, text);
-	else onClientMessage(connection, text);
+	else
+	{
+		Origin origin;
+		origin.connection = connection.id();
+		accept(text, std::move(origin));
+	}
 }
 
 
@@ -121,76 +133,94 @@ void Dispatcher::onClose(Connection& connection, const std::string& reason)
 }
 
 
-void Dispatcher::onClientMessage(Connection& connection, const std::string& text)
+void Dispatcher::accept(const std::string& text, Origin origin)
 {
-	Origin origin;
-	origin.connection = connection.id();
-	Poco::JSON::Object::Ptr request;
-	try
-	{
-		request = TaskRunner::parse(text);
-	}
-	catch (Poco::Exception& exc)
+	if (!_scan.scan(text))
 	{
 		++_counters.invalid;
-		connection.send(toText(*Result::nok("", exc.message())));
+		reply(origin, Result::nok("", _scan.error()), 400);
 		return;
 	}
-	if (request->has("REQUEST_ID"))
+	if (const JsonScan::Member* id = _scan.find("REQUEST_ID"))
 	{
-		origin.requestId = request->get("REQUEST_ID");
-		request->remove("REQUEST_ID");
-		if (!validRequestId(origin.requestId))
+		if (id->kind != JsonScan::STRING && id->kind != JsonScan::NUMBER)
 		{
 			++_counters.invalid;
-			origin.requestId.clear();
 			reply(origin, Result::nok("", "Field REQUEST_ID must be a string or a number"), 400);
 			return;
 		}
+		origin.requestId.assign(id->value);
 	}
-	Poco::JSON::Object::Ptr refusal = enqueue(request, origin);
-	if (refusal) reply(origin, refusal, 400);
-}
-
-
-void Dispatcher::submit(Poco::JSON::Object::Ptr request, std::shared_ptr<PendingReply> pending)
-{
-	Origin origin;
-	origin.reply = pending;
-	Poco::JSON::Object::Ptr refusal = enqueue(request, origin);
-	if (refusal) reply(origin, refusal, refusal->getValue<std::string>("ERROR") == "BUSY" ? 503 : 400);
-}
-
-
-Poco::JSON::Object::Ptr Dispatcher::enqueue(Poco::JSON::Object::Ptr request, Origin origin)
-{
-	request->remove("TASK_ID");
-	request->remove("ATTEMPT");
-	request->remove("REQUEST_ID");
+	// The plugins validate an object; built from the scan when it is flat,
+	// else by Poco's parser (nested values, numbers beyond 64 bits).
+	Poco::JSON::Object::Ptr request = _scan.toObject({"REQUEST_ID", "TASK_ID", "ATTEMPT"});
+	if (!request)
+	{
+		try
+		{
+			request = TaskRunner::parse(text);
+		}
+		catch (Poco::Exception& exc)
+		{
+			++_counters.invalid;
+			reply(origin, Result::nok("", exc.message()), 400);
+			return;
+		}
+		request->remove("REQUEST_ID");
+		request->remove("TASK_ID");
+		request->remove("ATTEMPT");
+	}
 	Poco::JSON::Object::Ptr refusal = _validator.validate(*request);
 	if (refusal)
 	{
 		++_counters.invalid;
-		return refusal;
+		reply(origin, refusal, 400);
+		return;
 	}
 	std::string type = request->getValue<std::string>("TASK");
 	if (_queued >= _options.queueCapacity)
 	{
 		++_counters.busy;
-		return Result::nok(type, "BUSY");
+		reply(origin, Result::nok(type, "BUSY"), 503);
+		return;
 	}
 	auto task = std::make_unique<Task>();
+	// The worker gets the client's bytes, not a re-serialisation.
+	task->fields.reserve(text.size());
+	for (const auto& member: _scan.members())
+	{
+		if (!forwarded(member.key)) continue;
+		task->fields += ',';
+		task->fields.append(member.text);
+	}
 	task->id = nextTaskId();
 	task->seq = _nextSeq++;
 	task->type = type;
-	task->request = request;
 	task->origin = std::move(origin);
 	_queues[type].push_back(task.get());
 	++_queued;
 	++_counters.submitted;
-	_tasks.emplace(task->id, std::move(task));
+	_tasks.emplace(task->seq, std::move(task));
 	pump();
-	return nullptr;
+}
+
+
+void Dispatcher::submit(const std::string& text, std::shared_ptr<PendingReply> pending)
+{
+	Origin origin;
+	origin.reply = pending;
+	accept(text, std::move(origin));
+}
+
+
+std::uint64_t Dispatcher::seqOf(const std::string& taskId) const
+{
+	if (taskId.size() <= _idPrefix.size() || taskId.compare(0, _idPrefix.size(), _idPrefix) != 0) return 0;
+	std::uint64_t seq = 0;
+	const char* first = taskId.data() + _idPrefix.size();
+	const char* last = taskId.data() + taskId.size();
+	auto parsed = std::from_chars(first, last, seq);
+	return parsed.ec == std::errc() && parsed.ptr == last ? seq : 0;
 }
 
 
@@ -253,16 +283,17 @@ void Dispatcher::lease(Worker& worker, Task& task)
 	if (task.attempt > 1) ++_counters.redispatched;
 	task.worker = worker.connection;
 	task.leaseStart.update();
-	worker.inflight.emplace(task.id, task.attempt);
-	_deadlines.emplace(task.leaseStart + _options.taskTimeout.totalMicroseconds(), std::make_pair(task.id, task.attempt));
-	task.request->set("TASK_ID", task.id);
-	task.request->set("ATTEMPT", task.attempt);
-	std::string text = toText(*task.request);
+	worker.inflight.emplace(task.seq, task.attempt);
+	_deadlines.push_back(Deadline{task.leaseStart + _options.taskTimeout.totalMicroseconds(), task.seq, task.attempt});
+	std::string attempt = std::to_string(task.attempt);
+	std::string text;
+	text.reserve(task.id.size() + attempt.size() + task.fields.size() + 28);
+	text.append("{\"TASK_ID\":\"").append(task.id).append("\",\"ATTEMPT\":").append(attempt).append(task.fields).append("}");
 	if (text.size() > _options.maxMessageBytes)
 	{
-		// Re-serialised with TASK_ID and escapes it no longer fits in a
-		// worker's message: sending it would cost the worker its link.
-		worker.inflight.erase(std::make_pair(task.id, task.attempt));
+		// With TASK_ID and ATTEMPT it no longer fits in a worker's
+		// message: sending it would cost the worker its link.
+		worker.inflight.erase(std::make_pair(task.seq, task.attempt));
 		task.attempt = _options.maxAttempts;
 		requeueOrFail(task, "the task is too large for a worker (" + std::to_string(text.size()) + " bytes as sent)");
 		return;
@@ -282,6 +313,38 @@ void Dispatcher::makeReady(Worker& worker)
 
 void Dispatcher::onWorkerMessage(Connection& connection, const std::string& text)
 {
+	// Results are the hot path: scanned, never parsed into a tree.
+	if (!_scan.scan(text))
+	{
+		rejectWorker(connection, _scan.error());
+		return;
+	}
+	if (_scan.find("WORKER"))
+	{
+		onWorkerControl(connection, text);
+		return;
+	}
+	auto it = _workers.find(connection.id());
+	if (it == _workers.end())
+	{
+		rejectWorker(connection, "expected {\"WORKER\":\"ALIVE\",...} first");
+		return;
+	}
+	const JsonScan::Member* id = _scan.find("TASK_ID");
+	if (!_scan.find("STATUS") || !id || id->kind != JsonScan::STRING)
+	{
+		rejectWorker(connection, "a result needs STATUS and a string TASK_ID");
+		return;
+	}
+	long long attempt = 0;
+	const JsonScan::Member* attemptField = _scan.find("ATTEMPT");
+	if (attemptField && (!JsonScan::intValue(*attemptField, attempt) || attempt < 0 || attempt > 1000000)) attempt = 0;
+	onResult(it->second, JsonScan::stringValue(*id), static_cast<int>(attempt), text);
+}
+
+
+void Dispatcher::onWorkerControl(Connection& connection, const std::string& text)
+{
 	Poco::JSON::Object::Ptr message;
 	try
 	{
@@ -293,30 +356,15 @@ void Dispatcher::onWorkerMessage(Connection& connection, const std::string& text
 		return;
 	}
 	auto it = _workers.find(connection.id());
-	if (message->has("WORKER"))
+	std::string what = message->optValue<std::string>("WORKER", "");
+	if (what == "ALIVE" && it == _workers.end()) registerWorker(connection, *message);
+	else if (what == "STOPPING")
 	{
-		std::string what = message->optValue<std::string>("WORKER", "");
-		if (what == "ALIVE" && it == _workers.end()) registerWorker(connection, *message);
-		else if (what == "STOPPING")
-		{
-			if (it == _workers.end()) return;  // stopping before it ever joined
-			it->second.draining = true;
-			_logger.information("worker %s is stopping: no more tasks for it", it->second.uuid);
-		}
-		else if (what != "ALIVE") rejectWorker(connection, "unknown WORKER message '" + what + "'");
-		return;
+		if (it == _workers.end()) return;  // stopping before it ever joined
+		it->second.draining = true;
+		_logger.information("worker %s is stopping: no more tasks for it", it->second.uuid);
 	}
-	if (it == _workers.end())
-	{
-		rejectWorker(connection, "expected {\"WORKER\":\"ALIVE\",...} first");
-		return;
-	}
-	if (!message->has("STATUS") || !message->has("TASK_ID") || !message->get("TASK_ID").isString())
-	{
-		rejectWorker(connection, "a result needs STATUS and a string TASK_ID");
-		return;
-	}
-	onResult(it->second, *message, text);
+	else if (what != "ALIVE") rejectWorker(connection, "unknown WORKER message '" + what + "'");
 }
 
 
@@ -374,16 +422,15 @@ void Dispatcher::rejectWorker(Connection& connection, const std::string& why)
 }
 
 
-void Dispatcher::onResult(Worker& worker, const Poco::JSON::Object& result, const std::string& text)
+void Dispatcher::onResult(Worker& worker, const std::string& taskId, int attempt, const std::string& text)
 {
-	std::string id = result.getValue<std::string>("TASK_ID");
-	int attempt = result.optValue<int>("ATTEMPT", 0);
-	worker.inflight.erase(std::make_pair(id, attempt));
-	auto it = _tasks.find(id);
+	std::uint64_t seq = seqOf(taskId);
+	worker.inflight.erase(std::make_pair(seq, attempt));
+	auto it = _tasks.find(seq);
 	if (it == _tasks.end() || it->second->attempt != attempt || it->second->worker != worker.connection)
 	{
 		++_counters.staleResults;
-		_logger.debug("discarded a late result for %s (attempt %d) from %s", id, attempt, worker.uuid);
+		_logger.debug("discarded a late result for %s (attempt %d) from %s", taskId, attempt, worker.uuid);
 	}
 	else
 	{
@@ -414,12 +461,16 @@ void Dispatcher::releaseWaiters(const std::string& why)
 void Dispatcher::checkLeases()
 {
 	Poco::Clock now;
-	while (!_deadlines.empty() && _deadlines.begin()->first <= now)
+	// Leases are queued in the order they were given, which is deadline
+	// order; finished ones are dropped as they reach the front.
+	while (!_deadlines.empty())
 	{
-		std::pair<std::string, int> lease = _deadlines.begin()->second;
-		_deadlines.erase(_deadlines.begin());
-		auto it = _tasks.find(lease.first);
-		if (it == _tasks.end() || it->second->attempt != lease.second || it->second->worker == 0) continue;
+		const Deadline deadline = _deadlines.front();
+		auto it = _tasks.find(deadline.seq);
+		bool live = it != _tasks.end() && it->second->attempt == deadline.attempt && it->second->worker != 0;
+		if (live && now < deadline.at) break;
+		_deadlines.pop_front();
+		if (!live) continue;
 		Task& task = *it->second;
 		++_counters.timedOut;
 		auto worker = _workers.find(task.worker);
@@ -445,8 +496,8 @@ void Dispatcher::requeueOrFail(Task& task, const std::string& why)
 		result->set("TASK_ID", task.id);
 		result->set("ATTEMPT", task.attempt);
 		deliver(task, toText(*result), 502);
-		std::string id = task.id;  // erase() destroys task, and its id with it
-		_tasks.erase(id);
+		std::uint64_t seq = task.seq;  // erase() destroys task
+		_tasks.erase(seq);
 		return;
 	}
 	// Back to the front: it has waited longest.
@@ -468,12 +519,12 @@ void Dispatcher::deliver(Task& task, const std::string& resultText, int httpStat
 
 void Dispatcher::reply(const Origin& origin, Poco::JSON::Object::Ptr result, int httpStatus)
 {
-	if (origin.reply) origin.reply->complete(httpStatus, toText(*result));
+	std::string text = toText(*result);
+	if (origin.reply) origin.reply->complete(httpStatus, text);
 	if (origin.connection)
 	{
-		if (!origin.requestId.isEmpty()) result->set("REQUEST_ID", origin.requestId);
 		Connection* client = _loop.find(origin.connection);
-		if (client) client->send(toText(*result));
+		if (client) client->send(withRequestId(text, origin.requestId));
 	}
 }
 

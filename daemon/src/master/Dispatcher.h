@@ -12,6 +12,7 @@
 #include "master/PendingReply.h"
 #include "net/Connection.h"
 #include "net/EventLoop.h"
+#include "net/JsonScan.h"
 #include "plugin/TaskRunner.h"
 #include "Poco/JSON/Object.h"
 #include "Poco/Logger.h"
@@ -85,7 +86,7 @@ public:
 	void onMessage(Connection& connection, const std::string& text) override;
 	void onClose(Connection& connection, const std::string& reason) override;
 
-	void submit(Poco::JSON::Object::Ptr request, std::shared_ptr<PendingReply> reply);
+	void submit(const std::string& text, std::shared_ptr<PendingReply> reply);
 		/// An HTTP submission: reply is completed with the result.
 
 	void releaseWaiters(const std::string& why);
@@ -119,7 +120,7 @@ private:
 	struct Origin
 	{
 		std::uint64_t connection = 0;       // a WebSocket client, or 0
-		Poco::Dynamic::Var requestId;       // the client's REQUEST_ID
+		std::string requestId;              // the client's REQUEST_ID as JSON text, or empty
 		std::shared_ptr<PendingReply> reply; // an HTTP client
 	};
 
@@ -127,7 +128,7 @@ private:
 	{
 		std::string id;
 		std::string type;
-		Poco::JSON::Object::Ptr request;
+		std::string fields;                 // the request's members as sent, minus REQUEST_ID, TASK_ID, ATTEMPT
 		Origin origin;
 		std::uint64_t seq = 0;
 		int attempt = 0;
@@ -147,7 +148,7 @@ private:
 		std::string returnMessage;               // RETURN to send once idle
 		bool draining = false;
 		bool ready = false;                      // in _ready
-		std::set<std::pair<std::string, int>> inflight;  // (task id, attempt); holds a credit each
+		std::set<std::pair<std::uint64_t, int>> inflight;  // (task seq, attempt); holds a credit each
 		std::uint64_t completed = 0;
 		Poco::Clock since;
 	};
@@ -158,12 +159,20 @@ private:
 		std::uint64_t redispatched = 0, timedOut = 0, staleResults = 0, workerGarbage = 0;
 	};
 
-	void onClientMessage(Connection& connection, const std::string& text);
+	struct Deadline
+	{
+		Poco::Clock at;
+		std::uint64_t seq;
+		int attempt;
+	};
+
+	void accept(const std::string& text, Origin origin);
 	void onWorkerMessage(Connection& connection, const std::string& text);
+	void onWorkerControl(Connection& connection, const std::string& text);
 	void registerWorker(Connection& connection, const Poco::JSON::Object& hello);
-	void onResult(Worker& worker, const Poco::JSON::Object& result, const std::string& text);
+	void onResult(Worker& worker, const std::string& taskId, int attempt, const std::string& text);
 	void rejectWorker(Connection& connection, const std::string& why);
-	Poco::JSON::Object::Ptr enqueue(Poco::JSON::Object::Ptr request, Origin origin);
+	std::uint64_t seqOf(const std::string& taskId) const;
 	void pump();
 	Task* takeFor(const Worker& worker);
 	void lease(Worker& worker, Task& task);
@@ -182,13 +191,14 @@ private:
 	std::string _idPrefix;
 	std::uint64_t _nextSeq = 1;
 
-	std::unordered_map<std::string, std::unique_ptr<Task>> _tasks;
+	JsonScan _scan;
+	std::unordered_map<std::uint64_t, std::unique_ptr<Task>> _tasks;  // by seq
 	std::unordered_map<std::string, std::deque<Task*>> _queues;
 	std::size_t _queued = 0;
 	std::unordered_map<std::uint64_t, Worker> _workers;
 	std::unordered_map<std::string, std::uint64_t> _workerByUuid;
 	std::deque<std::uint64_t> _ready;
-	std::multimap<Poco::Clock, std::pair<std::string, int>> _deadlines;
+	std::deque<Deadline> _deadlines;         // in lease order, which is deadline order
 	std::size_t _clients = 0;
 	Counters _counters;
 	WorkerListener* _listener = nullptr;

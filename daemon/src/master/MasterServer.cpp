@@ -103,19 +103,10 @@ public:
 			sendJson(response, HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE, errorBody("Request larger than " + std::to_string(_maxMessageBytes) + " bytes"));
 			return;
 		}
-		Poco::JSON::Object::Ptr task;
-		try
-		{
-			task = TaskRunner::parse(body);
-		}
-		catch (Poco::Exception& exc)
-		{
-			sendJson(response, HTTPResponse::HTTP_BAD_REQUEST, errorBody(exc.message()));
-			return;
-		}
+		// Checked on the loop like a WebSocket client's request.
 		auto pending = std::make_shared<PendingReply>();
 		Dispatcher& dispatcher = _dispatcher;
-		_loop.post([&dispatcher, task, pending] { dispatcher.submit(task, pending); });
+		_loop.post([&dispatcher, body, pending] { dispatcher.submit(body, pending); });
 		if (!pending->wait(_timeout))
 		{
 			sendJson(response, HTTPResponse::HTTP_GATEWAY_TIMEOUT,

@@ -5,6 +5,7 @@
 
 #include "ctl/Bench.h"
 #include "ctl/MasterClient.h"
+#include "net/JsonScan.h"
 #include "orchd/Money.h"
 #include "plugin/TaskRunner.h"
 #include "Poco/Exception.h"
@@ -20,6 +21,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <unistd.h>
 
 
@@ -80,19 +82,30 @@ public:
 		{
 			MasterClient client(_options.master, Poco::Timespan(60, 0));
 			int sent = 0, completed = 0;
-			for (; sent < std::min(_window, _quota); ++sent) client.send(next(sent));
+			std::vector<std::string> batch;
+			for (; sent < std::min(_window, _quota); ++sent) batch.push_back(next(sent));
+			client.send(batch);
+			std::string text;
 			while (completed < _quota)
 			{
-				Poco::JSON::Object::Ptr result = TaskRunner::parse(client.receive());
-				std::string again = record(*result, outcome);
-				if (!again.empty())
+				// Take every result that has arrived, then send the tasks
+				// that replace them in one write.
+				batch.clear();
+				text = client.receive();
+				do
 				{
-					client.send(again);
-					continue;
+					std::string again = record(text, outcome);
+					if (!again.empty())
+					{
+						batch.push_back(again);
+						continue;
+					}
+					++completed;
+					++_done;
+					if (sent < _quota) batch.push_back(next(sent++));
 				}
-				++completed;
-				++_done;
-				if (sent < _quota) client.send(next(sent++));
+				while (completed < _quota && client.tryReceive(text));
+				if (!batch.empty()) client.send(batch);
 			}
 		}
 		catch (Poco::Exception& exc)
@@ -103,47 +116,46 @@ public:
 
 private:
 	std::string next(int n)
+		/// The request text, written directly: every name in it is plain
+		/// ASCII (account names, the key prefix, task names).
 	{
 		const std::string& type = _deck[_random.next(static_cast<Poco::UInt32>(_deck.size()))];
-		Poco::JSON::Object request;
-		request.set("TASK", type);
 		std::string id = std::to_string(n);
-		request.set("REQUEST_ID", id);
-		request.set("IDEMPOTENCY_KEY", _keyPrefix + id);
 		Pending pending;
 		pending.type = type;
+		std::string& text = pending.text;
+		text.reserve(160);
+		text.append("{\"TASK\":\"").append(type).append("\",\"REQUEST_ID\":").append(id)
+			.append(",\"IDEMPOTENCY_KEY\":\"").append(_keyPrefix).append(id).append("\"");
 		const std::string& user = _accounts[_random.next(static_cast<Poco::UInt32>(_accounts.size()))];
-		if (type == "QUERY" || type == "UPDATE" || type == "TRANSFER") request.set("USER", user);
+		if (type == "QUERY" || type == "UPDATE" || type == "TRANSFER") text.append(",\"USER\":\"").append(user).append("\"");
 		if (type == "UPDATE")
 		{
 			pending.delta = Poco::Int64(_random.next(1001)) - 500;  // -5.00 .. +5.00
-			request.set("AMOUNT", Money::format(pending.delta));
+			text.append(",\"AMOUNT\":\"").append(Money::format(pending.delta)).append("\"");
 		}
 		else if (type == "TRANSFER")
 		{
 			std::string to = user;
 			while (to == user && _accounts.size() > 1) to = _accounts[_random.next(static_cast<Poco::UInt32>(_accounts.size()))];
-			request.set("TO", to);
-			request.set("AMOUNT", Money::format(1 + _random.next(500)));
+			text.append(",\"TO\":\"").append(to).append("\",\"AMOUNT\":\"").append(Money::format(1 + _random.next(500))).append("\"");
 		}
-		else if (type == "ECHO") request.set("PAYLOAD", "bench");
-		std::ostringstream out;
-		request.stringify(out);
-		pending.text = out.str();
-		_pending[id] = pending;
-		return pending.text;
+		else if (type == "ECHO") text.append(",\"PAYLOAD\":\"bench\"");
+		text += '}';
+		return _pending.emplace(n, std::move(pending)).first->second.text;
 	}
 
-	std::string record(const Poco::JSON::Object& result, Outcome& outcome)
+	std::string record(const std::string& text, Outcome& outcome)
 		/// Returns the text to send again, or "" if the task is finished.
 	{
-		std::string id = result.has("REQUEST_ID") ? result.get("REQUEST_ID").toString() : "";
+		if (!_scan.scan(text)) throw Poco::ProtocolException("a result that is not a JSON object: " + _scan.error());
+		const JsonScan::Member* idField = _scan.find("REQUEST_ID");
+		long long id = -1;
+		if (!idField || !JsonScan::intValue(*idField, id)) throw Poco::ProtocolException("a result without a REQUEST_ID: " + text.substr(0, 200));
 		auto it = _pending.find(id);
-		if (it == _pending.end())
-		{
-			throw Poco::ProtocolException("a result without a known REQUEST_ID: " + id);
-		}
-		std::string error = result.optValue<std::string>("ERROR", "");
+		if (it == _pending.end()) throw Poco::ProtocolException("a result with an unknown REQUEST_ID: " + std::to_string(id));
+		const JsonScan::Member* errorField = _scan.find("ERROR");
+		std::string error = errorField && errorField->kind == JsonScan::STRING ? JsonScan::stringValue(*errorField) : std::string();
 		if (retryable(error) && it->second.retries < 5)
 		{
 			++it->second.retries;
@@ -151,7 +163,8 @@ private:
 			return it->second.text;
 		}
 		outcome.latenciesMs.push_back(static_cast<double>(it->second.sent.elapsed()) / 1000.0);
-		if (result.optValue<std::string>("STATUS", "") == "OK")
+		const JsonScan::Member* status = _scan.find("STATUS");
+		if (status && status->value == "\"OK\"")
 		{
 			++outcome.ok;
 			if (it->second.type == "UPDATE") outcome.appliedDelta += it->second.delta;
@@ -159,7 +172,7 @@ private:
 		else
 		{
 			++outcome.nok;
-			++outcome.errors[result.optValue<std::string>("ERROR", "(no ERROR)")];
+			++outcome.errors[errorField ? error : "(no ERROR)"];
 		}
 		_pending.erase(it);
 		return std::string();
@@ -173,7 +186,8 @@ private:
 	std::atomic<int>& _done;
 	std::string _keyPrefix;
 	Poco::Random _random;
-	std::map<std::string, Pending> _pending;
+	std::unordered_map<long long, Pending> _pending;  // by REQUEST_ID
+	JsonScan _scan;
 };
 
 

@@ -39,6 +39,18 @@ void MasterClient::send(const Poco::JSON::Object& request)
 }
 
 
+void MasterClient::send(const std::vector<std::string>& texts)
+{
+	_link.send(texts);
+}
+
+
+bool MasterClient::tryReceive(std::string& text)
+{
+	return _link.receive(text, Poco::Timespan(0));
+}
+
+
 std::string MasterClient::receive()
 {
 	std::string text;

@@ -34,11 +34,16 @@ public:
 
 	void send(const std::string& text);
 	void send(const Poco::JSON::Object& request);
+	void send(const std::vector<std::string>& texts);
+		/// Several tasks with one write.
 
 	std::string receive();
 		/// Returns the next text message. Throws Poco::TimeoutException
 		/// after the timeout, Poco::Net::ConnectionResetException if the
 		/// master closed the connection.
+
+	bool tryReceive(std::string& text);
+		/// The next message if one has arrived already, without waiting.
 
 	Poco::JSON::Object::Ptr call(Poco::JSON::Object::Ptr request);
 		/// Sends one task with a fresh REQUEST_ID and returns its result.

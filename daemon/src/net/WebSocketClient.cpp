@@ -53,11 +53,26 @@ void WebSocketClient::send(const std::string& text)
 }
 
 
+void WebSocketClient::send(const std::vector<std::string>& texts)
+{
+	std::lock_guard<std::mutex> lock(_sendMutex);
+	_out.clear();
+	for (const auto& text: texts) FrameCodec::encode(_out, FrameCodec::TEXT, text.data(), text.size(), true);
+	write();
+}
+
+
 void WebSocketClient::sendFrame(int opcode, const std::string& payload)
 {
 	std::lock_guard<std::mutex> lock(_sendMutex);
 	_out.clear();
 	FrameCodec::encode(_out, opcode, payload.data(), payload.size(), true);
+	write();
+}
+
+
+void WebSocketClient::write()
+{
 	std::size_t sent = 0;
 	while (sent < _out.size())
 	{
@@ -111,13 +126,20 @@ bool WebSocketClient::receive(std::string& text, Poco::Timespan timeout)
 			_in.erase(0, _offset);
 			_offset = 0;
 		}
-		pollfd p{_fd, POLLIN, 0};
-		int ready = ::poll(&p, 1, static_cast<int>(timeout.totalMilliseconds()));
-		if (ready < 0 && errno == EINTR) continue;
-		if (ready == 0) return false;
+		// Read first, wait only if nothing has arrived: under load the
+		// data is usually there, and the poll() would be a wasted call.
 		char buffer[65536];
-		ssize_t n = ::recv(_fd, buffer, sizeof(buffer), 0);
+		ssize_t n = ::recv(_fd, buffer, sizeof(buffer), MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR) continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		{
+			if (timeout.totalMilliseconds() <= 0) return false;
+			pollfd p{_fd, POLLIN, 0};
+			int ready = ::poll(&p, 1, static_cast<int>(timeout.totalMilliseconds()));
+			if (ready < 0 && errno == EINTR) continue;
+			if (ready == 0) return false;
+			continue;
+		}
 		if (n == 0) throw ConnectionResetException("the peer closed the connection");
 		if (n < 0) throw ConnectionResetException(std::string("receive failed: ") + std::strerror(errno));
 		_in.append(buffer, static_cast<std::size_t>(n));

@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 
 namespace orchd {
@@ -39,9 +40,14 @@ public:
 	void send(const std::string& text);
 		/// Sends one text message. Throws Poco::IOException if the link is broken.
 
+	void send(const std::vector<std::string>& texts);
+		/// Sends several text messages with one write where the socket
+		/// takes them: a batch costs one system call, not one per message.
+
 	bool receive(std::string& text, Poco::Timespan timeout);
 		/// Waits up to timeout for the next text message: true with the
-		/// message, false on timeout. Answers pings. Throws
+		/// message, false on timeout (a zero timeout only takes what has
+		/// arrived already). Answers pings. Throws
 		/// Poco::Net::ConnectionResetException when the peer closes (with its
 		/// reason) and Poco::ProtocolException on a framing error.
 
@@ -50,6 +56,7 @@ public:
 
 private:
 	void sendFrame(int opcode, const std::string& payload);
+	void write();
 
 	Poco::Net::HTTPClientSession _session;
 	std::unique_ptr<Poco::Net::WebSocket> _socket;

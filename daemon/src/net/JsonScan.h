@@ -73,6 +73,15 @@ public:
 		/// finite double; else null (parse with Poco, whose messages and
 		/// number types are the reference).
 
+	static std::string write(const Poco::JSON::Object& object);
+		/// The object as JSON text, written directly when its values are
+		/// strings, integers, booleans, nulls and orchd::Amount (exact
+		/// decimals); otherwise by Poco's Stringifier. About ten times
+		/// faster than Poco for a task's result.
+
+	static void appendString(std::string& out, std::string_view text);
+		/// Appends text as a quoted JSON string.
+
 private:
 	bool fail(const std::string& why, const char* at);
 	bool value(Kind& kind, int depth);

@@ -87,6 +87,14 @@ TaskRunner::TaskRunner(const PluginHost& plugins, AccountStore* store, Poco::Log
 	_store(store),
 	_logger(logger)
 {
+	for (const auto& task: plugins.taskNames()) _taskLoggers[task] = &Poco::Logger::get(_logger.name() + ".task." + task);
+}
+
+
+Poco::Logger& TaskRunner::taskLogger(const std::string& task) const
+{
+	auto it = _taskLoggers.find(task);
+	return it != _taskLoggers.end() ? *it->second : Poco::Logger::get(_logger.name() + ".task." + task);
 }
 
 
@@ -149,7 +157,7 @@ Poco::JSON::Object::Ptr TaskRunner::run(const Poco::JSON::Object& request, const
 Poco::JSON::Object::Ptr TaskRunner::execute(TaskHandler& handler, const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled) const
 {
 	const std::string task = handler.name();
-	Poco::Logger& logger = Poco::Logger::get(_logger.name() + ".task." + task);
+	Poco::Logger& logger = taskLogger(task);
 	RunContext context(_store, logger, taskId, attempt, cancelled);
 	try
 	{

@@ -14,6 +14,7 @@
 #include "Poco/JSON/Object.h"
 #include "Poco/Logger.h"
 #include <atomic>
+#include <map>
 #include <string>
 
 
@@ -47,9 +48,12 @@ public:
 private:
 	Poco::JSON::Object::Ptr execute(TaskHandler& handler, const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled) const;
 
+	Poco::Logger& taskLogger(const std::string& task) const;
+
 	const PluginHost& _plugins;
 	AccountStore* _store;
 	Poco::Logger& _logger;
+	std::map<std::string, Poco::Logger*> _taskLoggers;  // filled once: Logger::get() takes a global lock
 };
 
 

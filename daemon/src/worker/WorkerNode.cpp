@@ -201,21 +201,25 @@ void WorkerNode::session(const PeerAddress& master)
 
 void WorkerNode::handle(const std::string& text)
 {
-	Poco::JSON::Object::Ptr message;
-	try
+	if (!_scan.scan(text))
 	{
-		message = TaskRunner::parse(text);
-	}
-	catch (Poco::Exception& exc)
-	{
-		_logger.warning("worker %s: ignored a message from the master: %s", _options.id, exc.message());
+		_logger.warning("worker %s: ignored a message from the master: %s", _options.id, _scan.error());
 		return;
 	}
-	std::string task = message->optValue<std::string>("TASK", "");
-	std::string taskId = message->optValue<std::string>("TASK_ID", "");
+	const JsonScan::Member* taskField = _scan.find("TASK");
+	const JsonScan::Member* idField = _scan.find("TASK_ID");
+	std::string task = taskField && taskField->kind == JsonScan::STRING ? JsonScan::stringValue(*taskField) : std::string();
+	std::string taskId = idField && idField->kind == JsonScan::STRING ? JsonScan::stringValue(*idField) : std::string();
 	if (task == "REDIRECT" || task == "RETURN")
 	{
-		move(*message, task);
+		try
+		{
+			move(*TaskRunner::parse(text), task);
+		}
+		catch (Poco::Exception& exc)
+		{
+			_logger.warning("worker %s: ignored a bad %s: %s", _options.id, task, exc.displayText());
+		}
 		return;
 	}
 	if (task.empty() || taskId.empty())
@@ -223,20 +227,41 @@ void WorkerNode::handle(const std::string& text)
 		_logger.warning("worker %s: ignored a message without TASK and TASK_ID: %s", _options.id, text.substr(0, 200));
 		return;
 	}
-	std::lock_guard<std::mutex> lock(_jobsMutex);
-	int attempt = message->optValue<int>("ATTEMPT", 1);
+	long long attempt = 1;
+	const JsonScan::Member* attemptField = _scan.find("ATTEMPT");
+	if (attemptField && (!JsonScan::intValue(*attemptField, attempt) || attempt < 1 || attempt > 1000000)) attempt = 1;
 	std::string flagKey = taskId + "#" + std::to_string(attempt);
 	if (task == "CANCEL")
 	{
+		std::lock_guard<std::mutex> lock(_jobsMutex);
 		auto flag = _cancelFlags.find(flagKey);
 		if (flag != _cancelFlags.end()) *flag->second = true;
 		return;
 	}
 	Job job;
-	job.request = message;
+	job.request = _scan.toObject({"ATTEMPT"});
+	if (!job.request)
+	{
+		// Nested values or numbers beyond 64 bits: Poco's parser decides.
+		try
+		{
+			job.request = TaskRunner::parse(text);
+			job.request->remove("ATTEMPT");
+		}
+		catch (Poco::Exception& exc)
+		{
+			_logger.warning("worker %s: cannot read task %s: %s", _options.id, taskId, exc.message());
+			Poco::JSON::Object::Ptr result = Result::nok(task, exc.message());
+			result->set("TASK_ID", taskId);
+			result->set("ATTEMPT", static_cast<int>(attempt));
+			send(JsonScan::write(*result));
+			return;
+		}
+	}
 	job.taskId = taskId;
-	job.attempt = attempt;
+	job.attempt = static_cast<int>(attempt);
 	job.cancelled = std::make_shared<std::atomic<bool>>(false);
+	std::lock_guard<std::mutex> lock(_jobsMutex);
 	_cancelFlags[flagKey] = job.cancelled;
 	_jobs.push_back(std::move(job));
 	_jobsChanged.notify_one();
@@ -290,30 +315,66 @@ void WorkerNode::execute()
 			_jobs.pop_front();
 			++_running;
 		}
-		job.request->remove("ATTEMPT");
 		Poco::JSON::Object::Ptr result = _runner.run(*job.request, job.taskId, job.attempt, *job.cancelled);
 		result->set("ATTEMPT", job.attempt);
-		std::ostringstream text;
-		result->stringify(text);
-		if (text.str().size() > _options.maxMessageBytes)
+		std::string text = JsonScan::write(*result);
+		if (text.size() > _options.maxMessageBytes)
 		{
 			// The master would refuse it and drop this worker's link.
-			Poco::JSON::Object::Ptr tooLarge = Result::nok(job.request->optValue<std::string>("TASK", ""), "Result too large (" + std::to_string(text.str().size()) + " bytes)");
+			Poco::JSON::Object::Ptr tooLarge = Result::nok(job.request->optValue<std::string>("TASK", ""), "Result too large (" + std::to_string(text.size()) + " bytes)");
 			tooLarge->set("TASK_ID", job.taskId);
 			tooLarge->set("ATTEMPT", job.attempt);
-			text.str("");
-			tooLarge->stringify(text);
+			text = JsonScan::write(*tooLarge);
 		}
-		// If the link is down the result is lost; the master re-dispatches
-		// the task and the store's idempotency key makes that safe.
-		send(text.str());
 		{
 			std::lock_guard<std::mutex> lock(_jobsMutex);
-			--_running;
 			_cancelFlags.erase(job.taskId + "#" + std::to_string(job.attempt));
 		}
-		_jobsChanged.notify_all();
+		report(std::move(text));
 	}
+}
+
+
+void WorkerNode::report(std::string result)
+{
+	std::unique_lock<std::mutex> lock(_outboxMutex);
+	_outbox.push_back(std::move(result));
+	if (_sending) return;  // the executor that is sending takes it along
+	_sending = true;
+	std::vector<std::string> batch;
+	while (!_outbox.empty())
+	{
+		batch.clear();
+		batch.swap(_outbox);
+		lock.unlock();
+		// If the link is down the results are lost; the master re-dispatches
+		// the tasks and the store's idempotency keys make that safe.
+		std::shared_ptr<WebSocketClient> link;
+		{
+			Poco::FastMutex::ScopedLock linkLock(_linkMutex);
+			link = _link;
+		}
+		if (link)
+		{
+			try
+			{
+				link->send(batch);
+			}
+			catch (Poco::Exception& exc)
+			{
+				_logger.warning("worker %s: cannot send to master %s: %s", _options.id, _options.homeId, exc.displayText());
+			}
+		}
+		{
+			// Counted as finished only once sent: stop() and a move wait
+			// for _running to reach zero before they drop the link.
+			std::lock_guard<std::mutex> jobsLock(_jobsMutex);
+			_running -= static_cast<int>(batch.size());
+		}
+		_jobsChanged.notify_all();
+		lock.lock();
+	}
+	_sending = false;
 }
 
 

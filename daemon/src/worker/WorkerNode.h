@@ -10,6 +10,7 @@
 
 
 #include "net/PeerAddress.h"
+#include "net/JsonScan.h"
 #include "net/WebSocketClient.h"
 #include "plugin/TaskRunner.h"
 #include "Poco/Event.h"
@@ -27,6 +28,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 
@@ -57,7 +59,9 @@ class WorkerNode: private Poco::Runnable
 	/// finishes and reports what is in flight, then disconnects.
 	///
 	/// Threads: one connection thread (reads), `concurrency` executors
-	/// (run tasks and send results under a mutex).
+	/// (run tasks). Results are sent in batches: an executor with a result
+	/// queues it, and whichever executor is not already sending writes
+	/// everything queued in one system call.
 {
 public:
 	WorkerNode(const WorkerOptions& options, const TaskRunner& runner, const std::vector<std::string>& tasks, Poco::Logger& logger);
@@ -82,6 +86,7 @@ private:
 	void handle(const std::string& text);
 	void move(const Poco::JSON::Object& message, const std::string& task);
 	void execute();
+	void report(std::string result);
 	bool send(const std::string& text);
 
 	WorkerOptions _options;
@@ -101,8 +106,13 @@ private:
 	std::mutex _jobsMutex;
 	std::condition_variable _jobsChanged;
 	std::deque<Job> _jobs;
-	int _running = 0;
-	std::map<std::string, std::shared_ptr<std::atomic<bool>>> _cancelFlags;
+	int _running = 0;                            // tasks running, or done with the result not yet sent
+	std::unordered_map<std::string, std::shared_ptr<std::atomic<bool>>> _cancelFlags;
+	JsonScan _scan;                              // the connection thread's
+
+	std::mutex _outboxMutex;
+	std::vector<std::string> _outbox;            // results waiting for the sender
+	bool _sending = false;
 	PeerAddress _home;
 	std::vector<PeerAddress> _failover;          // worker.failover, then what REDIRECT brings
 	std::unique_ptr<PeerAddress> _moveTo;        // set by REDIRECT or RETURN

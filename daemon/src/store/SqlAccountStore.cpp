@@ -82,6 +82,7 @@ struct SqlAccountStore::Pending
 	AccountResult result;
 	std::exception_ptr error;
 	bool done = false;
+	std::condition_variable finished;  // its own: a commit wakes only the callers in it
 };
 
 
@@ -298,7 +299,10 @@ void SqlAccountStore::createSchema()
 
 AccountResult SqlAccountStore::mutate(const std::string& key, const std::string& fingerprint, const Operation& operation)
 {
-	Pending pending{&key, &fingerprint, &operation, AccountResult(), nullptr, false};
+	Pending pending;
+	pending.key = &key;
+	pending.fingerprint = &fingerprint;
+	pending.operation = &operation;
 	{
 		std::lock_guard<std::mutex> lock(_queueMutex);
 		_queue.push_back(&pending);
@@ -306,7 +310,7 @@ AccountResult SqlAccountStore::mutate(const std::string& key, const std::string&
 	_queued.notify_one();
 	{
 		std::unique_lock<std::mutex> lock(_queueMutex);
-		_finished.wait(lock, [&pending] { return pending.done; });
+		pending.finished.wait(lock, [&pending] { return pending.done; });
 	}
 	if (pending.error) std::rethrow_exception(pending.error);
 	return pending.result;
@@ -351,11 +355,14 @@ void SqlAccountStore::writerLoop()
 			}
 		}
 		commitBatch(batch);
+		std::lock_guard<std::mutex> lock(_queueMutex);
+		for (Pending* pending: batch)
 		{
-			std::lock_guard<std::mutex> lock(_queueMutex);
-			for (Pending* pending: batch) pending->done = true;
+			// Notified under the lock: the waiter owns pending, and may
+			// return (destroying it) as soon as it sees done.
+			pending->done = true;
+			pending->finished.notify_one();
 		}
-		_finished.notify_all();
 	}
 }
 

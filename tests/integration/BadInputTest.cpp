@@ -160,6 +160,8 @@ public:
 			{"{\"TASK\":\"UPDATE\",\"USER\":\"alice\",\"AMOUNT\":99999999999999999999999}", "Malformed JSON"},
 			{"{\"TASK\":\"QUERY\",\"USER\":7}", "Field USER must be a string"},
 			{"{\"TASK\":\"QUERY\",\"USER\":\"alice\",\"REQUEST_ID\":{\"a\":1}}", "Field REQUEST_ID must be a string or a number"},
+			{"{\"TASK\":\"UPDATE\",\"USER\":\"alice\",\"AMOUNT\":1,\"AMOUNT\":1000}", "Duplicate field: AMOUNT"},
+			{"{\"TASK\":\"QUERY\",\"USER\":\"alice\"} trailing", "Malformed JSON"},
 		};
 		for (const auto& c: cases)
 		{

@@ -76,6 +76,7 @@ class DispatchTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testWorkerDrainsOnSigterm);
 	CPPUNIT_TEST(testSecondMasterCannotTakeThePort);
 	CPPUNIT_TEST(testThousandIdleWorkers);
+	CPPUNIT_TEST(testLargeQuickResultsFlowBothWays);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -234,6 +235,34 @@ public:
 		CPPUNIT_ASSERT(waitFor([&] { return workerCount(port) == 1; }, Poco::Timespan(30, 0)));
 	}
 
+	void testLargeQuickResultsFlowBothWays()
+	{
+		// A worker runs quick tasks on its connection thread, which then
+		// also writes their results: with large tasks both directions are
+		// full at once, and neither side may stop reading the other.
+		// 48 credits of 900 KB each: more than loopback's socket buffers.
+		Poco::UInt16 port = startCluster(0);
+		addWorker(port, "w1", "worker.concurrency = 48\n");
+		CPPUNIT_ASSERT(waitFor([&] { return workerCount(port) == 1; }));
+		MasterClient client(local(port), Poco::Timespan(60, 0));
+		const std::string payload(900 * 1024, 'x');
+		const int TASKS = 96;
+		std::thread sender([&]
+		{
+			for (int i = 0; i < TASKS; ++i) client.send("{\"TASK\":\"ECHO\",\"PAYLOAD\":\"" + payload + "\",\"REQUEST_ID\":" + std::to_string(i) + "}");
+		});
+		std::set<int> seen;
+		for (int i = 0; i < TASKS; ++i)
+		{
+			Poco::JSON::Object::Ptr result = TaskRunner::parse(client.receive());
+			CPPUNIT_ASSERT_EQUAL(std::string("OK"), result->getValue<std::string>("STATUS"));
+			CPPUNIT_ASSERT_EQUAL(payload.size(), result->getValue<std::string>("PAYLOAD").size());
+			seen.insert(result->getValue<int>("REQUEST_ID"));
+		}
+		sender.join();
+		CPPUNIT_ASSERT_EQUAL(std::size_t(TASKS), seen.size());
+	}
+
 private:
 	Poco::UInt16 startCluster(int workers, const std::string& masterExtra = "")
 	{
@@ -246,9 +275,9 @@ private:
 		return port;
 	}
 
-	void addWorker(Poco::UInt16 port, const std::string& id)
+	void addWorker(Poco::UInt16 port, const std::string& id, const std::string& extra = "")
 	{
-		auto worker = std::make_unique<NodeProcess>(*_dir, id, workerProperties(id, "m1@127.0.0.1:" + std::to_string(port), _dir->file("accounts.db")));
+		auto worker = std::make_unique<NodeProcess>(*_dir, id, workerProperties(id, "m1@127.0.0.1:" + std::to_string(port), _dir->file("accounts.db"), extra));
 		worker->start();
 		CPPUNIT_ASSERT_MESSAGE(worker->log(), worker->waitForLog("connected to master m1"));
 		_nodes.push_back(std::move(worker));

@@ -33,6 +33,7 @@ class SaldoPluginTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testUnknownTask);
 	CPPUNIT_TEST(testMalformedJson);
 	CPPUNIT_TEST(testEcho);
+	CPPUNIT_TEST(testQuickTasks);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -203,6 +204,20 @@ private:
 	std::unique_ptr<SqlAccountStore> _store;
 	std::unique_ptr<TaskRunner> _runner;
 	int _counter = 0;
+
+	void testQuickTasks()
+	{
+		// Which requests a worker may run on its connection thread.
+		CPPUNIT_ASSERT(_runner->quick(*TaskRunner::parse("{\"TASK\":\"ECHO\",\"PAYLOAD\":1}")));
+		CPPUNIT_ASSERT(_runner->quick(*TaskRunner::parse("{\"TASK\":\"ECHO\",\"DELAY_MS\":0}")));
+		CPPUNIT_ASSERT(!_runner->quick(*TaskRunner::parse("{\"TASK\":\"ECHO\",\"DELAY_MS\":5}")));
+		CPPUNIT_ASSERT(!_runner->quick(*TaskRunner::parse("{\"TASK\":\"ECHO\",\"DELAY_MS\":\"x\"}")));
+		// The store is never touched on the connection thread.
+		CPPUNIT_ASSERT(!_runner->quick(*TaskRunner::parse("{\"TASK\":\"QUERY\",\"USER\":\"a\"}")));
+		CPPUNIT_ASSERT(!_runner->quick(*TaskRunner::parse("{\"TASK\":\"UPDATE\",\"USER\":\"a\",\"AMOUNT\":1}")));
+		// Unknown: answered at once with "Unknown task".
+		CPPUNIT_ASSERT(_runner->quick(*TaskRunner::parse("{\"TASK\":\"NOPE\"}")));
+	}
 };
 
 

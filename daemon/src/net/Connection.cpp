@@ -145,7 +145,9 @@ bool Connection::wantsWrite() const
 bool Connection::wantsRead() const
 {
 	if (_dead) return false;
-	return _closing || _out.size() - _outOffset < HIGH_WATER;
+	// A worker is always read: what it is sent is bounded by its credits,
+	// and it may be blocked writing results until its results are read.
+	return _closing || _kind == WORKER || _out.size() - _outOffset < HIGH_WATER;
 }
 
 

@@ -144,6 +144,21 @@ Poco::JSON::Object::Ptr TaskRunner::validate(const Poco::JSON::Object& request) 
 }
 
 
+bool TaskRunner::quick(const Poco::JSON::Object& request) const
+{
+	TaskHandler* handler = _plugins.find(taskName(request));
+	if (!handler) return true;  // answered at once with "Unknown task"
+	try
+	{
+		return handler->quick(request);
+	}
+	catch (...)
+	{
+		return false;  // invalid, say: validate() on an executor names the problem
+	}
+}
+
+
 Poco::JSON::Object::Ptr TaskRunner::run(const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled) const
 {
 	Poco::JSON::Object::Ptr result = validate(request);

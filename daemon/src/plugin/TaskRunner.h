@@ -41,6 +41,11 @@ public:
 		/// send back ("Missing field: TASK", "Unknown task: FOO", or the
 		/// handler's own message).
 
+	bool quick(const Poco::JSON::Object& request) const;
+		/// Whether the request's handler says it runs in microseconds
+		/// without blocking (TaskHandler::quick()); false for an unknown
+		/// task or a handler that throws.
+
 	Poco::JSON::Object::Ptr run(const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled) const;
 		/// Validates and executes a request and returns its result, which
 		/// always carries STATUS, TASK and TASK_ID.

@@ -53,7 +53,7 @@ void WorkerNode::stop()
 	send("{\"WORKER\":\"STOPPING\",\"WORKER_UUID\":\"" + _options.id + "\"}");
 	{
 		std::unique_lock<std::mutex> lock(_jobsMutex);
-		bool drained = _jobsChanged.wait_for(lock, std::chrono::milliseconds(_options.drainTimeout.totalMilliseconds()),
+		bool drained = _finished.wait_for(lock, std::chrono::milliseconds(_options.drainTimeout.totalMilliseconds()),
 			[this] { return _jobs.empty() && _running == 0; });
 		if (!drained) _logger.warning("worker %s stopping with %d task(s) unfinished: the master will re-dispatch them", _options.id, _running + static_cast<int>(_jobs.size()));
 		_jobs.clear();
@@ -173,9 +173,18 @@ void WorkerNode::session(const PeerAddress& master)
 	try
 	{
 		std::string message;
+		std::vector<std::string> results;
 		while (!_quit)
 		{
-			if (link->receive(message, Poco::Timespan(0, 50000))) handle(message);
+			if (link->receive(message, Poco::Timespan(0, 50000)))
+			{
+				// Everything that has arrived (bounded), then the quick
+				// tasks' results in one write.
+				handle(message, results);
+				for (int n = 1; n < MAX_BURST && link->receive(message, Poco::Timespan(0)); ++n) handle(message, results);
+				if (!results.empty()) report(results);
+				results.clear();
+			}
 			std::lock_guard<std::mutex> lock(_jobsMutex);
 			if (_moveTo && _jobs.empty() && _running == 0)
 			{
@@ -199,7 +208,7 @@ void WorkerNode::session(const PeerAddress& master)
 }
 
 
-void WorkerNode::handle(const std::string& text)
+void WorkerNode::handle(const std::string& text, std::vector<std::string>& quickResults)
 {
 	if (!_scan.scan(text))
 	{
@@ -258,6 +267,18 @@ void WorkerNode::handle(const std::string& text)
 			return;
 		}
 	}
+	if (_runner.quick(*job.request))
+	{
+		// Microseconds and no blocking, says its handler: run it here
+		// rather than pay two thread switches to hand it over.
+		{
+			std::lock_guard<std::mutex> lock(_jobsMutex);
+			++_running;
+		}
+		static const std::atomic<bool> NOT_CANCELLED(false);
+		quickResults.push_back(runTask(*job.request, taskId, static_cast<int>(attempt), NOT_CANCELLED));
+		return;
+	}
 	job.taskId = taskId;
 	job.attempt = static_cast<int>(attempt);
 	job.cancelled = std::make_shared<std::atomic<bool>>(false);
@@ -315,31 +336,41 @@ void WorkerNode::execute()
 			_jobs.pop_front();
 			++_running;
 		}
-		Poco::JSON::Object::Ptr result = _runner.run(*job.request, job.taskId, job.attempt, *job.cancelled);
-		result->set("ATTEMPT", job.attempt);
-		std::string text = JsonScan::write(*result);
-		if (text.size() > _options.maxMessageBytes)
-		{
-			// The master would refuse it and drop this worker's link.
-			Poco::JSON::Object::Ptr tooLarge = Result::nok(job.request->optValue<std::string>("TASK", ""), "Result too large (" + std::to_string(text.size()) + " bytes)");
-			tooLarge->set("TASK_ID", job.taskId);
-			tooLarge->set("ATTEMPT", job.attempt);
-			text = JsonScan::write(*tooLarge);
-		}
+		std::string text = runTask(*job.request, job.taskId, job.attempt, *job.cancelled);
 		{
 			std::lock_guard<std::mutex> lock(_jobsMutex);
 			_cancelFlags.erase(job.taskId + "#" + std::to_string(job.attempt));
 		}
-		report(std::move(text));
+		std::vector<std::string> result(1);
+		result.front().swap(text);
+		report(result);
 	}
 }
 
 
-void WorkerNode::report(std::string result)
+std::string WorkerNode::runTask(const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled)
+{
+	Poco::JSON::Object::Ptr result = _runner.run(request, taskId, attempt, cancelled);
+	result->set("ATTEMPT", attempt);
+	std::string text = JsonScan::write(*result);
+	if (text.size() > _options.maxMessageBytes)
+	{
+		// The master would refuse it and drop this worker's link.
+		Poco::JSON::Object::Ptr tooLarge = Result::nok(request.optValue<std::string>("TASK", ""), "Result too large (" + std::to_string(text.size()) + " bytes)");
+		tooLarge->set("TASK_ID", taskId);
+		tooLarge->set("ATTEMPT", attempt);
+		text = JsonScan::write(*tooLarge);
+	}
+	return text;
+}
+
+
+void WorkerNode::report(std::vector<std::string>& results)
 {
 	std::unique_lock<std::mutex> lock(_outboxMutex);
-	_outbox.push_back(std::move(result));
-	if (_sending) return;  // the executor that is sending takes it along
+	if (_outbox.empty()) _outbox.swap(results);
+	else for (auto& result: results) _outbox.push_back(std::move(result));
+	if (_sending) return;  // the thread that is sending takes them along
 	_sending = true;
 	std::vector<std::string> batch;
 	while (!_outbox.empty())
@@ -371,7 +402,7 @@ void WorkerNode::report(std::string result)
 			std::lock_guard<std::mutex> jobsLock(_jobsMutex);
 			_running -= static_cast<int>(batch.size());
 		}
-		_jobsChanged.notify_all();
+		_finished.notify_all();
 		lock.lock();
 	}
 	_sending = false;

@@ -58,8 +58,9 @@ class WorkerNode: private Poco::Runnable
 	/// jitter. stop() drains: it tells the master {"WORKER":"STOPPING"},
 	/// finishes and reports what is in flight, then disconnects.
 	///
-	/// Threads: one connection thread (reads), `concurrency` executors
-	/// (run tasks). Results are sent in batches: an executor with a result
+	/// Threads: one connection thread (reads, and runs the tasks whose
+	/// handler says they are quick), `concurrency` executors (run the
+	/// others). Results are sent in batches: an executor with a result
 	/// queues it, and whichever executor is not already sending writes
 	/// everything queued in one system call.
 {
@@ -83,10 +84,15 @@ private:
 	void run() override;
 	void session(const PeerAddress& master);
 	PeerAddress nextMaster(const PeerAddress& current, bool reached);
-	void handle(const std::string& text);
+	static constexpr int MAX_BURST = 64;  // messages read before the quick results go out
+
+	void handle(const std::string& text, std::vector<std::string>& quickResults);
 	void move(const Poco::JSON::Object& message, const std::string& task);
 	void execute();
-	void report(std::string result);
+	std::string runTask(const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled);
+	void report(std::vector<std::string>& results);
+		/// Sends results (and empties the vector) or leaves them to the
+		/// thread that is sending; counts them finished once sent.
 	bool send(const std::string& text);
 
 	WorkerOptions _options;
@@ -104,7 +110,8 @@ private:
 	std::shared_ptr<WebSocketClient> _link;
 
 	std::mutex _jobsMutex;
-	std::condition_variable _jobsChanged;
+	std::condition_variable _jobsChanged;        // a job queued, or quit: for executors
+	std::condition_variable _finished;           // results sent (_running fell): for stop()
 	std::deque<Job> _jobs;
 	int _running = 0;                            // tasks running, or done with the result not yet sent
 	std::unordered_map<std::string, std::shared_ptr<std::atomic<bool>>> _cancelFlags;

@@ -2,8 +2,48 @@
 """Puts orchd's and gearmand's figures from one bench/run.sh run side by
 side, with the ratio and the performance issue's targets, and draws PNG
 charts with gnuplot (throughput per point; p50/p99).
-Usage: compare.py ORCHD.json GEARMAND.json OUTPUT_PREFIX"""
+Usage: compare.py ORCHD.json GEARMAND.json OUTPUT_PREFIX
+       compare.py --scale ORCHD.json IDLE.json FLOOR.json
+The second form prints the floors (SQLite alone, WebSocket round trips
+through orchd's event loop), each orchd figure as a fraction of its floor,
+and the 1,000-idle-workers target."""
 import json, shutil, subprocess, sys
+
+
+def scale(orchd, idle, floor):
+    print("\nfloors (same machine, same run)")
+    for f in floor:
+        if f["floor"] == "sqlite":
+            print("  SQLite alone, one connection: %-17s %3d per transaction  %9.0f updates/s" % (f["job"], f["per_transaction"], f["updates_per_second"]))
+        else:
+            print("  WebSocket round trips via orchd's event loop, %2d in flight: %9.0f/s  p50 %.3f ms  p99 %.3f ms" % (
+                f["concurrency"], f["round_trips_per_second"], f["p50_ms"], f["p99_ms"]))
+    ws = {f["concurrency"]: f["round_trips_per_second"] for f in floor if f["floor"] == "websocket"}
+    sq = max((f["updates_per_second"] for f in floor if f["floor"] == "sqlite" and f["job"] == "idempotent_update"), default=0)
+    print("\norchd as a fraction of its floor (a task is two round trips: client-master, master-worker)")
+    for r in orchd:
+        if r["mix"] == "ECHO:100":
+            trips = ws.get(r["concurrency"]) or max(ws.values(), default=0)
+            if trips:
+                print("  ECHO   %d / %-3d %9.0f tasks/s = %3.0f%% of %9.0f (round trips / 2)" % (r["workers"], r["concurrency"], r["tasks_per_second"],
+                      100.0 * r["tasks_per_second"] / (trips / 2), trips / 2))
+        if r["mix"] == "UPDATE:100" and sq:
+            print("  UPDATE %d / %-3d %9.0f tasks/s = %3.0f%% of %9.0f (SQLite, idempotent, batched)" % (r["workers"], r["concurrency"], r["tasks_per_second"],
+                  100.0 * r["tasks_per_second"] / sq, sq))
+    base = next((r for r in idle if r["idle_workers"] == 0), None)
+    loaded = next((r for r in idle if r["idle_workers"] > 0), None)
+    if base and loaded:
+        ratio = loaded["tasks_per_second"] / base["tasks_per_second"] if base["tasks_per_second"] else 0
+        rss_mib = loaded["master_rss_kib"] / 1024.0
+        ok = rss_mib <= 64 and ratio >= 0.9
+        print("\nidle workers: ECHO 2 / 16 with %d idle worker connections: %.0f tasks/s (%.0f without, %.0f%%), master RSS %.1f MiB (%.1f without)"
+              "  target RSS <= 64 MiB, throughput within 10%%: %s" % (loaded["idle_workers"], loaded["tasks_per_second"], base["tasks_per_second"],
+              100 * ratio, rss_mib, base["master_rss_kib"] / 1024.0, "met" if ok else "NOT MET"))
+
+
+if sys.argv[1] == "--scale":
+    scale(json.load(open(sys.argv[2])), json.load(open(sys.argv[3])), json.load(open(sys.argv[4])))
+    sys.exit(0)
 
 orchd = json.load(open(sys.argv[1]))
 gear = json.load(open(sys.argv[2]))

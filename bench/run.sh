@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # orchd's benchmark suite: builds, then for each task type and each (workers,
-# in flight) point starts a fresh cluster (one master, W workers of
-# concurrency 4, SQLite store) and drives it with `orchctl bench`; then, in
+# in flight) point starts a fresh cluster (one master, W workers whose
+# worker.concurrency is their share of the tasks in flight, at least 4;
+# SQLite store) and drives it with `orchctl bench`; then ECHO at (2, 16) again
+# with 1,000 idle worker connections (throughput and master RSS); then the
+# floors (bench/floor/floorbench: SQLite alone, WebSocket round trips through
+# orchd's event loop); then, in
 # the same run, gearmand (--threads=1, its fastest setting here) with W
 # workers of our libgearman driver (bench/gearman/gearbench) on the same two
 # jobs (echo; one SQLite balance update per job), and prints orchd's figures
@@ -37,7 +41,13 @@ out=$results/orchd-$stamp
 tasks=${ORCHD_BENCH_TASKS:-50000}
 points=("2 16" "2 64" "4 64")
 mixes=("ECHO:100" "QUERY:100" "UPDATE:100" "TRANSFER:100" "QUERY:40,UPDATE:40,TRANSFER:20")
-if [ $smoke = 1 ]; then tasks=500; points=("2 16"); mixes=("ECHO:100" "UPDATE:100"); fi
+idle_workers=1000
+floor_updates=20000; floor_trips=200000
+if [ $smoke = 1 ]; then tasks=500; points=("2 16"); mixes=("ECHO:100" "UPDATE:100"); idle_workers=50; floor_updates=500; floor_trips=2000; fi
+[ -n "${ORCHD_BENCH_POINTS:-}" ] && IFS=';' read -r -a points <<<"$ORCHD_BENCH_POINTS"   # e.g. "2 16;4 64"
+[ -n "${ORCHD_BENCH_MIXES:-}" ] && IFS=';' read -r -a mixes <<<"$ORCHD_BENCH_MIXES"     # e.g. "ECHO:100;UPDATE:100"
+build_dir=${BUILD_DIR:-build}
+share() { local c=$(( $2 / $1 )); [ $c -lt 4 ] && c=4; echo $c; }  # WORKERS INFLIGHT -> worker.concurrency
 
 printf '%-32s %8s %9s %10s %9s %9s %9s  %s\n' mix workers in_flight tasks/s p50_ms p99_ms max_ms balance | tee "$out.txt"
 echo "[" > "$out.json"
@@ -45,13 +55,13 @@ first=1
 for point in "${points[@]}"; do
   read -r workers inflight <<<"$point"
   for mix in "${mixes[@]}"; do
-    start_cluster "$workers" 4
-    "${BUILD_DIR:-build}/bin/orchctl" --master "$MASTER" bench --tasks="$tasks" --concurrency="$inflight" --mix="$mix" --accounts=64 \
+    start_cluster "$workers" "$(share "$workers" "$inflight")"
+    "$build_dir/bin/orchctl" --master "$MASTER" bench --tasks="$tasks" --concurrency="$inflight" --mix="$mix" --accounts=64 \
       --json="$cluster_state/point.json" > "$cluster_state/point.txt" || { cat "$cluster_state/point.txt"; exit 1; }
     stop_cluster
-    row=$(python3 - "$cluster_state/point.json" "$mix" "$workers" <<'PY'
+    row=$(python3 - "$cluster_state/point.json" "$mix" "$workers" "$(share "$workers" "$inflight")" <<'PY'
 import json, sys
-r = json.load(open(sys.argv[1])); r["mix"] = sys.argv[2]; r["workers"] = int(sys.argv[3])
+r = json.load(open(sys.argv[1])); r["mix"] = sys.argv[2]; r["workers"] = int(sys.argv[3]); r["worker_concurrency"] = int(sys.argv[4])
 print(json.dumps(r))
 PY
 )
@@ -68,8 +78,44 @@ done
 echo "]" >> "$out.json"
 echo "results: $out.json $out.txt"
 
+# Scale: ECHO at (2, 16) with idle worker connections that offer no task
+# type, beside the same point without them (a fresh run of each, back to back).
+iout=$results/idle-$stamp.json
+echo "[" > "$iout"
+for idle in 0 "$idle_workers"; do
+  start_cluster 2 "$(share 2 16)"
+  if [ "$idle" -gt 0 ]; then
+    "$build_dir/bin/floorbench" idle "$MASTER" "$idle" > /dev/null & idle_pid=$!
+    python3 - "$MASTER" "$((idle + 2))" <<'PY' || { kill $idle_pid; exit 1; }
+import json, sys, time, urllib.request
+deadline = time.time() + 60
+while time.time() < deadline:
+    if len(json.load(urllib.request.urlopen("http://%s/v1/status" % sys.argv[1]))["workers"]) >= int(sys.argv[2]): sys.exit(0)
+    time.sleep(0.1)
+sys.exit("timed out waiting for the idle workers")
+PY
+  fi
+  rss=$(awk '/^VmRSS/ {print $2}' "/proc/${cluster_pids[0]}/status")
+  "$build_dir/bin/orchctl" --master "$MASTER" bench --tasks="$tasks" --concurrency=16 --mix=ECHO:100 --accounts=64 \
+    --json="$cluster_state/idle.json" > "$cluster_state/idle.txt" || { cat "$cluster_state/idle.txt"; exit 1; }
+  [ "$idle" -gt 0 ] && { kill $idle_pid; wait $idle_pid 2>/dev/null || true; }
+  stop_cluster
+  python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); r["idle_workers"]=int(sys.argv[2]); r["master_rss_kib"]=int(sys.argv[3]); print(json.dumps(r))' \
+    "$cluster_state/idle.json" "$idle" "$rss" >> "$iout"
+  [ "$idle" = 0 ] && echo "," >> "$iout"
+done
+echo "]" >> "$iout"
+
+# The floors.
+fout=$results/floor-$stamp.json
+{ echo "["
+  "$build_dir/bin/floorbench" sqlite "$cluster_state/floor.db" "$floor_updates" | sed 's/$/,/'
+  "$build_dir/bin/floorbench" ws "$floor_trips" 16 4; echo ","
+  "$build_dir/bin/floorbench" ws "$floor_trips" 64 4
+  echo "]"; } > "$fout"
+python3 bench/compare.py --scale "$out.json" "$iout" "$fout" | tee -a "$out.txt"
+
 # gearmand on the same machine, same points, same two jobs.
-build_dir=${BUILD_DIR:-build}
 if [ $smoke = 1 ] || ! command -v gearmand >/dev/null || [ ! -x "$build_dir/bin/gearbench" ]; then
   echo "gearmand comparison skipped (smoke run, or gearmand/gearbench missing)"
   exit 0
@@ -96,3 +142,4 @@ for point in "${points[@]}"; do
 done
 echo "]" >> "$gout.json"
 python3 bench/compare.py "$out.json" "$gout.json" "$results/compare-$stamp" | tee "$results/compare-$stamp.txt"
+python3 bench/compare.py --scale "$out.json" "$iout" "$fout" >> "$results/compare-$stamp.txt"

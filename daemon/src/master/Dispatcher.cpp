@@ -115,6 +115,13 @@ void Dispatcher::onClose(Connection& connection, const std::string& reason)
 	if (it == _workers.end()) return;
 	Worker worker = std::move(it->second);
 	_workers.erase(it);
+	if (worker.ready)
+	{
+		// Out of its ready list now: a list whose front has nothing to do
+		// is not walked, so stale ids would pile up behind it.
+		std::deque<std::uint64_t>& ready = _ready[worker.group];
+		ready.erase(std::remove(ready.begin(), ready.end(), connection.id()), ready.end());
+	}
 	auto byUuid = _workerByUuid.find(worker.uuid);
 	if (byUuid != _workerByUuid.end() && byUuid->second == connection.id()) _workerByUuid.erase(byUuid);
 	std::size_t requeued = 0;
@@ -226,36 +233,44 @@ std::uint64_t Dispatcher::seqOf(const std::string& taskId) const
 
 void Dispatcher::pump()
 {
-	std::deque<std::uint64_t> idle;
-	while (_queued > 0 && !_ready.empty())
+	for (auto& group: _ready)
 	{
-		std::uint64_t id = _ready.front();
-		_ready.pop_front();
-		auto it = _workers.find(id);
-		if (it == _workers.end()) continue;
-		Worker& worker = it->second;
-		worker.ready = false;
-		if (worker.draining || static_cast<int>(worker.inflight.size()) >= worker.concurrency) continue;
-		if (!_loop.find(worker.connection))
+		std::deque<std::uint64_t>& ready = group.second;
+		while (_queued > 0 && !ready.empty())
 		{
-			// Closing (refused, or replaced by a new connection): nothing
-			// sent to it would arrive.
-			worker.draining = true;
-			continue;
+			std::uint64_t id = ready.front();
+			auto it = _workers.find(id);
+			if (it == _workers.end())
+			{
+				ready.pop_front();
+				continue;
+			}
+			Worker& worker = it->second;
+			if (worker.draining || static_cast<int>(worker.inflight.size()) >= worker.concurrency)
+			{
+				ready.pop_front();
+				worker.ready = false;
+				continue;
+			}
+			if (!_loop.find(worker.connection))
+			{
+				// Closing (refused, or replaced by a new connection): nothing
+				// sent to it would arrive.
+				ready.pop_front();
+				worker.ready = false;
+				worker.draining = true;
+				continue;
+			}
+			// Every worker in this list offers the same task types: if the
+			// first has nothing to take, none has.
+			Task* task = takeFor(worker);
+			if (!task) break;
+			ready.pop_front();
+			worker.ready = false;
+			lease(worker, *task);
+			makeReady(worker);
 		}
-		Task* task = takeFor(worker);
-		if (!task)
-		{
-			idle.push_back(id);
-			continue;
-		}
-		lease(worker, *task);
-		makeReady(worker);
-	}
-	for (std::uint64_t id: idle)
-	{
-		auto it = _workers.find(id);
-		if (it != _workers.end()) makeReady(it->second);
+		if (_queued == 0) break;
 	}
 }
 
@@ -307,7 +322,7 @@ void Dispatcher::makeReady(Worker& worker)
 {
 	if (worker.ready || worker.draining || static_cast<int>(worker.inflight.size()) >= worker.concurrency) return;
 	worker.ready = true;
-	_ready.push_back(worker.connection);
+	_ready[worker.group].push_back(worker.connection);
 }
 
 
@@ -379,6 +394,7 @@ void Dispatcher::registerWorker(Connection& connection, const Poco::JSON::Object
 		Poco::JSON::Array::Ptr tasks = hello.getArray("TASKS");
 		if (!tasks) throw Poco::InvalidArgumentException("Missing field: TASKS (an array of task names)");
 		for (std::size_t i = 0; i < tasks->size(); ++i) worker.tasks.insert(tasks->getElement<std::string>(i));
+		for (const auto& name: worker.tasks) worker.group += name + ",";
 		Poco::Dynamic::Var concurrency = hello.get("CONCURRENCY");
 		if (!concurrency.isInteger() || concurrency.convert<int>() < 1 || concurrency.convert<int>() > 4096)
 			throw Poco::InvalidArgumentException("Field CONCURRENCY must be an integer from 1 to 4096");

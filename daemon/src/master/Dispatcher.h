@@ -147,7 +147,8 @@ private:
 		std::string lentTo;                      // the peer it was lent to
 		std::string returnMessage;               // RETURN to send once idle
 		bool draining = false;
-		bool ready = false;                      // in _ready
+		std::string group;                       // its task names, joined: the key of its ready list
+		bool ready = false;                      // in its group's ready list
 		std::set<std::pair<std::uint64_t, int>> inflight;  // (task seq, attempt); holds a credit each
 		std::uint64_t completed = 0;
 		Poco::Clock since;
@@ -197,7 +198,10 @@ private:
 	std::size_t _queued = 0;
 	std::unordered_map<std::uint64_t, Worker> _workers;
 	std::unordered_map<std::string, std::uint64_t> _workerByUuid;
-	std::deque<std::uint64_t> _ready;
+	std::map<std::string, std::deque<std::uint64_t>> _ready;  // workers with a free credit, by task set
+		// Grouped so that a round of pump() costs one look per kind of
+		// worker, not per worker: a thousand idle workers that offer no
+		// queued task type are passed over in one step.
 	std::deque<Deadline> _deadlines;         // in lease order, which is deadline order
 	std::size_t _clients = 0;
 	Counters _counters;

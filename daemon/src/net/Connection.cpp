@@ -124,6 +124,7 @@ void Connection::close(std::uint16_t code, const std::string& reason)
 	_closingSince.update();
 	_closeReason = reason;
 	_loop.markDirty(*this);
+	_loop.markClosing(*this);
 }
 
 

@@ -200,12 +200,26 @@ void EventLoop::run()
 }
 
 
+void EventLoop::markClosing(Connection& connection)
+{
+	_lingering.push_back(connection.id());
+}
+
+
 void EventLoop::reapLingering()
 {
-	for (auto& entry: _connections)
+	// Only the connections that are closing: a round must not cost one
+	// look per connection (a thousand idle workers).
+	std::size_t kept = 0;
+	for (std::uint64_t id: _lingering)
 	{
-		if (entry.second->lingerExpired()) entry.second->fail(entry.second->closeReason());
+		auto it = _connections.find(id);
+		if (it == _connections.end()) continue;
+		Connection& connection = *it->second;
+		if (connection.lingerExpired()) connection.fail(connection.closeReason());
+		else _lingering[kept++] = id;
 	}
+	_lingering.resize(kept);
 }
 
 

@@ -66,7 +66,9 @@ public:
 
 	void markDirty(Connection& connection);
 	void markDead(Connection& connection);
-		/// For Connection: output is waiting; the connection is finished.
+	void markClosing(Connection& connection);
+		/// For Connection: output is waiting; the connection is finished;
+		/// it sent its close frame and lingers.
 
 	void run() override;
 
@@ -101,6 +103,7 @@ private:
 	std::unordered_map<std::uint64_t, std::uint32_t> _interest;
 	std::vector<std::uint64_t> _dirty;
 	std::vector<std::uint64_t> _dead;
+	std::vector<std::uint64_t> _lingering;  // closing connections: only these are checked for linger expiry
 	std::vector<Timer> _timers;
 	std::uint64_t _nextId = 1;
 };

@@ -43,8 +43,8 @@ public:
 
 	bool quick(const Poco::JSON::Object& request) const;
 		/// Whether the request's handler says it runs in microseconds
-		/// without blocking (TaskHandler::quick()); false for an unknown
-		/// task or a handler that throws.
+		/// without blocking (TaskHandler::quick()); true for an unknown
+		/// task (answered at once), false for a handler that throws.
 
 	Poco::JSON::Object::Ptr run(const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled) const;
 		/// Validates and executes a request and returns its result, which

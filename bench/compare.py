@@ -10,7 +10,7 @@ and the 1,000-idle-workers target."""
 import json, shutil, subprocess, sys
 
 
-def scale(orchd, idle, floor):
+def scale(orchd, idle, floor, misbehave):
     print("\nfloors (same machine, same run)")
     for f in floor:
         if f["floor"] == "sqlite":
@@ -39,10 +39,17 @@ def scale(orchd, idle, floor):
         print("\nidle workers: ECHO 2 / 16 with %d idle worker connections: %.0f tasks/s (%.0f without, %.0f%%), master RSS %.1f MiB (%.1f without)"
               "  target RSS <= 64 MiB, throughput within 10%%: %s" % (loaded["idle_workers"], loaded["tasks_per_second"], base["tasks_per_second"],
               100 * ratio, rss_mib, base["master_rss_kib"] / 1024.0, "met" if ok else "NOT MET"))
+    calm = next((r for r in misbehave if r["misbehaving_clients"] == 0), None)
+    bad = next((r for r in misbehave if r["misbehaving_clients"] > 0), None)
+    if calm and bad:
+        rise = bad["p99_ms"] - calm["p99_ms"]
+        print("misbehaving clients: ECHO 2 / 16 while one client sits mid-frame and one floods without reading: p99 %.2f ms (%.2f without, %+.2f ms),"
+              " %.0f tasks/s (%.0f without)  target p99 rise <= 1 ms: %s" % (bad["p99_ms"], calm["p99_ms"], rise, bad["tasks_per_second"],
+              calm["tasks_per_second"], "met" if rise <= 1.0 else "NOT MET"))
 
 
 if sys.argv[1] == "--scale":
-    scale(json.load(open(sys.argv[2])), json.load(open(sys.argv[3])), json.load(open(sys.argv[4])))
+    scale(json.load(open(sys.argv[2])), json.load(open(sys.argv[3])), json.load(open(sys.argv[4])), json.load(open(sys.argv[5])))
     sys.exit(0)
 
 orchd = json.load(open(sys.argv[1]))

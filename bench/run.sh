@@ -3,7 +3,8 @@
 # in flight) point starts a fresh cluster (one master, W workers whose
 # worker.concurrency is their share of the tasks in flight, at least 4;
 # SQLite store) and drives it with `orchctl bench`; then ECHO at (2, 16) again
-# with 1,000 idle worker connections (throughput and master RSS); then the
+# with 1,000 idle worker connections (throughput and master RSS), and with a
+# client stuck mid-frame plus one flooding without reading (p99); then the
 # floors (bench/floor/floorbench: SQLite alone, WebSocket round trips through
 # orchd's event loop); then, in
 # the same run, gearmand (--threads=1, its fastest setting here) with W
@@ -106,6 +107,28 @@ PY
 done
 echo "]" >> "$iout"
 
+# Robustness: ECHO at (2, 16) again while one client sits in the middle of a
+# frame and another floods tasks without reading; p99 beside the same point
+# without them.
+mout=$results/misbehave-$stamp.json
+echo "[" > "$mout"
+for bad in 0 1; do
+  start_cluster 2 "$(share 2 16)"
+  if [ "$bad" = 1 ]; then
+    "$build_dir/bin/floorbench" misbehave "$MASTER" > "$cluster_state/bad.json" & bad_pid=$!
+    for _ in $(seq 1 200); do [ -s "$cluster_state/bad.json" ] && break; sleep 0.05; done
+    [ -s "$cluster_state/bad.json" ] || { echo "the misbehaving clients did not start" >&2; kill $bad_pid; exit 1; }
+  fi
+  "$build_dir/bin/orchctl" --master "$MASTER" bench --tasks="$tasks" --concurrency=16 --mix=ECHO:100 --accounts=64 \
+    --json="$cluster_state/bad-point.json" > "$cluster_state/bad-point.txt" || { cat "$cluster_state/bad-point.txt"; exit 1; }
+  [ "$bad" = 1 ] && { kill $bad_pid; wait $bad_pid 2>/dev/null || true; }
+  stop_cluster
+  python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); r["misbehaving_clients"]=int(sys.argv[2]); print(json.dumps(r))' \
+    "$cluster_state/bad-point.json" "$((bad * 2))" >> "$mout"
+  [ "$bad" = 0 ] && echo "," >> "$mout"
+done
+echo "]" >> "$mout"
+
 # The floors.
 fout=$results/floor-$stamp.json
 { echo "["
@@ -113,7 +136,7 @@ fout=$results/floor-$stamp.json
   "$build_dir/bin/floorbench" ws "$floor_trips" 16 4; echo ","
   "$build_dir/bin/floorbench" ws "$floor_trips" 64 4
   echo "]"; } > "$fout"
-python3 bench/compare.py --scale "$out.json" "$iout" "$fout" | tee -a "$out.txt"
+python3 bench/compare.py --scale "$out.json" "$iout" "$fout" "$mout" | tee -a "$out.txt"
 
 # gearmand on the same machine, same points, same two jobs.
 if [ $smoke = 1 ] || ! command -v gearmand >/dev/null || [ ! -x "$build_dir/bin/gearbench" ]; then
@@ -142,4 +165,4 @@ for point in "${points[@]}"; do
 done
 echo "]" >> "$gout.json"
 python3 bench/compare.py "$out.json" "$gout.json" "$results/compare-$stamp" | tee "$results/compare-$stamp.txt"
-python3 bench/compare.py --scale "$out.json" "$iout" "$fout" >> "$results/compare-$stamp.txt"
+python3 bench/compare.py --scale "$out.json" "$iout" "$fout" "$mout" >> "$results/compare-$stamp.txt"

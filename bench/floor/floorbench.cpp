@@ -13,6 +13,9 @@
 //                                     echo server, CONNS pipelined clients
 //   floorbench idle HOST:PORT COUNT   holds COUNT idle worker connections
 //                                     (no task types) to a master until killed
+//   floorbench misbehave HOST:PORT    holds two bad clients until killed: one
+//                                     stopped in the middle of a frame, one that
+//                                     floods tasks and never reads
 //
 // Each measuring mode prints one JSON object per line.
 //
@@ -20,9 +23,13 @@
 
 #include "net/Connection.h"
 #include "net/EventLoop.h"
+#include "net/FrameCodec.h"
 #include "net/WebSocketClient.h"
 #include "Poco/Logger.h"
+#include "Poco/Net/HTTPClientSession.h"
+#include "Poco/Net/HTTPRequest.h"
 #include "Poco/Net/HTTPRequestHandler.h"
+#include "Poco/Net/HTTPResponse.h"
 #include "Poco/Net/HTTPRequestHandlerFactory.h"
 #include "Poco/Net/HTTPServer.h"
 #include "Poco/Net/HTTPServerRequest.h"
@@ -30,6 +37,8 @@
 #include "Poco/Net/ServerSocket.h"
 #include "Poco/Net/WebSocket.h"
 #include <sqlite3.h>
+#include <sys/socket.h>
+#include <cerrno>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -323,6 +332,43 @@ int holdIdleWorkers(const std::string& master, int count)
 }
 
 
+Poco::Net::WebSocket* connectClient(const std::string& master, std::unique_ptr<HTTPClientSession>& session)
+{
+	session = std::make_unique<HTTPClientSession>(SocketAddress(master));
+	HTTPRequest request(HTTPRequest::HTTP_GET, "/v1/client", HTTPMessage::HTTP_1_1);
+	HTTPResponse response;
+	return new WebSocket(*session, request, response);
+}
+
+
+int holdMisbehavingClients(const std::string& master)
+{
+	std::unique_ptr<HTTPClientSession> halfSession, floodSession;
+	std::unique_ptr<WebSocket> half(connectClient(master, halfSession));
+	std::unique_ptr<WebSocket> flood(connectClient(master, floodSession));
+	// A frame header that announces 4,096 bytes, and nothing after it.
+	const char head[] = {'\x81', '\xFE', '\x10', '\x00'};
+	::send(half->impl()->sockfd(), head, sizeof(head), MSG_NOSIGNAL);
+	// Tasks until the master stops reading (the socket buffers are full).
+	std::string frames;
+	std::string text = "{\"TASK\":\"ECHO\",\"PAYLOAD\":\"" + std::string(200, 'f') + "\"}";
+	for (int i = 0; i < 20000; ++i) orchd::FrameCodec::encode(frames, orchd::FrameCodec::TEXT, text.data(), text.size(), true);
+	int fd = flood->impl()->sockfd();
+	std::size_t sent = 0;
+	auto start = Clock::now();
+	while (sent < frames.size() && secondsSince(start) < 3)
+	{
+		ssize_t n = ::send(fd, frames.data() + sent, std::min<std::size_t>(65536, frames.size() - sent), MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n > 0) sent += static_cast<std::size_t>(n);
+		else if (n < 0 && errno == EAGAIN) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+		else break;
+	}
+	std::printf("{\"half_frame\":true,\"flooder_sent_kib\":%zu}\n", sent >> 10);
+	std::fflush(stdout);
+	for (;;) std::this_thread::sleep_for(std::chrono::hours(1));  // until killed
+}
+
+
 } // namespace
 
 
@@ -334,12 +380,13 @@ int main(int argc, char** argv)
 		if (mode == "sqlite" && argc == 4) return sqliteFloor(argv[2], std::stoi(argv[3]));
 		if (mode == "ws" && argc == 5) return webSocketFloor(std::stoi(argv[2]), std::stoi(argv[3]), std::stoi(argv[4]));
 		if (mode == "idle" && argc == 4) return holdIdleWorkers(argv[2], std::stoi(argv[3]));
+		if (mode == "misbehave" && argc == 3) return holdMisbehavingClients(argv[2]);
 	}
 	catch (Poco::Exception& exc)
 	{
 		std::fprintf(stderr, "floorbench: %s\n", exc.displayText().c_str());
 		return 1;
 	}
-	std::fprintf(stderr, "usage: floorbench sqlite DB N | ws N INFLIGHT CONNECTIONS | idle HOST:PORT COUNT\n");
+	std::fprintf(stderr, "usage: floorbench sqlite DB N | ws N INFLIGHT CONNECTIONS | idle HOST:PORT COUNT | misbehave HOST:PORT\n");
 	return 2;
 }

@@ -30,14 +30,17 @@ def scale(orchd, idle, floor, misbehave):
         if r["mix"] == "UPDATE:100" and sq:
             print("  UPDATE %d / %-3d %9.0f tasks/s = %3.0f%% of %9.0f (SQLite, idempotent, batched)" % (r["workers"], r["concurrency"], r["tasks_per_second"],
                   100.0 * r["tasks_per_second"] / sq, sq))
-    base = next((r for r in idle if r["idle_workers"] == 0), None)
-    loaded = next((r for r in idle if r["idle_workers"] > 0), None)
+    def median(rows):
+        rows = sorted(rows, key=lambda r: r["tasks_per_second"])
+        return rows[len(rows) // 2] if rows else None
+    base = median([r for r in idle if r["idle_workers"] == 0])
+    loaded = median([r for r in idle if r["idle_workers"] > 0])
     if base and loaded:
         ratio = loaded["tasks_per_second"] / base["tasks_per_second"] if base["tasks_per_second"] else 0
         rss_mib = loaded["master_rss_kib"] / 1024.0
         ok = rss_mib <= 64 and ratio >= 0.9
-        print("\nidle workers: ECHO 2 / 16 with %d idle worker connections: %.0f tasks/s (%.0f without, %.0f%%), master RSS %.1f MiB (%.1f without)"
-              "  target RSS <= 64 MiB, throughput within 10%%: %s" % (loaded["idle_workers"], loaded["tasks_per_second"], base["tasks_per_second"],
+        print("\nidle workers: ECHO 2 / 16 with %d idle worker connections, median of %d runs: %.0f tasks/s (%.0f without, %.0f%%), master RSS %.1f MiB (%.1f without)"
+              "  target RSS <= 64 MiB, throughput within 10%%: %s" % (loaded["idle_workers"], len(idle) // 2, loaded["tasks_per_second"], base["tasks_per_second"],
               100 * ratio, rss_mib, base["master_rss_kib"] / 1024.0, "met" if ok else "NOT MET"))
     calm = next((r for r in misbehave if r["misbehaving_clients"] == 0), None)
     bad = next((r for r in misbehave if r["misbehaving_clients"] > 0), None)

@@ -46,9 +46,9 @@ hz=$(getconf CLK_TCK)
   for who in master worker; do
     echo
     echo "$who: time by library"
-    perf report -i "$cluster_state/$who.perf" --no-children --sort dso --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' | head -8
+    perf report -i "$cluster_state/$who.perf" --no-children --sort dso --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' | head -8 || true
     echo "$who: top functions (self)"
-    perf report -i "$cluster_state/$who.perf" --no-children --sort symbol --stdio -g none 2>/dev/null | grep -E '^ +[0-9.]+%' | head -20 | cut -c1-110
+    perf report -i "$cluster_state/$who.perf" --no-children --sort symbol --stdio -g none 2>/dev/null | grep -E '^ +[0-9.]+%' | head -20 | cut -c1-110 || true
   done
 } | tee "$out"
 echo "written: $out"

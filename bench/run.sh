@@ -80,14 +80,17 @@ echo "]" >> "$out.json"
 echo "results: $out.json $out.txt"
 
 # Scale: ECHO at (2, 16) with idle worker connections that offer no task
-# type, beside the same point without them (a fresh run of each, back to back).
+# type, beside the same point without them: three fresh runs of each,
+# alternating, compared by their medians (one run moves by about 10 %).
 iout=$results/idle-$stamp.json
 echo "[" > "$iout"
-for idle in 0 "$idle_workers"; do
-  start_cluster 2 "$(share 2 16)"
-  if [ "$idle" -gt 0 ]; then
-    "$build_dir/bin/floorbench" idle "$MASTER" "$idle" > /dev/null & idle_pid=$!
-    python3 - "$MASTER" "$((idle + 2))" <<'PY' || { kill $idle_pid; exit 1; }
+reps=3; [ $smoke = 1 ] && reps=1
+for rep in $(seq 1 $reps); do
+  for idle in 0 "$idle_workers"; do
+    start_cluster 2 "$(share 2 16)"
+    if [ "$idle" -gt 0 ]; then
+      "$build_dir/bin/floorbench" idle "$MASTER" "$idle" > /dev/null & idle_pid=$!
+      python3 - "$MASTER" "$((idle + 2))" <<'PY' || { kill $idle_pid; exit 1; }
 import json, sys, time, urllib.request
 deadline = time.time() + 60
 while time.time() < deadline:
@@ -95,15 +98,16 @@ while time.time() < deadline:
     time.sleep(0.1)
 sys.exit("timed out waiting for the idle workers")
 PY
-  fi
-  rss=$(awk '/^VmRSS/ {print $2}' "/proc/${cluster_pids[0]}/status")
-  "$build_dir/bin/orchctl" --master "$MASTER" bench --tasks="$tasks" --concurrency=16 --mix=ECHO:100 --accounts=64 \
-    --json="$cluster_state/idle.json" > "$cluster_state/idle.txt" || { cat "$cluster_state/idle.txt"; exit 1; }
-  [ "$idle" -gt 0 ] && { kill $idle_pid; wait $idle_pid 2>/dev/null || true; }
-  stop_cluster
-  python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); r["idle_workers"]=int(sys.argv[2]); r["master_rss_kib"]=int(sys.argv[3]); print(json.dumps(r))' \
-    "$cluster_state/idle.json" "$idle" "$rss" >> "$iout"
-  [ "$idle" = 0 ] && echo "," >> "$iout"
+    fi
+    rss=$(awk '/^VmRSS/ {print $2}' "/proc/${cluster_pids[0]}/status")
+    "$build_dir/bin/orchctl" --master "$MASTER" bench --tasks="$tasks" --concurrency=16 --mix=ECHO:100 --accounts=64 \
+      --json="$cluster_state/idle.json" > "$cluster_state/idle.txt" || { cat "$cluster_state/idle.txt"; exit 1; }
+    [ "$idle" -gt 0 ] && { kill $idle_pid; wait $idle_pid 2>/dev/null || true; }
+    stop_cluster
+    [ "$rep$idle" = "10" ] || echo "," >> "$iout"
+    python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); r["idle_workers"]=int(sys.argv[2]); r["master_rss_kib"]=int(sys.argv[3]); print(json.dumps(r))' \
+      "$cluster_state/idle.json" "$idle" "$rss" >> "$iout"
+  done
 done
 echo "]" >> "$iout"
 

@@ -48,6 +48,7 @@ if [ $smoke = 1 ]; then tasks=500; points=("2 16"); mixes=("ECHO:100" "UPDATE:10
 [ -n "${ORCHD_BENCH_POINTS:-}" ] && IFS=';' read -r -a points <<<"$ORCHD_BENCH_POINTS"   # e.g. "2 16;4 64"
 [ -n "${ORCHD_BENCH_MIXES:-}" ] && IFS=';' read -r -a mixes <<<"$ORCHD_BENCH_MIXES"     # e.g. "ECHO:100;UPDATE:100"
 build_dir=${BUILD_DIR:-build}
+echo_tasks=$((tasks * 4))  # ECHO runs four times as many tasks (same for gearmand): a steadier p99
 share() { local c=$(( $2 / $1 )); [ $c -lt 4 ] && c=4; echo $c; }  # WORKERS INFLIGHT -> worker.concurrency
 
 printf '%-32s %8s %9s %10s %9s %9s %9s  %s\n' mix workers in_flight tasks/s p50_ms p99_ms max_ms balance | tee "$out.txt"
@@ -57,7 +58,8 @@ for point in "${points[@]}"; do
   read -r workers inflight <<<"$point"
   for mix in "${mixes[@]}"; do
     start_cluster "$workers" "$(share "$workers" "$inflight")"
-    "$build_dir/bin/orchctl" --master "$MASTER" bench --tasks="$tasks" --concurrency="$inflight" --mix="$mix" --accounts=64 \
+    n=$tasks; [ "$mix" = ECHO:100 ] && n=$echo_tasks
+    "$build_dir/bin/orchctl" --master "$MASTER" bench --tasks="$n" --concurrency="$inflight" --mix="$mix" --accounts=64 \
       --json="$cluster_state/point.json" > "$cluster_state/point.txt" || { cat "$cluster_state/point.txt"; exit 1; }
     stop_cluster
     row=$(python3 - "$cluster_state/point.json" "$mix" "$workers" "$(share "$workers" "$inflight")" <<'PY'
@@ -159,7 +161,8 @@ for point in "${points[@]}"; do
     "$build_dir/bin/gearbench" setup "$gdir/g.db" 64
     for _ in $(seq 1 100); do (echo > "/dev/tcp/127.0.0.1/$gport") 2>/dev/null && break; sleep 0.05; done
     "$build_dir/bin/gearbench" worker "$gport" "$workers" "$gdir/g.db" & wpid=$!
-    row=$("$build_dir/bin/gearbench" client "$gport" "$job" "$tasks" "$inflight" 64)
+    n=$tasks; [ "$job" = echo ] && n=$echo_tasks
+    row=$("$build_dir/bin/gearbench" client "$gport" "$job" "$n" "$inflight" 64)
     kill "$wpid" "$gpid"; wait "$wpid" "$gpid" 2>/dev/null || true
     rm -rf "$gdir"
     row=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); r["job"]=sys.argv[2]; r["workers"]=int(sys.argv[3]); print(json.dumps(r))' "$row" "$job" "$workers")

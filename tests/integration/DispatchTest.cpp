@@ -77,6 +77,7 @@ class DispatchTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testSecondMasterCannotTakeThePort);
 	CPPUNIT_TEST(testThousandIdleWorkers);
 	CPPUNIT_TEST(testLargeQuickResultsFlowBothWays);
+	CPPUNIT_TEST(testOddTaskNamesDoNotStallOthers);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -261,6 +262,22 @@ public:
 		}
 		sender.join();
 		CPPUNIT_ASSERT_EQUAL(std::size_t(TASKS), seen.size());
+	}
+
+	void testOddTaskNamesDoNotStallOthers()
+	{
+		// A worker whose one task name is the others' names joined by
+		// commas offers a different task set, and must not stand in the
+		// real worker's way.
+		Poco::UInt16 port = startCluster(1);
+		orchd::WebSocketClient odd(local(port), "/v1/worker", Poco::Timespan(10, 0), 1 << 16);
+		odd.send("{\"WORKER\":\"ALIVE\",\"WORKER_UUID\":\"odd\",\"TASKS\":[\"ECHO,OPEN,QUERY,TRANSFER,UPDATE\"],\"CONCURRENCY\":1}");
+		CPPUNIT_ASSERT(waitFor([&] { return workerCount(port) == 2; }));
+		MasterClient client(local(port), Poco::Timespan(10, 0));
+		for (int i = 0; i < 20; ++i) client.send("{\"TASK\":\"ECHO\",\"PAYLOAD\":" + std::to_string(i) + ",\"REQUEST_ID\":" + std::to_string(i) + "}");
+		std::set<int> seen;
+		for (int i = 0; i < 20; ++i) seen.insert(TaskRunner::parse(client.receive())->getValue<int>("REQUEST_ID"));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(20), seen.size());
 	}
 
 private:

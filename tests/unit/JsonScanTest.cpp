@@ -113,6 +113,10 @@ public:
 			"{\"A\":+1}", "{\"A\":tru}", "{\"A\":nul}", "{\"A\":\"tab\there\"}", "{\"A\":\"\\x\"}", "{\"A\":\"\\u12\"}",
 			"{\"A\":\"\\udc00\"}", "{\"A\":\"\\ud800x\"}", "{\"A\":[1,]}", "{\"A\":[1 2]}", "{\"A\":{\"b\"}}",
 			"{\"A\":1} x", "{\"A\":1}{}", "{\"A\":\"unterminated}",
+			// Not UTF-8: a stray continuation byte, an overlong '/', an
+			// encoded surrogate, beyond U+10FFFF, a cut sequence.
+			"{\"A\":\"\x80\"}", "{\"A\":\"\xC0\xAF\"}", "{\"A\":\"\xED\xA0\x80\"}", "{\"A\":\"\xF4\x90\x80\x80\"}",
+			"{\"A\":\"\xE2\x82\"}", "{\"\xFF\":1}",
 		};
 		for (const char* text: malformed)
 		{
@@ -207,9 +211,9 @@ public:
 		// that the scan accepts and Poco refuses.
 		const std::string seeds[] = {
 			"{\"TASK\":\"UPDATE\",\"USER\":\"alice\",\"AMOUNT\":-12.5e1,\"REQUEST_ID\":7,\"K\":[1,{\"x\":null}]}",
-			"{\"TASK\":\"ECHO\",\"PAYLOAD\":\"\\u00e9\\n\\\"\",\"DELAY_MS\":0,\"T\":true,\"F\":false}",
+			"{\"TASK\":\"ECHO\",\"PAYLOAD\":\"\\u00e9\\n\\\" \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\",\"DELAY_MS\":0,\"T\":true,\"F\":false}",
 		};
-		const std::string alphabet = "{}[]\":,.-+eE0123456789\\u abtfnrl\x01\x7f";
+		const std::string alphabet = "{}[]\":,.-+eE0123456789\\u abtfnrl\x01\x7f\x80\xBF\xC3\xA9\xE2\xED\xF0\xF4\xFF";
 		Poco::Random random;
 		random.seed(20261128);
 		int accepted = 0;

@@ -394,7 +394,8 @@ void Dispatcher::registerWorker(Connection& connection, const Poco::JSON::Object
 		Poco::JSON::Array::Ptr tasks = hello.getArray("TASKS");
 		if (!tasks) throw Poco::InvalidArgumentException("Missing field: TASKS (an array of task names)");
 		for (std::size_t i = 0; i < tasks->size(); ++i) worker.tasks.insert(tasks->getElement<std::string>(i));
-		for (const auto& name: worker.tasks) worker.group += name + ",";
+		// Length-prefixed, so that ["A,B"] and ["A","B"] are different sets.
+		for (const auto& name: worker.tasks) worker.group += std::to_string(name.size()) + ":" + name;
 		Poco::Dynamic::Var concurrency = hello.get("CONCURRENCY");
 		if (!concurrency.isInteger() || concurrency.convert<int>() < 1 || concurrency.convert<int>() > 4096)
 			throw Poco::InvalidArgumentException("Field CONCURRENCY must be an integer from 1 to 4096");

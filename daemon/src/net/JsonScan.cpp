@@ -338,6 +338,11 @@ bool JsonScan::string(std::string_view* decodedKey)
 			return true;
 		}
 		if (c < 0x20) return fail("control character in a string", _p);
+		if (c >= 0x80)
+		{
+			if (!utf8()) return false;
+			continue;
+		}
 		if (c != '\\')
 		{
 			++_p;
@@ -366,6 +371,32 @@ bool JsonScan::string(std::string_view* decodedKey)
 		_p += 2;
 	}
 	return fail("unterminated string", open);
+}
+
+
+bool JsonScan::utf8()
+{
+	// RFC 3629: no overlong forms, no surrogates, nothing beyond U+10FFFF.
+	unsigned char c = static_cast<unsigned char>(*_p);
+	int continuation = 0;
+	unsigned char low = 0x80, high = 0xBF;
+	if (c >= 0xC2 && c <= 0xDF) continuation = 1;
+	else if (c == 0xE0) { continuation = 2; low = 0xA0; }
+	else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) continuation = 2;
+	else if (c == 0xED) { continuation = 2; high = 0x9F; }
+	else if (c == 0xF0) { continuation = 3; low = 0x90; }
+	else if (c >= 0xF1 && c <= 0xF3) continuation = 3;
+	else if (c == 0xF4) { continuation = 3; high = 0x8F; }
+	else return fail("invalid UTF-8", _p);
+	if (_end - _p <= continuation) return fail("invalid UTF-8", _p);
+	unsigned char second = static_cast<unsigned char>(_p[1]);
+	if (second < low || second > high) return fail("invalid UTF-8", _p);
+	for (int i = 2; i <= continuation; ++i)
+	{
+		if ((static_cast<unsigned char>(_p[i]) & 0xC0) != 0x80) return fail("invalid UTF-8", _p);
+	}
+	_p += continuation + 1;
+	return true;
 }
 
 

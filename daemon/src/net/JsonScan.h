@@ -21,7 +21,7 @@ namespace orchd {
 
 class JsonScan
 	/// Checks that a text is exactly one JSON object (RFC 8259: strings,
-	/// escapes, numbers, literals, nesting up to 64 levels) and records its
+	/// escapes, UTF-8, numbers, literals, nesting up to 64 levels) and records its
 	/// top-level members as views into the text, without building a tree.
 	///
 	/// The master uses it to route and forward a task's bytes, and to pick
@@ -86,6 +86,7 @@ private:
 	bool fail(const std::string& why, const char* at);
 	bool value(Kind& kind, int depth);
 	bool string(std::string_view* decodedKey);
+	bool utf8();
 	bool number();
 	bool literal(const char* word, std::size_t length);
 	void skipSpace();

@@ -137,6 +137,7 @@ bool WebSocketClient::receive(std::string& text, Poco::Timespan timeout)
 			pollfd p{_fd, POLLIN, 0};
 			int ready = ::poll(&p, 1, static_cast<int>(timeout.totalMilliseconds()));
 			if (ready < 0 && errno == EINTR) continue;
+			if (ready < 0) throw ConnectionResetException(std::string("poll failed: ") + std::strerror(errno));
 			if (ready == 0) return false;
 			continue;
 		}

@@ -170,10 +170,10 @@ void WorkerNode::session(const PeerAddress& master)
 
 	std::string reason = "master closed the connection";
 	bool moving = false;
+	std::vector<std::string> results;  // quick tasks' results of the current burst
 	try
 	{
 		std::string message;
-		std::vector<std::string> results;
 		while (!_quit)
 		{
 			if (link->receive(message, Poco::Timespan(0, 50000)))
@@ -198,6 +198,10 @@ void WorkerNode::session(const PeerAddress& master)
 	{
 		reason = exc.displayText();
 	}
+	// Results of a burst the link broke in: report() counts them finished
+	// (else _running would never fall to zero, and no move or drain would
+	// end); they are lost with the link and the master re-dispatches them.
+	if (!results.empty()) report(results);
 	{
 		Poco::FastMutex::ScopedLock lock(_linkMutex);
 		_link.reset();

@@ -78,6 +78,7 @@ class DispatchTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testThousandIdleWorkers);
 	CPPUNIT_TEST(testLargeQuickResultsFlowBothWays);
 	CPPUNIT_TEST(testOddTaskNamesDoNotStallOthers);
+	CPPUNIT_TEST(testStoppingMasterAnswersWaitingHttpClients);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -278,6 +279,37 @@ public:
 		std::set<int> seen;
 		for (int i = 0; i < 20; ++i) seen.insert(TaskRunner::parse(client.receive())->getValue<int>("REQUEST_ID"));
 		CPPUNIT_ASSERT_EQUAL(std::size_t(20), seen.size());
+	}
+
+	void testStoppingMasterAnswersWaitingHttpClients()
+	{
+		// An HTTP client waits for a 5 s task; SIGTERM to the master must
+		// answer it (503) at once, not leave it to its own timeout.
+		Poco::UInt16 port = startCluster(1);
+		int code = 0;
+		std::string body;
+		Poco::Timestamp sent;
+		Poco::Timestamp::TimeDiff answeredAfter = 0;
+		std::thread waiter([&]
+		{
+			try
+			{
+				body = MasterClient::httpPost(local(port), "/v1/tasks", "{\"TASK\":\"ECHO\",\"DELAY_MS\":5000}", code);
+			}
+			catch (Poco::Exception& exc)
+			{
+				body = exc.displayText();
+			}
+			answeredAfter = sent.elapsed();
+		});
+		bool leased = waitFor([&] { return status(port)->getObject("queue")->getValue<int>("in_flight") == 1; });
+		int exit = _nodes[0]->stop();
+		waiter.join();
+		CPPUNIT_ASSERT(leased);
+		CPPUNIT_ASSERT_EQUAL(0, exit);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(body, 503, code);
+		CPPUNIT_ASSERT_MESSAGE(body, body.find("Master stopping") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(std::to_string(answeredAfter), answeredAfter < 4500000);
 	}
 
 private:

@@ -158,24 +158,17 @@ void Dispatcher::accept(const std::string& text, Origin origin)
 		}
 		origin.requestId.assign(id->value);
 	}
-	// The plugins validate an object; built from the scan when it is flat,
-	// else by Poco's parser (nested values, numbers beyond 64 bits).
-	Poco::JSON::Object::Ptr request = _scan.toObject({"REQUEST_ID", "TASK_ID", "ATTEMPT"});
-	if (!request)
+	// The plugins validate an object.
+	Poco::JSON::Object::Ptr request;
+	try
 	{
-		try
-		{
-			request = TaskRunner::parse(text);
-		}
-		catch (Poco::Exception& exc)
-		{
-			++_counters.invalid;
-			reply(origin, Result::nok("", exc.message()), 400);
-			return;
-		}
-		request->remove("REQUEST_ID");
-		request->remove("TASK_ID");
-		request->remove("ATTEMPT");
+		request = TaskRunner::parse(_scan, text, {"REQUEST_ID", "TASK_ID", "ATTEMPT"});
+	}
+	catch (Poco::Exception& exc)
+	{
+		++_counters.invalid;
+		reply(origin, Result::nok("", exc.message()), 400);
+		return;
 	}
 	Poco::JSON::Object::Ptr refusal = _validator.validate(*request);
 	if (refusal)

@@ -120,6 +120,16 @@ Poco::JSON::Object::Ptr TaskRunner::parse(const std::string& text)
 }
 
 
+Poco::JSON::Object::Ptr TaskRunner::parse(const JsonScan& scan, const std::string& text, std::initializer_list<std::string_view> skip)
+{
+	Poco::JSON::Object::Ptr request = scan.toObject(skip);
+	if (request) return request;
+	request = parse(text);
+	for (std::string_view key: skip) request->remove(std::string(key));
+	return request;
+}
+
+
 Poco::JSON::Object::Ptr TaskRunner::validate(const Poco::JSON::Object& request) const
 {
 	if (!request.has("TASK")) return Result::nok("", "Missing field: TASK");

@@ -10,6 +10,7 @@
 
 
 #include "orchd/AccountStore.h"
+#include "net/JsonScan.h"
 #include "plugin/PluginHost.h"
 #include "Poco/JSON/Object.h"
 #include "Poco/Logger.h"
@@ -35,6 +36,12 @@ public:
 	static Poco::JSON::Object::Ptr parse(const std::string& text);
 		/// Parses a request. Throws Poco::InvalidArgumentException with
 		/// "Malformed JSON: ..." or "Request must be a JSON object".
+
+	static Poco::JSON::Object::Ptr parse(const JsonScan& scan, const std::string& text, std::initializer_list<std::string_view> skip);
+		/// The request scan has read from text, as an object without the
+		/// skipped keys: built from the scan when it is flat, else by
+		/// Poco's parser (nested values, numbers beyond 64 bits), which
+		/// throws like parse(text).
 
 	Poco::JSON::Object::Ptr validate(const Poco::JSON::Object& request) const;
 		/// Returns null if the request is valid, else the NOK result to

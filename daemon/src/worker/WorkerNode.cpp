@@ -50,7 +50,7 @@ void WorkerNode::stop()
 {
 	if (_stopCalled.exchange(true)) return;
 	_stopping = true;
-	send("{\"WORKER\":\"STOPPING\",\"WORKER_UUID\":\"" + _options.id + "\"}");
+	send({"{\"WORKER\":\"STOPPING\",\"WORKER_UUID\":\"" + _options.id + "\"}"});
 	{
 		std::unique_lock<std::mutex> lock(_jobsMutex);
 		bool drained = _finished.wait_for(lock, std::chrono::milliseconds(_options.drainTimeout.totalMilliseconds()),
@@ -252,24 +252,18 @@ void WorkerNode::handle(const std::string& text, std::vector<std::string>& quick
 		return;
 	}
 	Job job;
-	job.request = _scan.toObject({"ATTEMPT"});
-	if (!job.request)
+	try
 	{
-		// Nested values or numbers beyond 64 bits: Poco's parser decides.
-		try
-		{
-			job.request = TaskRunner::parse(text);
-			job.request->remove("ATTEMPT");
-		}
-		catch (Poco::Exception& exc)
-		{
-			_logger.warning("worker %s: cannot read task %s: %s", _options.id, taskId, exc.message());
-			Poco::JSON::Object::Ptr result = Result::nok(task, exc.message());
-			result->set("TASK_ID", taskId);
-			result->set("ATTEMPT", static_cast<int>(attempt));
-			send(JsonScan::write(*result));
-			return;
-		}
+		job.request = TaskRunner::parse(_scan, text, {"ATTEMPT"});
+	}
+	catch (Poco::Exception& exc)
+	{
+		_logger.warning("worker %s: cannot read task %s: %s", _options.id, taskId, exc.message());
+		Poco::JSON::Object::Ptr result = Result::nok(task, exc.message());
+		result->set("TASK_ID", taskId);
+		result->set("ATTEMPT", static_cast<int>(attempt));
+		send({JsonScan::write(*result)});
+		return;
 	}
 	if (_runner.quick(*job.request))
 	{
@@ -384,22 +378,7 @@ void WorkerNode::report(std::vector<std::string>& results)
 		lock.unlock();
 		// If the link is down the results are lost; the master re-dispatches
 		// the tasks and the store's idempotency keys make that safe.
-		std::shared_ptr<WebSocketClient> link;
-		{
-			Poco::FastMutex::ScopedLock linkLock(_linkMutex);
-			link = _link;
-		}
-		if (link)
-		{
-			try
-			{
-				link->send(batch);
-			}
-			catch (Poco::Exception& exc)
-			{
-				_logger.warning("worker %s: cannot send to master %s: %s", _options.id, _options.homeId, exc.displayText());
-			}
-		}
+		send(batch);
 		{
 			// Counted as finished only once sent: stop() and a move wait
 			// for _running to reach zero before they drop the link.
@@ -413,7 +392,7 @@ void WorkerNode::report(std::vector<std::string>& results)
 }
 
 
-bool WorkerNode::send(const std::string& text)
+bool WorkerNode::send(const std::vector<std::string>& texts)
 {
 	std::shared_ptr<WebSocketClient> link;
 	{
@@ -423,7 +402,7 @@ bool WorkerNode::send(const std::string& text)
 	if (!link) return false;
 	try
 	{
-		link->send(text);
+		link->send(texts);
 		return true;
 	}
 	catch (Poco::Exception& exc)

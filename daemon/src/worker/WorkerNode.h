@@ -93,7 +93,9 @@ private:
 	void report(std::vector<std::string>& results);
 		/// Sends results (and empties the vector) or leaves them to the
 		/// thread that is sending; counts them finished once sent.
-	bool send(const std::string& text);
+	bool send(const std::vector<std::string>& texts);
+		/// Writes messages on the current link (one write); false, logged,
+		/// if there is none or it broke.
 
 	WorkerOptions _options;
 	const TaskRunner& _runner;

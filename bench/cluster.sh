@@ -2,6 +2,9 @@
 # Starts a master and W workers (concurrency C) on an SQLite store in a
 # temporary folder, prints the master's address, and stops them all when
 # the calling script exits. Source it:  . bench/cluster.sh; start_cluster W C
+# The W workers are W links of one orchd process (worker.links = W), as
+# gearbench runs W worker threads in one process; ORCHD_BENCH_PROCESSES=1
+# starts one process per worker instead.
 set -euo pipefail
 
 cluster_state=$(mktemp -d /tmp/orchd-bench.XXXXXX)
@@ -21,8 +24,12 @@ logging.channels.file.path = $cluster_state/$1.log
 PROPS
 }
 
-wait_for_log() {
-  for _ in $(seq 1 400); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.025; done
+wait_for_log() {  # FILE TEXT [TIMES]
+  local n
+  for _ in $(seq 1 400); do
+    n=$(grep -c "$2" "$1" 2>/dev/null || true)
+    [ "${n:-0}" -ge "${3:-1}" ] && return 0; sleep 0.025
+  done
   echo "timed out waiting for '$2' in $1" >&2; exit 1
 }
 
@@ -37,11 +44,13 @@ start_cluster() {  # WORKERS CONCURRENCY -> sets MASTER
   "$build/bin/orchd" --config="$cluster_state/master.properties" & cluster_pids+=($!)
   wait_for_log "$cluster_state/master.log" "master listening on"
   MASTER=127.0.0.1:$(grep -o 'listening on 127.0.0.1:[0-9]*' "$cluster_state/master.log" | cut -d: -f2)
-  for i in $(seq 1 "$workers"); do
-    { printf 'orchd.role = worker\norchd.id = bench-w%s\nplugins.dir = %s/plugins\nstore.connection = %s/bench.db\nworker.home = bench-master@%s\nworker.concurrency = %s\n' \
-        "$i" "$build" "$cluster_state" "$MASTER" "$concurrency"
+  local processes=1 links=$workers
+  if [ "${ORCHD_BENCH_PROCESSES:-0}" = 1 ]; then processes=$workers; links=1; fi
+  for i in $(seq 1 "$processes"); do
+    { printf 'orchd.role = worker\norchd.id = bench-w%s\nplugins.dir = %s/plugins\nstore.connection = %s/bench.db\nworker.home = bench-master@%s\nworker.concurrency = %s\nworker.links = %s\n' \
+        "$i" "$build" "$cluster_state" "$MASTER" "$concurrency" "$links"
       cluster_log "w$i"; } > "$cluster_state/w$i.properties"
     "$build/bin/orchd" --config="$cluster_state/w$i.properties" & cluster_pids+=($!)
-    wait_for_log "$cluster_state/w$i.log" "connected to master"
+    wait_for_log "$cluster_state/w$i.log" "connected to master" "$links"
   done
 }

@@ -17,6 +17,13 @@ using orchd::Request;
 namespace saldo {
 
 
+bool SaldoTask::quick(const Poco::JSON::Object& request) const
+{
+	(void) request;
+	return true;
+}
+
+
 Poco::JSON::Object::Ptr SaldoTask::respond(const std::string& user, const AccountResult& outcome) const
 {
 	if (!outcome.ok())

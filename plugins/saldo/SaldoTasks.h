@@ -20,6 +20,10 @@ class SaldoTask: public orchd::TaskHandler
 	/// the prototype's vocabulary ("SALDO" as a decimal number, plus the
 	/// exact "SALDO_CENTS").
 {
+public:
+	bool quick(const Poco::JSON::Object& request) const override;
+		/// True: a saldo task is a few statements on the store.
+
 protected:
 	Poco::JSON::Object::Ptr respond(const std::string& user, const orchd::AccountResult& outcome) const;
 };

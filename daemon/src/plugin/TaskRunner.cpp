@@ -71,15 +71,15 @@ std::string taskName(const Poco::JSON::Object& request)
 }
 
 
-Poco::JSON::Object::Ptr fromException(const std::string& task, const Poco::Exception& exc)
+} // namespace
+
+
+Poco::JSON::Object::Ptr TaskRunner::failure(const std::string& task, const Poco::Exception& exc)
 {
 	Poco::JSON::Object::Ptr result = Result::nok(task, exc.message().empty() ? exc.displayText() : exc.message());
 	if (exc.nested()) result->set("DETAIL", exc.nested()->message());
 	return result;
 }
-
-
-} // namespace
 
 
 TaskRunner::TaskRunner(const PluginHost& plugins, AccountStore* store, Poco::Logger& logger):
@@ -143,7 +143,7 @@ Poco::JSON::Object::Ptr TaskRunner::validate(const Poco::JSON::Object& request) 
 	}
 	catch (Poco::Exception& exc)
 	{
-		return fromException(task, exc);
+		return failure(task, exc);
 	}
 	catch (std::exception& exc)
 	{
@@ -169,21 +169,21 @@ bool TaskRunner::quick(const Poco::JSON::Object& request) const
 }
 
 
-Poco::JSON::Object::Ptr TaskRunner::run(const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled) const
+Poco::JSON::Object::Ptr TaskRunner::run(const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled, AccountStore* store) const
 {
 	Poco::JSON::Object::Ptr result = validate(request);
-	if (!result) result = execute(*_plugins.find(taskName(request)), request, taskId, attempt, cancelled);
+	if (!result) result = execute(*_plugins.find(taskName(request)), request, taskId, attempt, cancelled, store ? store : _store);
 	if (!result->has("TASK")) result->set("TASK", taskName(request));
 	result->set("TASK_ID", taskId);
 	return result;
 }
 
 
-Poco::JSON::Object::Ptr TaskRunner::execute(TaskHandler& handler, const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled) const
+Poco::JSON::Object::Ptr TaskRunner::execute(TaskHandler& handler, const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled, AccountStore* store) const
 {
 	const std::string task = handler.name();
 	Poco::Logger& logger = taskLogger(task);
-	RunContext context(_store, logger, taskId, attempt, cancelled);
+	RunContext context(store, logger, taskId, attempt, cancelled);
 	try
 	{
 		Poco::JSON::Object::Ptr result = handler.execute(context, request);
@@ -194,7 +194,7 @@ Poco::JSON::Object::Ptr TaskRunner::execute(TaskHandler& handler, const Poco::JS
 	catch (Poco::Exception& exc)
 	{
 		_logger.error("task %s (%s, attempt %d) failed: %s", task, taskId, attempt, exc.displayText());
-		return fromException(task, exc);
+		return failure(task, exc);
 	}
 	catch (std::exception& exc)
 	{

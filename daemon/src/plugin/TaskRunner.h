@@ -53,12 +53,16 @@ public:
 		/// without blocking (TaskHandler::quick()); true for an unknown
 		/// task (answered at once), false for a handler that throws.
 
-	Poco::JSON::Object::Ptr run(const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled) const;
+	Poco::JSON::Object::Ptr run(const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled, AccountStore* store = nullptr) const;
 		/// Validates and executes a request and returns its result, which
-		/// always carries STATUS, TASK and TASK_ID.
+		/// always carries STATUS, TASK and TASK_ID. The handler sees store
+		/// if given (a caller's open batch), else the runner's store.
+
+	static Poco::JSON::Object::Ptr failure(const std::string& task, const Poco::Exception& exc);
+		/// The NOK result for a task that could not be run because of exc.
 
 private:
-	Poco::JSON::Object::Ptr execute(TaskHandler& handler, const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled) const;
+	Poco::JSON::Object::Ptr execute(TaskHandler& handler, const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled, AccountStore* store) const;
 
 	Poco::Logger& taskLogger(const std::string& task) const;
 

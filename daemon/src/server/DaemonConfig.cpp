@@ -108,6 +108,7 @@ const std::vector<DaemonConfig::Key>& DaemonConfig::keys()
 		{"worker.home", ""},
 		{"worker.failover", ""},
 		{"worker.concurrency", "4"},
+		{"worker.links", "1"},
 		{"worker.reconnect_max_ms", "5000"},
 		{"worker.drain_timeout_ms", "30000"},
 	};
@@ -236,6 +237,7 @@ void DaemonConfig::loadWorker(const Poco::Util::AbstractConfiguration& config, D
 		throw ConfigException("worker.home: '" + home + "' is not ID@HOST:PORT (" + exc.message() + ")");
 	}
 	worker.concurrency = getInt(config, "worker.concurrency", 4, 1, 1024);
+	worker.links = getInt(config, "worker.links", 1, 1, 64);
 	worker.reconnectMax = Poco::Timespan(Poco::Timespan::TimeDiff(getInt(config, "worker.reconnect_max_ms", 5000, 10, 600000)) * 1000);
 	worker.drainTimeout = Poco::Timespan(Poco::Timespan::TimeDiff(getInt(config, "worker.drain_timeout_ms", 30000, 0, 3600000)) * 1000);
 	worker.maxMessageBytes = settings.master.maxMessageBytes;

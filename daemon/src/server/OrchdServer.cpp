@@ -10,6 +10,7 @@
 #include "worker/WorkerNode.h"
 #include "server/DaemonConfig.h"
 #include "store/SqlAccountStore.h"
+#include <thread>
 #include "Poco/File.h"
 #include "Poco/String.h"
 #include "Poco/Util/HelpFormatter.h"
@@ -147,7 +148,7 @@ int OrchdServer::main(const ArgVec&)
 	TaskRunner runner(plugins, store.get(), log);
 	std::vector<std::string> tasks = plugins.taskNames();
 	std::unique_ptr<MasterServer> master;
-	std::unique_ptr<WorkerNode> worker;
+	std::vector<std::unique_ptr<WorkerNode>> workers;
 	if (settings.role == "master")
 	{
 		master = std::make_unique<MasterServer>(settings.master, runner, log);
@@ -164,15 +165,27 @@ int OrchdServer::main(const ArgVec&)
 	}
 	else
 	{
-		worker = std::make_unique<WorkerNode>(settings.worker, runner, tasks, log);
-		worker->start();
+		// worker.links workers in this process: ids ID-1, ID-2, ... (just ID
+		// for one), each its own link and executors, all on this store.
+		for (int link = 1; link <= settings.worker.links; ++link)
+		{
+			WorkerOptions options = settings.worker;
+			if (settings.worker.links > 1) options.id += "-" + std::to_string(link);
+			workers.push_back(std::make_unique<WorkerNode>(options, runner, store.get(), tasks, log));
+		}
+		for (auto& worker: workers) worker->start();
 	}
 	log.information("orchd %s ready: role %s, %z task type(s): %s", settings.id, settings.role, tasks.size(),
 		Poco::cat(std::string(", "), tasks.begin(), tasks.end()));
 	waitForTerminationRequest();
 	log.information("orchd %s stopping", settings.id);
 	// Reverse order of start: the role's service, then the store and plugins.
-	if (worker) worker->stop();
+	{
+		// All links drain at once: each stop() waits for its own tasks.
+		std::vector<std::thread> stopping;
+		for (auto& worker: workers) stopping.emplace_back([&worker] { worker->stop(); });
+		for (auto& thread: stopping) thread.join();
+	}
 	if (master) master->stop();
 	log.information("orchd %s stopped", settings.id);
 	return EXIT_OK;

@@ -14,6 +14,7 @@
 #include "Poco/Thread.h"
 #include "Poco/Exception.h"
 #include "Poco/Timestamp.h"
+#include <mutex>
 #include <vector>
 
 
@@ -199,6 +200,9 @@ SqlAccountStore::SqlAccountStore(const StoreOptions& options):
 	}
 	_writerSession = std::make_unique<Session>("SQLite", _options.connection);
 	configureSession(*_writerSession, &_options.busyTimeoutMs);
+	// Replaces SQLite's automatic checkpoint (run by the committing
+	// writer, under the write lock) with one on the writer thread.
+	sqlite3_wal_hook(Poco::Data::SQLite::Utility::dbHandle(*_writerSession), walCommitted, this);
 	_storeWriter = std::make_unique<StoreWriter>(*_writerSession);
 	_writer = std::thread([this] { writerLoop(); });
 }
@@ -212,6 +216,10 @@ SqlAccountStore::~SqlAccountStore()
 	}
 	_queued.notify_all();
 	if (_writer.joinable()) _writer.join();
+	{
+		std::lock_guard<std::mutex> lock(_writerMutex);
+		commitShared();
+	}
 	_storeWriter.reset();
 	_writerSession.reset();
 	_pool->shutdown();
@@ -220,6 +228,18 @@ SqlAccountStore::~SqlAccountStore()
 
 void SqlAccountStore::registerConnectors()
 {
+	static std::once_flag configured;
+	std::call_once(configured, []
+	{
+		// Effective only before SQLite's first use in the process (a later
+		// call changes nothing). No global mutex around every allocation
+		// for memory statistics nobody reads; no mutex around every call
+		// on a connection, since a connection is only ever used by one
+		// thread at a time here (a pooled session is leased, the writer's
+		// is used under _writerMutex).
+		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+		sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+	});
 	Poco::Data::SQLite::Connector::registerConnector();
 }
 
@@ -301,8 +321,9 @@ void SqlAccountStore::createSchema()
 }
 
 
-AccountResult SqlAccountStore::mutate(const std::string& key, const std::string& fingerprint, const Operation& operation)
+AccountResult SqlAccountStore::mutate(Batch* batch, const std::string& key, const std::string& fingerprint, const Operation& operation)
 {
+	if (batch) return batch->apply(key, fingerprint, operation);
 	Pending pending;
 	pending.key = &key;
 	pending.fingerprint = &fingerprint;
@@ -330,12 +351,18 @@ void SqlAccountStore::writerLoop()
 		std::vector<Pending*> batch;
 		{
 			std::unique_lock<std::mutex> lock(_queueMutex);
-			_queued.wait_for(lock, std::chrono::seconds(60), [this] { return !_queue.empty() || _stopWriter || _pruneRequested; });
+			_queued.wait_for(lock, std::chrono::seconds(60), [this] { return !_queue.empty() || _stopWriter || _pruneRequested || _checkpointRequested; });
 			if (_pruneRequested || (_options.keyRetentionHours > 0 && lastPrune.isElapsed(60000000))) pruneNow = true;
 		}
+		if (_checkpointRequested.exchange(false)) checkpoint();
 		if (pruneNow)
 		{
-			int pruned = prune();
+			int pruned = 0;
+			{
+				std::lock_guard<std::mutex> writerLock(_writerMutex);
+				commitShared();
+				pruned = prune();
+			}
 			lastPrune.update();
 			pruneNow = false;
 			{
@@ -358,7 +385,11 @@ void SqlAccountStore::writerLoop()
 				_queue.pop_front();
 			}
 		}
-		commitBatch(batch);
+		{
+			std::lock_guard<std::mutex> writerLock(_writerMutex);
+			commitShared();
+			commitBatch(batch);
+		}
 		std::lock_guard<std::mutex> lock(_queueMutex);
 		for (Pending* pending: batch)
 		{
@@ -446,6 +477,45 @@ void SqlAccountStore::apply(StoreWriter& writer, Pending& pending)
 }
 
 
+int SqlAccountStore::walCommitted(void* store, sqlite3*, const char*, int pages)
+{
+	// Called by the writer's connection after each commit, with the lock
+	// held: never checkpoint here, that would stall every writer for
+	// milliseconds; let the writer thread do it beside them.
+	if (pages >= CHECKPOINT_PAGES)
+	{
+		auto* self = static_cast<SqlAccountStore*>(store);
+		if (!self->_checkpointRequested.exchange(true)) self->_queued.notify_one();
+	}
+	return SQLITE_OK;
+}
+
+
+void SqlAccountStore::checkpoint()
+{
+	try
+	{
+		// PASSIVE copies what it can without waiting for the writers or
+		// making them wait. The WAL starts over only once everything is
+		// copied, which never happens while the writers keep appending:
+		// so the bulk is copied beside them, then what they appended
+		// meanwhile (little) with them held off.
+		{
+			Lease lease(*this);
+			sqlite3_wal_checkpoint_v2(Poco::Data::SQLite::Utility::dbHandle(lease.session), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+		}
+		std::lock_guard<std::mutex> lock(_writerMutex);
+		commitShared();
+		sqlite3_wal_checkpoint_v2(Poco::Data::SQLite::Utility::dbHandle(*_writerSession), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+	}
+	catch (Poco::Exception&)
+	{
+		// The pool is exhausted or the database unreachable: the next
+		// commit asks again.
+	}
+}
+
+
 int SqlAccountStore::prune()
 {
 	if (_options.keyRetentionHours <= 0) return 0;
@@ -475,8 +545,26 @@ int SqlAccountStore::pruneKeys()
 
 AccountResult SqlAccountStore::open(const std::string& key, const std::string& user, Int64 cents)
 {
+	return openIn(nullptr, key, user, cents);
+}
+
+
+AccountResult SqlAccountStore::update(const std::string& key, const std::string& user, Int64 deltaCents)
+{
+	return updateIn(nullptr, key, user, deltaCents);
+}
+
+
+AccountResult SqlAccountStore::transfer(const std::string& key, const std::string& from, const std::string& to, Int64 cents)
+{
+	return transferIn(nullptr, key, from, to, cents);
+}
+
+
+AccountResult SqlAccountStore::openIn(Batch* batch, const std::string& key, const std::string& user, Int64 cents)
+{
 	if (cents < 0 || cents > Money::MAX_CENTS) throw Poco::InvalidArgumentException("Invalid amount", "initial balance must be 0 to 9e15 cents");
-	return mutate(key, "OPEN|" + field(user) + std::to_string(cents), [&](StoreWriter& writer)
+	return mutate(batch, key, "OPEN|" + field(user) + std::to_string(cents), [&](StoreWriter& writer)
 	{
 		Int64 balance = 0;
 		if (writer.readBalance(user, balance)) return refuse(AccountResult::ALREADY_EXISTS);
@@ -498,10 +586,10 @@ AccountResult SqlAccountStore::query(const std::string& user)
 }
 
 
-AccountResult SqlAccountStore::update(const std::string& key, const std::string& user, Int64 deltaCents)
+AccountResult SqlAccountStore::updateIn(Batch* batch, const std::string& key, const std::string& user, Int64 deltaCents)
 {
 	if (deltaCents > Money::MAX_CENTS || deltaCents < -Money::MAX_CENTS) throw Poco::InvalidArgumentException("Invalid amount");
-	return mutate(key, "UPDATE|" + field(user) + std::to_string(deltaCents), [&](StoreWriter& writer)
+	return mutate(batch, key, "UPDATE|" + field(user) + std::to_string(deltaCents), [&](StoreWriter& writer)
 	{
 		AccountResult result;
 		if (!writer.readBalance(user, result.balance)) return refuse(AccountResult::NOT_FOUND, user);
@@ -514,10 +602,10 @@ AccountResult SqlAccountStore::update(const std::string& key, const std::string&
 }
 
 
-AccountResult SqlAccountStore::transfer(const std::string& key, const std::string& from, const std::string& to, Int64 cents)
+AccountResult SqlAccountStore::transferIn(Batch* batch, const std::string& key, const std::string& from, const std::string& to, Int64 cents)
 {
 	if (cents <= 0 || cents > Money::MAX_CENTS) throw Poco::InvalidArgumentException("Invalid amount", "a transfer moves a positive amount");
-	return mutate(key, "TRANSFER|" + field(from) + field(to) + std::to_string(cents), [&](StoreWriter& writer)
+	return mutate(batch, key, "TRANSFER|" + field(from) + field(to) + std::to_string(cents), [&](StoreWriter& writer)
 	{
 		if (from == to) return refuse(AccountResult::SAME_ACCOUNT);
 		AccountResult result;
@@ -540,6 +628,150 @@ Int64 SqlAccountStore::totalBalance()
 	std::vector<Int64> total;
 	lease.session << "SELECT COALESCE(SUM(balance), 0) FROM accounts", into(total), now;
 	return total.empty() ? 0 : total[0];
+}
+
+
+void SqlAccountStore::beginShared()
+{
+	if (_sharedOpen) return;
+	_storeWriter->begin();
+	_sharedOpen = true;
+	++_generation;
+}
+
+
+void SqlAccountStore::commitShared()
+{
+	if (!_sharedOpen) return;
+	_sharedOpen = false;
+	try
+	{
+		_storeWriter->commit();
+	}
+	catch (Poco::Exception& exc)
+	{
+		_storeWriter->rollback();
+		failShared(exc.displayText());
+	}
+}
+
+
+void SqlAccountStore::failShared(const std::string& why)
+{
+	_failed[_generation] = why;
+	// A Batch asks about its operations at its next commit(): only the
+	// last few failures can still be asked about.
+	while (_failed.size() > 64) _failed.erase(_failed.begin());
+}
+
+
+SqlAccountStore::Batch::Batch(SqlAccountStore& store):
+	_store(store)
+{
+}
+
+
+SqlAccountStore::Batch::~Batch()
+{
+	try
+	{
+		commit();
+	}
+	catch (Poco::Exception&)
+	{
+		// Nobody is left to tell.
+	}
+}
+
+
+AccountResult SqlAccountStore::Batch::open(const std::string& key, const std::string& user, Int64 cents)
+{
+	return _store.openIn(this, key, user, cents);
+}
+
+
+AccountResult SqlAccountStore::Batch::query(const std::string& user)
+{
+	{
+		std::lock_guard<std::mutex> lock(_store._writerMutex);
+		if (_store._sharedOpen)
+		{
+			joined(_store._generation);
+			AccountResult result;
+			if (!_store._storeWriter->readBalance(user, result.balance)) return refuse(AccountResult::NOT_FOUND, user);
+			return result;
+		}
+	}
+	return _store.query(user);
+}
+
+
+AccountResult SqlAccountStore::Batch::update(const std::string& key, const std::string& user, Int64 deltaCents)
+{
+	return _store.updateIn(this, key, user, deltaCents);
+}
+
+
+AccountResult SqlAccountStore::Batch::transfer(const std::string& key, const std::string& from, const std::string& to, Int64 cents)
+{
+	return _store.transferIn(this, key, from, to, cents);
+}
+
+
+void SqlAccountStore::Batch::joined(Poco::UInt64 generation)
+{
+	++_operations;
+	if (_first == 0) _first = generation;
+	_last = generation;
+}
+
+
+AccountResult SqlAccountStore::Batch::apply(const std::string& key, const std::string& fingerprint, const Operation& operation)
+{
+	std::lock_guard<std::mutex> lock(_store._writerMutex);
+	_store.beginShared();  // throws if the database stays locked: nothing joined
+	StoreWriter& writer = *_store._storeWriter;
+	joined(_store._generation);
+	Pending pending;
+	pending.key = &key;
+	pending.fingerprint = &fingerprint;
+	pending.operation = &operation;
+	writer.savepoint();
+	try
+	{
+		SqlAccountStore::apply(writer, pending);
+		writer.release();
+	}
+	catch (...)
+	{
+		if (!writer.undo())
+		{
+			// The transaction itself is broken: none of it can stand.
+			writer.rollback();
+			_store._sharedOpen = false;
+			_store.failShared("the transaction was rolled back after a failed operation");
+		}
+		throw;
+	}
+	return pending.result;
+}
+
+
+void SqlAccountStore::Batch::commit()
+{
+	if (_last == 0) return;
+	std::lock_guard<std::mutex> lock(_store._writerMutex);
+	if (_store._sharedOpen && _store._generation == _last) _store.commitShared();
+	auto failed = _store._failed.lower_bound(_first);
+	bool ok = failed == _store._failed.end() || failed->first > _last;
+	_first = _last = 0;
+	if (!ok) throw Poco::Data::DataException("the store could not commit", failed->second);
+}
+
+
+int SqlAccountStore::Batch::operations() const
+{
+	return _operations;
 }
 
 

@@ -15,14 +15,19 @@
 #include "Poco/Data/SessionPool.h"
 #include "Poco/Mutex.h"
 #include "Poco/Semaphore.h"
+#include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
 #include <memory>
 #include <string>
+
+
+struct sqlite3;
 
 
 namespace orchd {
@@ -88,14 +93,77 @@ public:
 		/// by the constructor; idempotent.
 
 private:
+	using Operation = std::function<AccountResult(StoreWriter&)>;
+
+public:
+	class Batch: public AccountStore
+		/// The store as seen by one thread that runs many tasks and sends
+		/// their results itself (a worker's link thread): group commit by
+		/// the callers, without handing operations to the writer thread.
+		///
+		/// The store keeps one shared transaction open for all its Batches:
+		/// the first operation begins it, every operation runs in it under
+		/// the writer's lock (held for that operation only, so that tasks'
+		/// other work runs in parallel), each in its own savepoint, so one
+		/// that throws undoes only itself, and with its own outcome and
+		/// idempotency record like the store's. commit() commits the shared
+		/// transaction if it holds any of this Batch's operations not yet
+		/// committed (others' operations go along, and their own commit()
+		/// then has nothing left to do). Nothing may be sent for an
+		/// operation until commit() returns. A query reads through the open
+		/// transaction if there is one (and then counts as an operation),
+		/// else from a pooled session.
+		///
+		/// Used by one thread at a time. The destructor commits what is
+		/// left; the writer thread commits the shared transaction before
+		/// its own work, and the store's destructor before it closes.
+	{
+	public:
+		explicit Batch(SqlAccountStore& store);
+		~Batch() override;
+
+		Batch(const Batch&) = delete;
+		Batch& operator = (const Batch&) = delete;
+
+		AccountResult open(const std::string& key, const std::string& user, Poco::Int64 cents) override;
+		AccountResult query(const std::string& user) override;
+		AccountResult update(const std::string& key, const std::string& user, Poco::Int64 deltaCents) override;
+		AccountResult transfer(const std::string& key, const std::string& from, const std::string& to, Poco::Int64 cents) override;
+
+		void commit();
+			/// Returns once every operation of this Batch is committed.
+			/// Throws Poco::Data::DataException if a commit that held some
+			/// of them failed: those are not applied.
+
+		int operations() const;
+			/// Counts the operations that went through the shared
+			/// transaction (they stand or fall with the next commit()).
+
+	private:
+		friend class SqlAccountStore;
+
+		AccountResult apply(const std::string& key, const std::string& fingerprint, const Operation& operation);
+		void joined(Poco::UInt64 generation);
+
+		SqlAccountStore& _store;
+		int _operations = 0;
+		Poco::UInt64 _first = 0;  // the generations of the shared transaction that hold
+		Poco::UInt64 _last = 0;   // this Batch's uncommitted operations (0: none)
+	};
+
+private:
 	class Pool;
 	class SlotHold;
 	class Lease;
-	using Operation = std::function<AccountResult(StoreWriter&)>;
 
 	struct Pending;
 
-	AccountResult mutate(const std::string& key, const std::string& fingerprint, const Operation& operation);
+	AccountResult mutate(Batch* batch, const std::string& key, const std::string& fingerprint, const Operation& operation);
+		/// Applies an operation in the batch's transaction, or else queues
+		/// it for the writer thread and waits for its commit.
+	AccountResult openIn(Batch* batch, const std::string& key, const std::string& user, Poco::Int64 cents);
+	AccountResult updateIn(Batch* batch, const std::string& key, const std::string& user, Poco::Int64 deltaCents);
+	AccountResult transferIn(Batch* batch, const std::string& key, const std::string& from, const std::string& to, Poco::Int64 cents);
 	void writerLoop();
 	int prune();
 	void commitBatch(const std::vector<Pending*>& batch);
@@ -107,12 +175,25 @@ private:
 	Poco::Semaphore _slots;
 	std::unique_ptr<Poco::Data::Session> _writerSession;
 	std::unique_ptr<StoreWriter> _storeWriter;
+	std::mutex _writerMutex;  // held by whoever uses _storeWriter: the writer thread, or a Batch
+
+	// The shared transaction of the Batches (under _writerMutex).
+	bool _sharedOpen = false;
+	Poco::UInt64 _generation = 0;                  // the current (or last) shared transaction
+	std::map<Poco::UInt64, std::string> _failed;   // recent shared transactions whose commit failed, and why
+	void beginShared();
+	void commitShared();
+	void failShared(const std::string& why);
 	std::mutex _queueMutex;
 	std::condition_variable _queued;
 	std::condition_variable _finished;
 	std::deque<Pending*> _queue;
 	bool _stopWriter = false;
 	bool _pruneRequested = false;
+	std::atomic<bool> _checkpointRequested{false};
+	static constexpr int CHECKPOINT_PAGES = 1000;  // SQLite's own default
+	static int walCommitted(void* store, sqlite3* db, const char* name, int pages);
+	void checkpoint();
 	int _pruned = 0;
 	std::thread _writer;
 };

@@ -58,6 +58,9 @@ StoreWriter::StoreWriter(Poco::Data::Session& session):
 	_begin = prepare("BEGIN IMMEDIATE");
 	_commit = prepare("COMMIT");
 	_rollback = prepare("ROLLBACK");
+	_savepoint = prepare("SAVEPOINT operation");
+	_release = prepare("RELEASE operation");
+	_undo = prepare("ROLLBACK TO operation");
 	_find = prepare("SELECT fingerprint, outcome, balance, to_balance, missing FROM orchd_idempotency WHERE idem_key = ?1");
 	_record = prepare("INSERT INTO orchd_idempotency (idem_key, fingerprint, outcome, balance, to_balance, missing, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
 	_read = prepare("SELECT balance FROM accounts WHERE user_id = ?1");
@@ -69,7 +72,7 @@ StoreWriter::StoreWriter(Poco::Data::Session& session):
 
 StoreWriter::~StoreWriter()
 {
-	for (sqlite3_stmt* statement: {_begin, _commit, _rollback, _find, _record, _read, _write, _insert, _prune}) sqlite3_finalize(statement);
+	for (sqlite3_stmt* statement: {_begin, _commit, _rollback, _savepoint, _release, _undo, _find, _record, _read, _write, _insert, _prune}) sqlite3_finalize(statement);
 }
 
 
@@ -110,6 +113,30 @@ void StoreWriter::rollback()
 {
 	sqlite3_step(_rollback);
 	sqlite3_reset(_rollback);
+}
+
+
+void StoreWriter::savepoint()
+{
+	run(_savepoint);
+}
+
+
+void StoreWriter::release()
+{
+	run(_release);
+}
+
+
+bool StoreWriter::undo()
+{
+	// ROLLBACK TO keeps the savepoint open; RELEASE then ends it.
+	int rc = sqlite3_step(_undo);
+	sqlite3_reset(_undo);
+	if (rc != SQLITE_DONE) return false;
+	rc = sqlite3_step(_release);
+	sqlite3_reset(_release);
+	return rc == SQLITE_DONE;
 }
 
 

@@ -56,6 +56,14 @@ public:
 	void rollback();
 		/// Never throws: a broken session rolls back when it closes.
 
+	void savepoint();
+		/// SAVEPOINT inside the open transaction: one operation of a batch.
+	void release();
+		/// Keeps what the operation since savepoint() did.
+	bool undo();
+		/// Undoes what the operation since savepoint() did; false if even
+		/// that failed (the transaction must then be rolled back).
+
 	bool findKey(const std::string& key, KeyRecord& record);
 	void recordKey(const std::string& key, const std::string& fingerprint, const AccountResult& result);
 	bool readBalance(const std::string& user, Poco::Int64& balance);
@@ -73,6 +81,9 @@ private:
 	sqlite3_stmt* _begin;
 	sqlite3_stmt* _commit;
 	sqlite3_stmt* _rollback;
+	sqlite3_stmt* _savepoint;
+	sqlite3_stmt* _release;
+	sqlite3_stmt* _undo;
 	sqlite3_stmt* _find;
 	sqlite3_stmt* _record;
 	sqlite3_stmt* _read;

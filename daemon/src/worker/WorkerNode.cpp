@@ -21,12 +21,13 @@ using namespace Poco::Net;
 namespace orchd {
 
 
-WorkerNode::WorkerNode(const WorkerOptions& options, const TaskRunner& runner, const std::vector<std::string>& tasks, Poco::Logger& logger):
+WorkerNode::WorkerNode(const WorkerOptions& options, const TaskRunner& runner, SqlAccountStore* store, const std::vector<std::string>& tasks, Poco::Logger& logger):
 	_options(options),
 	_runner(runner),
 	_tasks(tasks),
 	_logger(logger)
 {
+	if (store) _batch = std::make_unique<SqlAccountStore::Batch>(*store);
 	_thread.setName("orchd-worker-link");
 	_home = PeerAddress{options.homeId, options.home.host().toString(), options.home.port()};
 	_failover = options.failover;
@@ -171,6 +172,10 @@ void WorkerNode::session(const PeerAddress& master)
 	std::string reason = "master closed the connection";
 	bool moving = false;
 	std::vector<std::string> results;  // quick tasks' results of the current burst
+	// A burst's store tasks are committed together, but not more than half
+	// the credit at once: their results travel while the master sends the
+	// next ones, instead of the worker waiting for a whole credit's worth.
+	const std::size_t commitEvery = static_cast<std::size_t>(std::max(1, _options.concurrency / 2));
 	try
 	{
 		std::string message;
@@ -181,7 +186,8 @@ void WorkerNode::session(const PeerAddress& master)
 				// Everything that has arrived (bounded), then the quick
 				// tasks' results in one write.
 				handle(message, results);
-				for (int n = 1; n < MAX_BURST && link->receive(message, Poco::Timespan(0)); ++n) handle(message, results);
+				for (int n = 1; n < MAX_BURST && _stored.size() < commitEvery && link->receive(message, Poco::Timespan(0)); ++n) handle(message, results);
+				commit(results);
 				if (!results.empty()) report(results);
 				results.clear();
 			}
@@ -198,9 +204,12 @@ void WorkerNode::session(const PeerAddress& master)
 	{
 		reason = exc.displayText();
 	}
-	// Results of a burst the link broke in: report() counts them finished
-	// (else _running would never fall to zero, and no move or drain would
-	// end); they are lost with the link and the master re-dispatches them.
+	// Results of a burst the link broke in: committed (the writer is given
+	// back), and report() counts them finished (else _running would never
+	// fall to zero, and no move or drain would end); they are lost with the
+	// link, the master re-dispatches them, and their idempotency keys
+	// replay the committed outcomes.
+	commit(results);
 	if (!results.empty()) report(results);
 	{
 		Poco::FastMutex::ScopedLock lock(_linkMutex);
@@ -274,7 +283,9 @@ void WorkerNode::handle(const std::string& text, std::vector<std::string>& quick
 			++_running;
 		}
 		static const std::atomic<bool> NOT_CANCELLED(false);
-		quickResults.push_back(runTask(*job.request, taskId, static_cast<int>(attempt), NOT_CANCELLED));
+		int operations = _batch ? _batch->operations() : 0;
+		quickResults.push_back(runTask(*job.request, taskId, static_cast<int>(attempt), NOT_CANCELLED, _batch.get()));
+		if (_batch && _batch->operations() != operations) _stored.push_back(Stored{quickResults.size() - 1, task, taskId, static_cast<int>(attempt)});
 		return;
 	}
 	job.taskId = taskId;
@@ -284,6 +295,28 @@ void WorkerNode::handle(const std::string& text, std::vector<std::string>& quick
 	_cancelFlags[flagKey] = job.cancelled;
 	_jobs.push_back(std::move(job));
 	_jobsChanged.notify_one();
+}
+
+
+void WorkerNode::commit(std::vector<std::string>& quickResults)
+{
+	if (!_batch) return;
+	try
+	{
+		_batch->commit();
+	}
+	catch (Poco::Exception& exc)
+	{
+		_logger.error("worker %s: the store could not commit %z task(s): %s", _options.id, _stored.size(), exc.displayText());
+		for (const auto& stored: _stored)
+		{
+			Poco::JSON::Object::Ptr result = TaskRunner::failure(stored.task, exc);
+			result->set("TASK_ID", stored.taskId);
+			result->set("ATTEMPT", stored.attempt);
+			quickResults[stored.index] = JsonScan::write(*result);
+		}
+	}
+	_stored.clear();
 }
 
 
@@ -346,9 +379,9 @@ void WorkerNode::execute()
 }
 
 
-std::string WorkerNode::runTask(const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled)
+std::string WorkerNode::runTask(const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled, AccountStore* store)
 {
-	Poco::JSON::Object::Ptr result = _runner.run(request, taskId, attempt, cancelled);
+	Poco::JSON::Object::Ptr result = _runner.run(request, taskId, attempt, cancelled, store);
 	result->set("ATTEMPT", attempt);
 	std::string text = JsonScan::write(*result);
 	if (text.size() > _options.maxMessageBytes)

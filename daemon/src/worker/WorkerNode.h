@@ -13,6 +13,7 @@
 #include "net/JsonScan.h"
 #include "net/WebSocketClient.h"
 #include "plugin/TaskRunner.h"
+#include "store/SqlAccountStore.h"
 #include "Poco/Event.h"
 #include "Poco/Logger.h"
 #include "Poco/Mutex.h"
@@ -42,6 +43,7 @@ struct WorkerOptions
 	Poco::Net::SocketAddress home;     /// the home master's address
 	std::vector<PeerAddress> failover; /// masters to turn to while home is down (worker.failover)
 	int concurrency = 4;               /// tasks run at once (the credit given to the master)
+	int links = 1;                     /// workers this process runs (worker.links), one link each
 	std::size_t maxMessageBytes = 1 << 20;
 	Poco::Timespan reconnectMax = Poco::Timespan(5, 0);
 	Poco::Timespan drainTimeout = Poco::Timespan(30, 0);
@@ -59,13 +61,16 @@ class WorkerNode: private Poco::Runnable
 	/// finishes and reports what is in flight, then disconnects.
 	///
 	/// Threads: one connection thread (reads, and runs the tasks whose
-	/// handler says they are quick), `concurrency` executors (run the
-	/// others). Results are sent in batches: an executor with a result
+	/// handler says they are quick, their store operations in one
+	/// transaction per burst of reads, committed before their results are
+	/// sent), `concurrency` executors (run the others). Results are sent in batches: an executor with a result
 	/// queues it, and whichever executor is not already sending writes
 	/// everything queued in one system call.
 {
 public:
-	WorkerNode(const WorkerOptions& options, const TaskRunner& runner, const std::vector<std::string>& tasks, Poco::Logger& logger);
+	WorkerNode(const WorkerOptions& options, const TaskRunner& runner, SqlAccountStore* store, const std::vector<std::string>& tasks, Poco::Logger& logger);
+		/// store is the runner's, or null: quick tasks then run without a
+		/// batch of their own.
 	~WorkerNode() override;
 
 	void start();
@@ -87,9 +92,13 @@ private:
 	static constexpr int MAX_BURST = 64;  // messages read before the quick results go out
 
 	void handle(const std::string& text, std::vector<std::string>& quickResults);
+	void commit(std::vector<std::string>& quickResults);
+		/// Commits the store operations of the burst's quick tasks before
+		/// their results go out; if the commit fails, those results become
+		/// NOK results that say why.
 	void move(const Poco::JSON::Object& message, const std::string& task);
 	void execute();
-	std::string runTask(const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled);
+	std::string runTask(const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled, AccountStore* store = nullptr);
 	void report(std::vector<std::string>& results);
 		/// Sends results (and empties the vector) or leaves them to the
 		/// thread that is sending; counts them finished once sent.
@@ -118,6 +127,17 @@ private:
 	int _running = 0;                            // tasks running, or done with the result not yet sent
 	std::unordered_map<std::string, std::shared_ptr<std::atomic<bool>>> _cancelFlags;
 	JsonScan _scan;                              // the connection thread's
+	std::unique_ptr<SqlAccountStore::Batch> _batch;  // the connection thread's: its quick tasks' transaction
+
+	struct Stored
+		/// A quick result that stands or falls with the burst's commit.
+	{
+		std::size_t index;
+		std::string task;
+		std::string taskId;
+		int attempt;
+	};
+	std::vector<Stored> _stored;                 // the connection thread's, for the current burst
 
 	std::mutex _outboxMutex;
 	std::vector<std::string> _outbox;            // results waiting for the sender

@@ -79,6 +79,7 @@ class DispatchTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testLargeQuickResultsFlowBothWays);
 	CPPUNIT_TEST(testOddTaskNamesDoNotStallOthers);
 	CPPUNIT_TEST(testStoppingMasterAnswersWaitingHttpClients);
+	CPPUNIT_TEST(testLinksOfOneProcessShareItsStore);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -310,6 +311,34 @@ public:
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(body, 503, code);
 		CPPUNIT_ASSERT_MESSAGE(body, body.find("Master stopping") != std::string::npos);
 		CPPUNIT_ASSERT_MESSAGE(std::to_string(answeredAfter), answeredAfter < 4500000);
+	}
+
+	void testLinksOfOneProcessShareItsStore()
+	{
+		// worker.links = 3: three workers at the master, one process and
+		// one store; their saldo tasks share its commits.
+		auto master = std::make_unique<NodeProcess>(*_dir, "m1", masterProperties("m1"));
+		master->start();
+		Poco::UInt16 port = master->masterPort();
+		_nodes.push_back(std::move(master));
+		addWorker(port, "w1", "worker.links = 3\nworker.concurrency = 8\n");
+		CPPUNIT_ASSERT(waitFor([&] { return workerCount(port) == 3; }));
+		std::set<std::string> ids;
+		Poco::JSON::Array::Ptr workers = status(port)->getArray("workers");
+		for (std::size_t i = 0; i < workers->size(); ++i) ids.insert(workers->getObject(static_cast<unsigned>(i))->getValue<std::string>("id"));
+		CPPUNIT_ASSERT(ids == (std::set<std::string>{"w1-1", "w1-2", "w1-3"}));
+		ProcessResult bench = runProcess(orchctlBinary(), {"--master", "127.0.0.1:" + std::to_string(port), "bench",
+			"--tasks=6000", "--concurrency=24", "--mix=QUERY:30,UPDATE:40,TRANSFER:20,ECHO:10", "--accounts=8"}, Poco::Timespan(120, 0));
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(bench.out + bench.err, 0, bench.exitCode);
+		CPPUNIT_ASSERT_MESSAGE(bench.out, bench.out.find("6000 of 6000 answered (6000 OK") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(bench.out, bench.out.find("balance      OK") != std::string::npos);
+		// Every link took a share.
+		workers = status(port)->getArray("workers");
+		for (std::size_t i = 0; i < workers->size(); ++i)
+			CPPUNIT_ASSERT(workers->getObject(static_cast<unsigned>(i))->getValue<Poco::Int64>("completed") > 0);
+		// SIGTERM drains all three links at once, and the process exits.
+		CPPUNIT_ASSERT_EQUAL(0, _nodes[1]->stop());
+		CPPUNIT_ASSERT(waitFor([&] { return workerCount(port) == 0; }));
 	}
 
 private:

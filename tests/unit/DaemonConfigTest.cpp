@@ -112,6 +112,12 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("m1"), settings.worker.homeId);
 		CPPUNIT_ASSERT_EQUAL(Poco::UInt16(7400), settings.worker.home.port());
 		CPPUNIT_ASSERT_EQUAL(4, settings.worker.concurrency);
+		CPPUNIT_ASSERT_EQUAL(1, settings.worker.links);
+		_config->setString("worker.links", "3");
+		CPPUNIT_ASSERT_EQUAL(3, DaemonConfig::load(*_config).worker.links);
+		_config->setString("worker.links", "65");
+		expectError("worker.links: 65 is out of range (1 to 64)");
+		_config->setString("worker.links", "1");
 		_config->setString("worker.home", "127.0.0.1:7400");
 		expectError("worker.home: '127.0.0.1:7400' is not ID@HOST:PORT");
 		_config->setString("worker.home", "m1@localhost:notaport");

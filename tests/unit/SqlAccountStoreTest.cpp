@@ -6,6 +6,7 @@
 #include "TestSupport.h"
 #include "orchd/Money.h"
 #include "store/SqlAccountStore.h"
+#include "Poco/Data/DataException.h"
 #include "Poco/Data/Session.h"
 #include "Poco/Exception.h"
 #include <cppunit/extensions/HelperMacros.h>
@@ -32,6 +33,10 @@ class SqlAccountStoreTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testSchemaVersionRecorded);
 	CPPUNIT_TEST(testRefusesNewerSchema);
 	CPPUNIT_TEST(testRefusesUnknownConnector);
+	CPPUNIT_TEST(testBatchesShareOneCommit);
+	CPPUNIT_TEST(testBatchOperationFailsAlone);
+	CPPUNIT_TEST(testBatchCommitFailureReachesEveryBatchInIt);
+	CPPUNIT_TEST(testWriterThreadCommitsTheSharedTransaction);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -172,7 +177,111 @@ public:
 		CPPUNIT_ASSERT_THROW(SqlAccountStore store(bad), Poco::InvalidArgumentException);
 	}
 
+	void testBatchesShareOneCommit()
+	{
+		_store->open("k0", "alice", 0);
+		SqlAccountStore::Batch a(*_store);
+		SqlAccountStore::Batch b(*_store);
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(1), a.update("a1", "alice", 1).balance);
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(3), b.update("b1", "alice", 2).balance);
+		// Inside the transaction a query sees it; outside nothing is
+		// committed yet.
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(3), a.query("alice").balance);
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(0), committedBalance("alice"));
+		a.commit();
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(3), committedBalance("alice"));
+		b.commit();  // went along with a's: nothing left, no error
+		CPPUNIT_ASSERT_EQUAL(2, a.operations());
+		CPPUNIT_ASSERT_EQUAL(1, b.operations());
+		// Idempotent by key, in a batch or not.
+		AccountResult again = b.update("a1", "alice", 1);
+		CPPUNIT_ASSERT(again.replayed);
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(1), again.balance);
+		b.commit();
+		CPPUNIT_ASSERT(_store->update("b1", "alice", 2).replayed);
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(3), _store->query("alice").balance);
+		// Without a transaction open, a batch's query reads a pooled session.
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(3), a.query("alice").balance);
+		CPPUNIT_ASSERT_EQUAL(AccountResult::NOT_FOUND, a.query("nobody").outcome);
+	}
+
+	void testBatchOperationFailsAlone()
+	{
+		_store->open("k1", "alice", 1000);
+		_store->open("k2", "bob", 0);
+		_store->open("k3", "carol", 0);
+		// A transfer that fails after it wrote alice's balance: its
+		// savepoint undoes it, and only it.
+		execute("CREATE TRIGGER frozen BEFORE UPDATE ON accounts WHEN NEW.user_id = 'bob' BEGIN SELECT RAISE(ABORT, 'bob is frozen'); END");
+		SqlAccountStore::Batch batch(*_store);
+		CPPUNIT_ASSERT(batch.update("u1", "carol", 5).ok());
+		CPPUNIT_ASSERT_THROW(batch.transfer("t1", "alice", "bob", 100), Poco::Exception);
+		CPPUNIT_ASSERT(batch.update("u2", "carol", 5).ok());
+		batch.commit();
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(1000), committedBalance("alice"));
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(0), committedBalance("bob"));
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(10), committedBalance("carol"));
+		// Its key was not recorded either: once bob thaws, it applies.
+		execute("DROP TRIGGER frozen");
+		AccountResult retried = _store->transfer("t1", "alice", "bob", 100);
+		CPPUNIT_ASSERT(retried.ok() && !retried.replayed);
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(900), committedBalance("alice"));
+	}
+
+	void testBatchCommitFailureReachesEveryBatchInIt()
+	{
+		_store->open("k1", "alice", 0);
+		_store->open("k2", "dave", 0);
+		// A deferred foreign key that an update of dave breaks: only the
+		// COMMIT fails, after every operation succeeded.
+		execute("CREATE TABLE parent (id TEXT PRIMARY KEY)");
+		execute("CREATE TABLE child (pid TEXT REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)");
+		execute("CREATE TRIGGER orphan AFTER UPDATE ON accounts WHEN NEW.user_id = 'dave' BEGIN INSERT INTO child VALUES ('missing'); END");
+		SqlAccountStore::Batch a(*_store);
+		SqlAccountStore::Batch b(*_store);
+		CPPUNIT_ASSERT(a.update("a1", "alice", 1).ok());
+		CPPUNIT_ASSERT(b.update("b1", "dave", 1).ok());
+		CPPUNIT_ASSERT_THROW(a.commit(), Poco::Data::DataException);
+		CPPUNIT_ASSERT_THROW(b.commit(), Poco::Data::DataException);
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(0), committedBalance("alice"));
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(0), committedBalance("dave"));
+		// Nothing was recorded, and the next transaction works.
+		AccountResult retried = a.update("a1", "alice", 1);
+		CPPUNIT_ASSERT(retried.ok() && !retried.replayed);
+		a.commit();
+		b.commit();
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(1), committedBalance("alice"));
+	}
+
+	void testWriterThreadCommitsTheSharedTransaction()
+	{
+		_store->open("k1", "alice", 0);
+		SqlAccountStore::Batch batch(*_store);
+		CPPUNIT_ASSERT(batch.update("a1", "alice", 1).ok());
+		// An operation through the writer thread commits the open shared
+		// transaction first, then its own.
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(3), _store->update("s1", "alice", 2).balance);
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(3), committedBalance("alice"));
+		batch.commit();
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(3), committedBalance("alice"));
+	}
+
 private:
+	Poco::Int64 committedBalance(const std::string& user)
+		/// Read on a connection of its own: only what is committed.
+	{
+		Poco::Data::Session session("SQLite", _dir->file("accounts.db"));
+		Poco::Int64 balance = -1;
+		session << "SELECT balance FROM accounts WHERE user_id = $1", Poco::Data::Keywords::into(balance), Poco::Data::Keywords::useRef(user), Poco::Data::Keywords::now;
+		return balance;
+	}
+
+	void execute(const std::string& sql)
+	{
+		Poco::Data::Session session("SQLite", _dir->file("accounts.db"));
+		session << sql, Poco::Data::Keywords::now;
+	}
+
 	StoreOptions options() const
 	{
 		StoreOptions options;

@@ -50,12 +50,16 @@ public:
 
 	virtual bool quick(const Poco::JSON::Object& request) const
 		/// Returns true if this request (already validated) completes in
-		/// microseconds without blocking: no store, no I/O, no sleeping.
-		/// The worker then runs it on its connection thread, between reads,
-		/// and saves two thread switches per task (about a third of a
-		/// no-op task's cost). A handler that says so and then blocks
-		/// stalls its worker's link for that long. The default, false,
-		/// runs every request on an executor thread.
+		/// microseconds: no I/O but the account store, no sleeping. The
+		/// worker then runs it on its connection thread, between reads,
+		/// and saves two thread switches per task; its store operations
+		/// join the store's shared transaction, committed together with
+		/// the other quick tasks of the burst before any of their results
+		/// is sent (and if that commit fails, their results become NOK).
+		/// A handler that says so and then blocks stalls its worker's link
+		/// for that long. The default, false, runs every request on an
+		/// executor thread, its store operations committed by the store's
+		/// writer thread.
 	{
 		(void) request;
 		return false;

@@ -242,15 +242,30 @@ public:
 		CPPUNIT_ASSERT(a.update("a1", "alice", 1).ok());
 		CPPUNIT_ASSERT(b.update("b1", "dave", 1).ok());
 		CPPUNIT_ASSERT_THROW(a.commit(), Poco::Data::DataException);
+		CPPUNIT_ASSERT_MESSAGE(a.failure(0), a.failure(0).find("FOREIGN KEY") != std::string::npos);
 		CPPUNIT_ASSERT_THROW(b.commit(), Poco::Data::DataException);
+		CPPUNIT_ASSERT(!b.failure(0).empty());
 		CPPUNIT_ASSERT_EQUAL(Poco::Int64(0), committedBalance("alice"));
 		CPPUNIT_ASSERT_EQUAL(Poco::Int64(0), committedBalance("dave"));
-		// Nothing was recorded, and the next transaction works.
+		// A batch whose operations span two shared transactions, the first
+		// committed by another batch, the second failed: only the second
+		// operation is reported failed.
+		CPPUNIT_ASSERT(a.update("a2", "alice", 1).ok());
+		CPPUNIT_ASSERT(b.update("b2", "alice", 1).ok());
+		b.commit();
+		CPPUNIT_ASSERT(a.update("a3", "dave", 1).ok());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), a.pending());
+		CPPUNIT_ASSERT_THROW(a.commit(), Poco::Data::DataException);
+		CPPUNIT_ASSERT(a.failure(0).empty());
+		CPPUNIT_ASSERT(!a.failure(1).empty());
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(2), committedBalance("alice"));
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(0), committedBalance("dave"));
+		// Nothing of a failed commit was recorded, and the next one works.
 		AccountResult retried = a.update("a1", "alice", 1);
 		CPPUNIT_ASSERT(retried.ok() && !retried.replayed);
 		a.commit();
 		b.commit();
-		CPPUNIT_ASSERT_EQUAL(Poco::Int64(1), committedBalance("alice"));
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(3), committedBalance("alice"));
 	}
 
 	void testWriterThreadCommitsTheSharedTransaction()

@@ -351,10 +351,16 @@ void SqlAccountStore::writerLoop()
 		std::vector<Pending*> batch;
 		{
 			std::unique_lock<std::mutex> lock(_queueMutex);
-			_queued.wait_for(lock, std::chrono::seconds(60), [this] { return !_queue.empty() || _stopWriter || _pruneRequested || _checkpointRequested; });
+			// Wakes at least every second: to commit a shared transaction that
+			// a link left open (one whose thread died, say).
+			_queued.wait_for(lock, std::chrono::seconds(1), [this] { return !_queue.empty() || _stopWriter || _pruneRequested || _checkpointRequested; });
 			if (_pruneRequested || (_options.keyRetentionHours > 0 && lastPrune.isElapsed(60000000))) pruneNow = true;
 		}
 		if (_checkpointRequested.exchange(false)) checkpoint();
+		{
+			std::lock_guard<std::mutex> writerLock(_writerMutex);
+			commitShared();
+		}
 		if (pruneNow)
 		{
 			int pruned = 0;
@@ -484,7 +490,11 @@ int SqlAccountStore::walCommitted(void* store, sqlite3*, const char*, int pages)
 	// milliseconds; let the writer thread do it beside them.
 	if (pages >= CHECKPOINT_PAGES)
 	{
+		// Under the queue mutex, or the writer thread could miss it between
+		// testing its wait condition and sleeping (nobody holds the queue
+		// mutex while waiting for _writerMutex, so this cannot deadlock).
 		auto* self = static_cast<SqlAccountStore*>(store);
+		std::lock_guard<std::mutex> lock(self->_queueMutex);
 		if (!self->_checkpointRequested.exchange(true)) self->_queued.notify_one();
 	}
 	return SQLITE_OK;
@@ -633,7 +643,14 @@ Int64 SqlAccountStore::totalBalance()
 
 void SqlAccountStore::beginShared()
 {
-	if (_sharedOpen) return;
+	if (_sharedOpen && _storeWriter->inTransaction()) return;
+	if (_sharedOpen)
+	{
+		// SQLite rolled the transaction back by itself (an I/O error, a
+		// full disk): what joined it is lost. Say so, and start afresh.
+		_sharedOpen = false;
+		failShared("the transaction was rolled back by SQLite");
+	}
 	_storeWriter->begin();
 	_sharedOpen = true;
 	++_generation;
@@ -661,7 +678,7 @@ void SqlAccountStore::failShared(const std::string& why)
 	_failed[_generation] = why;
 	// A Batch asks about its operations at its next commit(): only the
 	// last few failures can still be asked about.
-	while (_failed.size() > 64) _failed.erase(_failed.begin());
+	while (_failed.size() > MAX_FAILED) _failed.erase(_failed.begin());
 }
 
 
@@ -698,7 +715,19 @@ AccountResult SqlAccountStore::Batch::query(const std::string& user)
 		{
 			joined(_store._generation);
 			AccountResult result;
-			if (!_store._storeWriter->readBalance(user, result.balance)) return refuse(AccountResult::NOT_FOUND, user);
+			try
+			{
+				if (!_store._storeWriter->readBalance(user, result.balance)) return refuse(AccountResult::NOT_FOUND, user);
+			}
+			catch (...)
+			{
+				if (!_store._storeWriter->inTransaction())
+				{
+					_store._sharedOpen = false;
+					_store.failShared("the transaction was rolled back by SQLite");
+				}
+				throw;
+			}
 			return result;
 		}
 	}
@@ -721,8 +750,7 @@ AccountResult SqlAccountStore::Batch::transfer(const std::string& key, const std
 void SqlAccountStore::Batch::joined(Poco::UInt64 generation)
 {
 	++_operations;
-	if (_first == 0) _first = generation;
-	_last = generation;
+	_generations.push_back(generation);
 }
 
 
@@ -759,13 +787,32 @@ AccountResult SqlAccountStore::Batch::apply(const std::string& key, const std::s
 
 void SqlAccountStore::Batch::commit()
 {
-	if (_last == 0) return;
+	_failures.clear();
+	if (_generations.empty()) return;
 	std::lock_guard<std::mutex> lock(_store._writerMutex);
-	if (_store._sharedOpen && _store._generation == _last) _store.commitShared();
-	auto failed = _store._failed.lower_bound(_first);
-	bool ok = failed == _store._failed.end() || failed->first > _last;
-	_first = _last = 0;
-	if (!ok) throw Poco::Data::DataException("the store could not commit", failed->second);
+	if (_store._sharedOpen && _store._generation == _generations.back()) _store.commitShared();
+	const std::string* first = nullptr;
+	for (Poco::UInt64 generation: _generations)
+	{
+		auto failed = _store._failed.find(generation);
+		_failures.push_back(failed != _store._failed.end() ? failed->second : std::string());
+		if (!first && failed != _store._failed.end()) first = &failed->second;
+	}
+	_generations.clear();
+	if (first) throw Poco::Data::DataException("the store could not commit", *first);
+}
+
+
+std::size_t SqlAccountStore::Batch::pending() const
+{
+	return _generations.size();
+}
+
+
+const std::string& SqlAccountStore::Batch::failure(std::size_t index) const
+{
+	static const std::string none;
+	return index < _failures.size() ? _failures[index] : none;
 }
 
 

@@ -131,13 +131,21 @@ public:
 		AccountResult transfer(const std::string& key, const std::string& from, const std::string& to, Poco::Int64 cents) override;
 
 		void commit();
-			/// Returns once every operation of this Batch is committed.
-			/// Throws Poco::Data::DataException if a commit that held some
-			/// of them failed: those are not applied.
+			/// Returns once every operation of this Batch since the last
+			/// commit() is committed. Throws Poco::Data::DataException if a
+			/// commit that held any of them failed: those are not applied
+			/// (others may be: see failure()).
+
+		std::size_t pending() const;
+			/// Counts the operations since the last commit(), in order.
+
+		const std::string& failure(std::size_t index) const;
+			/// After commit(): why the operation at that index (of those
+			/// pending before it) is not applied, or empty if it is.
 
 		int operations() const;
-			/// Counts the operations that went through the shared
-			/// transaction (they stand or fall with the next commit()).
+			/// Counts all operations that went through the shared
+			/// transaction.
 
 	private:
 		friend class SqlAccountStore;
@@ -147,8 +155,8 @@ public:
 
 		SqlAccountStore& _store;
 		int _operations = 0;
-		Poco::UInt64 _first = 0;  // the generations of the shared transaction that hold
-		Poco::UInt64 _last = 0;   // this Batch's uncommitted operations (0: none)
+		std::vector<Poco::UInt64> _generations;  // the shared transaction each pending operation joined
+		std::vector<std::string> _failures;      // after commit(): why each is not applied, or empty
 	};
 
 private:
@@ -192,6 +200,7 @@ private:
 	bool _pruneRequested = false;
 	std::atomic<bool> _checkpointRequested{false};
 	static constexpr int CHECKPOINT_PAGES = 1000;  // SQLite's own default
+	static constexpr std::size_t MAX_FAILED = 4096;  // failed shared transactions remembered for their Batches
 	static int walCommitted(void* store, sqlite3* db, const char* name, int pages);
 	void checkpoint();
 	int _pruned = 0;

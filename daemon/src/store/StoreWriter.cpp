@@ -116,6 +116,12 @@ void StoreWriter::rollback()
 }
 
 
+bool StoreWriter::inTransaction() const
+{
+	return sqlite3_get_autocommit(_db) == 0;
+}
+
+
 void StoreWriter::savepoint()
 {
 	run(_savepoint);

@@ -56,6 +56,10 @@ public:
 	void rollback();
 		/// Never throws: a broken session rolls back when it closes.
 
+	bool inTransaction() const;
+		/// False if SQLite is in autocommit mode (no transaction open, or
+		/// it rolled one back by itself after an error).
+
 	void savepoint();
 		/// SAVEPOINT inside the open transaction: one operation of a batch.
 	void release();

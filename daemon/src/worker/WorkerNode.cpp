@@ -5,6 +5,7 @@
 
 #include "worker/WorkerNode.h"
 #include "orchd/Request.h"
+#include "Poco/Data/DataException.h"
 #include "Poco/JSON/Array.h"
 #include "Poco/Net/SocketAddress.h"
 #include "Poco/Net/HTTPClientSession.h"
@@ -204,6 +205,10 @@ void WorkerNode::session(const PeerAddress& master)
 	{
 		reason = exc.displayText();
 	}
+	catch (std::exception& exc)
+	{
+		reason = exc.what();
+	}
 	// Results of a burst the link broke in: committed (the writer is given
 	// back), and report() counts them finished (else _running would never
 	// fall to zero, and no move or drain would end); they are lost with the
@@ -283,9 +288,10 @@ void WorkerNode::handle(const std::string& text, std::vector<std::string>& quick
 			++_running;
 		}
 		static const std::atomic<bool> NOT_CANCELLED(false);
-		int operations = _batch ? _batch->operations() : 0;
+		std::size_t first = _batch ? _batch->pending() : 0;
 		quickResults.push_back(runTask(*job.request, taskId, static_cast<int>(attempt), NOT_CANCELLED, _batch.get()));
-		if (_batch && _batch->operations() != operations) _stored.push_back(Stored{quickResults.size() - 1, task, taskId, static_cast<int>(attempt)});
+		std::size_t end = _batch ? _batch->pending() : 0;
+		if (end != first) _stored.push_back(Stored{quickResults.size() - 1, first, end, task, taskId, static_cast<int>(attempt)});
 		return;
 	}
 	job.taskId = taskId;
@@ -307,10 +313,15 @@ void WorkerNode::commit(std::vector<std::string>& quickResults)
 	}
 	catch (Poco::Exception& exc)
 	{
-		_logger.error("worker %s: the store could not commit %z task(s): %s", _options.id, _stored.size(), exc.displayText());
+		_logger.error("worker %s: the store could not commit: %s", _options.id, exc.displayText());
 		for (const auto& stored: _stored)
 		{
-			Poco::JSON::Object::Ptr result = TaskRunner::failure(stored.task, exc);
+			// Only the tasks with an operation in a failed commit: the
+			// others' changes stand (another link's commit took them).
+			std::string why;
+			for (std::size_t i = stored.firstOperation; i < stored.endOperation && why.empty(); ++i) why = _batch->failure(i);
+			if (why.empty()) continue;
+			Poco::JSON::Object::Ptr result = TaskRunner::failure(stored.task, Poco::Data::DataException("the store could not commit", why));
 			result->set("TASK_ID", stored.taskId);
 			result->set("ATTEMPT", stored.attempt);
 			quickResults[stored.index] = JsonScan::write(*result);

@@ -133,6 +133,8 @@ private:
 		/// A quick result that stands or falls with the burst's commit.
 	{
 		std::size_t index;
+		std::size_t firstOperation;  // its store operations, as indexes into the batch's pending ones
+		std::size_t endOperation;
 		std::string task;
 		std::string taskId;
 		int attempt;

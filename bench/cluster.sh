@@ -7,7 +7,7 @@
 # starts one process per worker instead.
 set -euo pipefail
 
-cluster_state=$(mktemp -d /tmp/orchd-bench.XXXXXX)
+cluster_state=$(mktemp -d "${TMPDIR:-/tmp}/orchd-bench.XXXXXX")
 cluster_pids=()
 stop_cluster() {
   for pid in "${cluster_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done

@@ -148,6 +148,7 @@ int OrchdServer::main(const ArgVec&)
 	TaskRunner runner(plugins, store.get(), log);
 	std::vector<std::string> tasks = plugins.taskNames();
 	std::unique_ptr<MasterServer> master;
+	std::unique_ptr<QuickRunner> quick;
 	std::vector<std::unique_ptr<WorkerNode>> workers;
 	if (settings.role == "master")
 	{
@@ -167,11 +168,15 @@ int OrchdServer::main(const ArgVec&)
 	{
 		// worker.links workers in this process: ids ID-1, ID-2, ... (just ID
 		// for one), each its own link and executors, all on this store.
+		// Store tasks commit together every half credit's worth over all
+		// links: their results travel while the master sends the next
+		// ones, instead of the links waiting for a whole credit's worth.
+		quick = std::make_unique<QuickRunner>(store.get(), static_cast<std::size_t>(std::max(1, settings.worker.links * settings.worker.concurrency / 2)));
 		for (int link = 1; link <= settings.worker.links; ++link)
 		{
 			WorkerOptions options = settings.worker;
 			if (settings.worker.links > 1) options.id += "-" + std::to_string(link);
-			workers.push_back(std::make_unique<WorkerNode>(options, runner, store.get(), tasks, log));
+			workers.push_back(std::make_unique<WorkerNode>(options, runner, *quick, tasks, log));
 		}
 		for (auto& worker: workers) worker->start();
 	}

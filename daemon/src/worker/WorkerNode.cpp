@@ -22,13 +22,13 @@ using namespace Poco::Net;
 namespace orchd {
 
 
-WorkerNode::WorkerNode(const WorkerOptions& options, const TaskRunner& runner, SqlAccountStore* store, const std::vector<std::string>& tasks, Poco::Logger& logger):
+WorkerNode::WorkerNode(const WorkerOptions& options, const TaskRunner& runner, QuickRunner& quick, const std::vector<std::string>& tasks, Poco::Logger& logger):
 	_options(options),
 	_runner(runner),
 	_tasks(tasks),
-	_logger(logger)
+	_logger(logger),
+	_quick(quick)
 {
-	if (store) _batch = std::make_unique<SqlAccountStore::Batch>(*store);
 	_thread.setName("orchd-worker-link");
 	_home = PeerAddress{options.homeId, options.home.host().toString(), options.home.port()};
 	_failover = options.failover;
@@ -172,26 +172,22 @@ void WorkerNode::session(const PeerAddress& master)
 
 	std::string reason = "master closed the connection";
 	bool moving = false;
-	std::vector<std::string> results;  // quick tasks' results of the current burst
-	// A burst's store tasks are committed together, but not more than half
-	// the credit at once: their results travel while the master sends the
-	// next ones, instead of the worker waiting for a whole credit's worth.
-	const std::size_t commitEvery = static_cast<std::size_t>(std::max(1, _options.concurrency / 2));
 	try
 	{
 		std::string message;
 		while (!_quit)
 		{
-			if (link->receive(message, Poco::Timespan(0, 50000)))
+			// Quick tasks queued by another link while this one ran may
+			// wait for no thread: look again soon.
+			Poco::Timespan wait = _quick.waiting() ? Poco::Timespan(0, 1000) : Poco::Timespan(0, 50000);
+			if (link->receive(message, wait))
 			{
 				// Everything that has arrived (bounded), then the quick
-				// tasks' results in one write.
-				handle(message, results);
-				for (int n = 1; n < MAX_BURST && _stored.size() < commitEvery && link->receive(message, Poco::Timespan(0)); ++n) handle(message, results);
-				commit(results);
-				if (!results.empty()) report(results);
-				results.clear();
+				// tasks, their results in one write per commit.
+				handle(message);
+				for (int n = 1; n < MAX_BURST && link->receive(message, Poco::Timespan(0)); ++n) handle(message);
 			}
+			_quick.run(_burst);
 			std::lock_guard<std::mutex> lock(_jobsMutex);
 			if (_moveTo && _jobs.empty() && _running == 0)
 			{
@@ -209,13 +205,12 @@ void WorkerNode::session(const PeerAddress& master)
 	{
 		reason = exc.what();
 	}
-	// Results of a burst the link broke in: committed (the writer is given
-	// back), and report() counts them finished (else _running would never
-	// fall to zero, and no move or drain would end); they are lost with the
-	// link, the master re-dispatches them, and their idempotency keys
-	// replay the committed outcomes.
-	commit(results);
-	if (!results.empty()) report(results);
+	// Quick tasks of a burst the link broke in: run all the same, so that
+	// report() counts them finished (else _running would never fall to
+	// zero, and no move or drain would end); their results are lost with
+	// the link, the master re-dispatches the tasks, and their idempotency
+	// keys replay the committed outcomes.
+	_quick.run(_burst, true);
 	{
 		Poco::FastMutex::ScopedLock lock(_linkMutex);
 		_link.reset();
@@ -226,7 +221,7 @@ void WorkerNode::session(const PeerAddress& master)
 }
 
 
-void WorkerNode::handle(const std::string& text, std::vector<std::string>& quickResults)
+void WorkerNode::handle(const std::string& text)
 {
 	if (!_scan.scan(text))
 	{
@@ -281,17 +276,14 @@ void WorkerNode::handle(const std::string& text, std::vector<std::string>& quick
 	}
 	if (_runner.quick(*job.request))
 	{
-		// Microseconds and no blocking, says its handler: run it here
-		// rather than pay two thread switches to hand it over.
+		// Microseconds and no blocking, says its handler: run it on a
+		// link thread (after this burst) rather than pay two thread
+		// switches to hand it to an executor.
 		{
 			std::lock_guard<std::mutex> lock(_jobsMutex);
 			++_running;
 		}
-		static const std::atomic<bool> NOT_CANCELLED(false);
-		std::size_t first = _batch ? _batch->pending() : 0;
-		quickResults.push_back(runTask(*job.request, taskId, static_cast<int>(attempt), NOT_CANCELLED, _batch.get()));
-		std::size_t end = _batch ? _batch->pending() : 0;
-		if (end != first) _stored.push_back(Stored{quickResults.size() - 1, first, end, task, taskId, static_cast<int>(attempt)});
+		_burst.push_back(QuickRunner::Job{this, job.request, task, taskId, static_cast<int>(attempt)});
 		return;
 	}
 	job.taskId = taskId;
@@ -301,33 +293,6 @@ void WorkerNode::handle(const std::string& text, std::vector<std::string>& quick
 	_cancelFlags[flagKey] = job.cancelled;
 	_jobs.push_back(std::move(job));
 	_jobsChanged.notify_one();
-}
-
-
-void WorkerNode::commit(std::vector<std::string>& quickResults)
-{
-	if (!_batch) return;
-	try
-	{
-		_batch->commit();
-	}
-	catch (Poco::Exception& exc)
-	{
-		_logger.error("worker %s: the store could not commit: %s", _options.id, exc.displayText());
-		for (const auto& stored: _stored)
-		{
-			// Only the tasks with an operation in a failed commit: the
-			// others' changes stand (another link's commit took them).
-			std::string why;
-			for (std::size_t i = stored.firstOperation; i < stored.endOperation && why.empty(); ++i) why = _batch->failure(i);
-			if (why.empty()) continue;
-			Poco::JSON::Object::Ptr result = TaskRunner::failure(stored.task, Poco::Data::DataException("the store could not commit", why));
-			result->set("TASK_ID", stored.taskId);
-			result->set("ATTEMPT", stored.attempt);
-			quickResults[stored.index] = JsonScan::write(*result);
-		}
-	}
-	_stored.clear();
 }
 
 

@@ -13,7 +13,7 @@
 #include "net/JsonScan.h"
 #include "net/WebSocketClient.h"
 #include "plugin/TaskRunner.h"
-#include "store/SqlAccountStore.h"
+#include "worker/QuickRunner.h"
 #include "Poco/Event.h"
 #include "Poco/Logger.h"
 #include "Poco/Mutex.h"
@@ -60,17 +60,17 @@ class WorkerNode: private Poco::Runnable
 	/// jitter. stop() drains: it tells the master {"WORKER":"STOPPING"},
 	/// finishes and reports what is in flight, then disconnects.
 	///
-	/// Threads: one connection thread (reads, and runs the tasks whose
-	/// handler says they are quick, their store operations in one
-	/// transaction per burst of reads, committed before their results are
-	/// sent), `concurrency` executors (run the others). Results are sent in batches: an executor with a result
+	/// Threads: one connection thread (reads, and hands the tasks whose
+	/// handler says they are quick to the process's QuickRunner, which
+	/// runs them on this thread or another link's, their store operations
+	/// committed together before their results are sent), `concurrency`
+	/// executors (run the others). Results are sent in batches: an executor with a result
 	/// queues it, and whichever executor is not already sending writes
 	/// everything queued in one system call.
 {
 public:
-	WorkerNode(const WorkerOptions& options, const TaskRunner& runner, SqlAccountStore* store, const std::vector<std::string>& tasks, Poco::Logger& logger);
-		/// store is the runner's, or null: quick tasks then run without a
-		/// batch of their own.
+	WorkerNode(const WorkerOptions& options, const TaskRunner& runner, QuickRunner& quick, const std::vector<std::string>& tasks, Poco::Logger& logger);
+		/// quick runs the quick tasks (shared by the links of a process).
 	~WorkerNode() override;
 
 	void start();
@@ -91,11 +91,9 @@ private:
 	PeerAddress nextMaster(const PeerAddress& current, bool reached);
 	static constexpr int MAX_BURST = 64;  // messages read before the quick results go out
 
-	void handle(const std::string& text, std::vector<std::string>& quickResults);
-	void commit(std::vector<std::string>& quickResults);
-		/// Commits the store operations of the burst's quick tasks before
-		/// their results go out; if the commit fails, those results become
-		/// NOK results that say why.
+	friend class QuickRunner;
+
+	void handle(const std::string& text);
 	void move(const Poco::JSON::Object& message, const std::string& task);
 	void execute();
 	std::string runTask(const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled, AccountStore* store = nullptr);
@@ -127,19 +125,8 @@ private:
 	int _running = 0;                            // tasks running, or done with the result not yet sent
 	std::unordered_map<std::string, std::shared_ptr<std::atomic<bool>>> _cancelFlags;
 	JsonScan _scan;                              // the connection thread's
-	std::unique_ptr<SqlAccountStore::Batch> _batch;  // the connection thread's: its quick tasks' transaction
-
-	struct Stored
-		/// A quick result that stands or falls with the burst's commit.
-	{
-		std::size_t index;
-		std::size_t firstOperation;  // its store operations, as indexes into the batch's pending ones
-		std::size_t endOperation;
-		std::string task;
-		std::string taskId;
-		int attempt;
-	};
-	std::vector<Stored> _stored;                 // the connection thread's, for the current burst
+	QuickRunner& _quick;
+	std::vector<QuickRunner::Job> _burst;        // the connection thread's: the quick tasks of the current burst
 
 	std::mutex _outboxMutex;
 	std::vector<std::string> _outbox;            // results waiting for the sender

@@ -1,0 +1,117 @@
+//
+// QuickRunner.cpp
+//
+
+
+#include "worker/QuickRunner.h"
+#include "worker/WorkerNode.h"
+#include "plugin/TaskRunner.h"
+#include "net/JsonScan.h"
+#include "Poco/Data/DataException.h"
+#include "Poco/Logger.h"
+#include <atomic>
+#include <map>
+
+
+namespace orchd {
+
+
+QuickRunner::QuickRunner(SqlAccountStore* store, std::size_t commitEvery):
+	_commitEvery(commitEvery > 0 ? commitEvery : 1)
+{
+	if (store) _batch = std::make_unique<SqlAccountStore::Batch>(*store);
+}
+
+
+QuickRunner::~QuickRunner() = default;
+
+
+void QuickRunner::run(std::vector<Job>& jobs, bool wait)
+{
+	if (!jobs.empty())
+	{
+		std::lock_guard<std::mutex> lock(_queueMutex);
+		if (_queue.empty()) _queue.swap(jobs);
+		else for (auto& job: jobs) _queue.push_back(std::move(job));
+		jobs.clear();
+	}
+	if (wait)
+	{
+		std::lock_guard<std::mutex> lock(_runMutex);
+		while (runRound())
+		{
+		}
+		return;
+	}
+	if (!_runMutex.try_lock()) return;  // the running thread, or the next round, takes them
+	runRound();
+	_runMutex.unlock();
+}
+
+
+bool QuickRunner::waiting()
+{
+	std::lock_guard<std::mutex> lock(_queueMutex);
+	return !_queue.empty();
+}
+
+
+bool QuickRunner::runRound()
+{
+	static const std::atomic<bool> NOT_CANCELLED(false);
+	_running.clear();
+	{
+		std::lock_guard<std::mutex> lock(_queueMutex);
+		_running.swap(_queue);
+	}
+	if (_running.empty()) return false;
+	for (const Job& job: _running)
+	{
+		std::size_t first = _batch ? _batch->pending() : 0;
+		std::string text = job.node->runTask(*job.request, job.taskId, job.attempt, NOT_CANCELLED, _batch.get());
+		std::size_t end = _batch ? _batch->pending() : 0;
+		_done.push_back(Done{job.node, std::move(text), end != first ? &job : nullptr, first, end});
+		if (end != first && ++_stored >= _commitEvery) commit();
+	}
+	commit();  // before the jobs its results point to are cleared
+	return true;
+}
+
+
+void QuickRunner::commit()
+{
+	if (_done.empty()) return;
+	if (_batch && _stored > 0)
+	{
+		try
+		{
+			_batch->commit();
+		}
+		catch (Poco::Exception& exc)
+		{
+			Poco::Logger::get("orchd").error("worker: the store could not commit: %s", exc.displayText());
+			for (auto& done: _done)
+			{
+				if (!done.job) continue;
+				// Only the tasks with an operation in a failed commit: the
+				// others' changes stand.
+				std::string why;
+				for (std::size_t i = done.firstOperation; i < done.endOperation && why.empty(); ++i) why = _batch->failure(i);
+				if (why.empty()) continue;
+				Poco::JSON::Object::Ptr result = TaskRunner::failure(done.job->task, Poco::Data::DataException("the store could not commit", why));
+				result->set("TASK_ID", done.job->taskId);
+				result->set("ATTEMPT", done.job->attempt);
+				done.text = JsonScan::write(*result);
+			}
+		}
+	}
+	_stored = 0;
+	// One report per link, in the order run.
+	std::map<WorkerNode*, std::vector<std::string>> byNode;
+	for (auto& done: _done) byNode[done.node].push_back(std::move(done.text));
+	_done.clear();
+	for (auto& results: byNode) results.first->report(results.second);
+}
+
+
+} // namespace orchd

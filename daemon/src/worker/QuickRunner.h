@@ -1,0 +1,106 @@
+//
+// QuickRunner.h
+//
+// Runs the quick tasks of every link of a worker process, one thread at a
+// time, committing their store operations together.
+//
+
+
+#ifndef orchd_QuickRunner_INCLUDED
+#define orchd_QuickRunner_INCLUDED
+
+
+#include "store/SqlAccountStore.h"
+#include "Poco/JSON/Object.h"
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+
+namespace orchd {
+
+
+class WorkerNode;
+
+
+class QuickRunner
+	/// The quick tasks (TaskHandler::quick()) of all the links of one
+	/// process (worker.links), run by flat combining: a link thread that has
+	/// read a burst queues its tasks and, if no other link thread is
+	/// running tasks, runs everything queued (its own and what the others
+	/// queued meanwhile) until the queue is empty; else it goes back to
+	/// reading at once, and the thread that is running takes its tasks
+	/// along. So one thread at a time runs tasks and uses the store, with
+	/// no lock handed over per operation, and the links' store tasks share
+	/// commits.
+	///
+	/// Store operations go through one SqlAccountStore::Batch; they are
+	/// committed every commitEvery store tasks and when the queue is empty,
+	/// and only then are their results handed to their link's
+	/// WorkerNode::report(). If a commit fails, the results of the tasks
+	/// with an operation in it become NOK results that say why.
+	///
+	/// Thread-safe. Must outlive the WorkerNodes that use it.
+{
+public:
+	struct Job
+	{
+		WorkerNode* node;
+		Poco::JSON::Object::Ptr request;
+		std::string task;
+		std::string taskId;
+		int attempt;
+	};
+
+	QuickRunner(SqlAccountStore* store, std::size_t commitEvery);
+		/// store may be null (no store: tasks that need one fail).
+
+	~QuickRunner();
+
+	void run(std::vector<Job>& jobs, bool wait = false);
+		/// Queues jobs (and empties the vector), then, unless another
+		/// thread is running, runs one round: everything queued, its
+		/// results committed and reported. A thread runs one round at a
+		/// time, so it goes back to reading its own link in between; what
+		/// is queued meanwhile waits for the next round of any link
+		/// (waiting() tells a link to look again soon). With wait, waits
+		/// for the running thread and runs until the queue is empty (a
+		/// link that stops). Every job's node counts it running until its
+		/// result is reported.
+
+	bool waiting();
+		/// Whether jobs are queued.
+
+private:
+	struct Done
+	{
+		WorkerNode* node;
+		std::string text;
+		const Job* job;          // while its store operations are not committed
+		std::size_t firstOperation;
+		std::size_t endOperation;
+	};
+
+	bool runRound();
+		/// Runs what is queued; false if nothing was.
+	void commit();
+		/// Commits, turns the results of failed store tasks into NOK, and
+		/// reports every result to its node.
+
+	std::unique_ptr<SqlAccountStore::Batch> _batch;
+	std::size_t _commitEvery;
+
+	std::mutex _queueMutex;
+	std::vector<Job> _queue;
+	std::mutex _runMutex;            // held by the thread that runs
+	std::vector<Job> _running;       // the runner's: the jobs it took
+	std::vector<Done> _done;         // the runner's: results not yet reported
+	std::size_t _stored = 0;         // the runner's: tasks in _done with store operations
+};
+
+
+} // namespace orchd
+
+
+#endif // orchd_QuickRunner_INCLUDED

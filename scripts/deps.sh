@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what building and testing orchd needs, on Debian 12, if missing.
 # Run by test.sh and demo.sh; safe to run again. libpq-dev is for the
-# PostgreSQL store connector, which comes next.
+# PostgreSQL store connector, which comes next; libgoogle-perftools-dev
+# brings tcmalloc_minimal, which orchd and orchctl link when it is there.
 set -euo pipefail
-ORCHD_PACKAGES=(g++ cmake ninja-build pkg-config libpoco-dev libcppunit-dev libpq-dev sqlite3)
+ORCHD_PACKAGES=(g++ cmake ninja-build pkg-config libpoco-dev libcppunit-dev libpq-dev sqlite3 libgoogle-perftools-dev)
 missing=()
 for p in "${ORCHD_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Where an ECHO (or any mix's) task's time goes: starts one master and two
-# workers, records the master and the first worker with `perf record` during
+# workers (two links of one worker process, as bench/run.sh does), records
+# the master and the worker process with `perf record` during
 # an `orchctl bench`, then prints the CPU each process spent per task, and
 # each process's time by library and its top functions (self time).
 #
@@ -31,11 +32,11 @@ sleep 0.5  # perf attaching; the figures below are per task, not timed
 kill -INT "$pm" "$pw"; wait "$pm" "$pw" 2>/dev/null || true
 hz=$(getconf CLK_TCK)
 {
-  echo "profile of $mix: $tasks tasks, 2 workers (concurrency 8), 16 in flight; perf at 999 Hz on the master and worker 1"
+  echo "profile of $mix: $tasks tasks, 2 workers (concurrency 8; links of one process unless ORCHD_BENCH_PROCESSES=1), 16 in flight; perf at 999 Hz on the master and the (first) worker process"
   grep -E "throughput|latency" "$cluster_state/bench.txt"
   echo
   echo "CPU per task (user + system), microseconds:"
-  names=(master worker1 worker2)
+  names=(master worker worker2)
   i=0
   for p in "${cluster_pids[@]}"; do
     printf '  %-8s %6.1f\n' "${names[$i]}" "$(python3 -c "print(($(ticks "$p") - ${before[$p]}) * 1e6 / $hz / $tasks)")"

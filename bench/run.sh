@@ -39,7 +39,7 @@ results=${ORCHD_BENCH_RESULTS:-bench/results}
 mkdir -p "$results"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 out=$results/orchd-$stamp
-tasks=${ORCHD_BENCH_TASKS:-50000}
+tasks=${ORCHD_BENCH_TASKS:-100000}
 points=("2 16" "2 64" "4 64")
 mixes=("ECHO:100" "QUERY:100" "UPDATE:100" "TRANSFER:100" "QUERY:40,UPDATE:40,TRANSFER:20")
 idle_workers=1000

@@ -177,8 +177,11 @@ void WorkerNode::session(const PeerAddress& master)
 		std::string message;
 		while (!_quit)
 		{
-			// Quick tasks queued by another link while this one ran may
-			// wait for no thread: look again soon.
+			// Quick tasks that another link queued while this one was
+			// running: run them before waiting for this link's socket. If
+			// they are still there, the thread now running takes them in
+			// its next round; look again soon all the same.
+			if (_quick.waiting()) _quick.run(_burst);
 			Poco::Timespan wait = _quick.waiting() ? Poco::Timespan(0, 1000) : Poco::Timespan(0, 50000);
 			if (link->receive(message, wait))
 			{

@@ -171,7 +171,7 @@ int OrchdServer::main(const ArgVec&)
 		// Store tasks commit together every half credit's worth over all
 		// links: their results travel while the master sends the next
 		// ones, instead of the links waiting for a whole credit's worth.
-		quick = std::make_unique<QuickRunner>(store.get(), static_cast<std::size_t>(std::max(1, settings.worker.links * settings.worker.concurrency / 2)));
+		quick = std::make_unique<QuickRunner>(store.get(), static_cast<std::size_t>(std::max(1, settings.worker.links * settings.worker.concurrency / 2)), log);
 		for (int link = 1; link <= settings.worker.links; ++link)
 		{
 			WorkerOptions options = settings.worker;

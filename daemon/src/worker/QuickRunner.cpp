@@ -8,7 +8,6 @@
 #include "plugin/TaskRunner.h"
 #include "net/JsonScan.h"
 #include "Poco/Data/DataException.h"
-#include "Poco/Logger.h"
 #include <atomic>
 #include <map>
 
@@ -16,8 +15,9 @@
 namespace orchd {
 
 
-QuickRunner::QuickRunner(SqlAccountStore* store, std::size_t commitEvery):
-	_commitEvery(commitEvery > 0 ? commitEvery : 1)
+QuickRunner::QuickRunner(SqlAccountStore* store, std::size_t commitEvery, Poco::Logger& logger):
+	_commitEvery(commitEvery > 0 ? commitEvery : 1),
+	_logger(logger)
 {
 	if (store) _batch = std::make_unique<SqlAccountStore::Batch>(*store);
 }
@@ -89,7 +89,7 @@ void QuickRunner::commit()
 		}
 		catch (Poco::Exception& exc)
 		{
-			Poco::Logger::get("orchd").error("worker: the store could not commit: %s", exc.displayText());
+			_logger.error("the store could not commit %z task(s): %s", _stored, exc.displayText());
 			for (auto& done: _done)
 			{
 				if (!done.job) continue;

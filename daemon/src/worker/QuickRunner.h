@@ -12,6 +12,7 @@
 
 #include "store/SqlAccountStore.h"
 #include "Poco/JSON/Object.h"
+#include "Poco/Logger.h"
 #include <memory>
 #include <mutex>
 #include <string>
@@ -53,7 +54,7 @@ public:
 		int attempt;
 	};
 
-	QuickRunner(SqlAccountStore* store, std::size_t commitEvery);
+	QuickRunner(SqlAccountStore* store, std::size_t commitEvery, Poco::Logger& logger);
 		/// store may be null (no store: tasks that need one fail).
 
 	~QuickRunner();
@@ -90,6 +91,7 @@ private:
 
 	std::unique_ptr<SqlAccountStore::Batch> _batch;
 	std::size_t _commitEvery;
+	Poco::Logger& _logger;
 
 	std::mutex _queueMutex;
 	std::vector<Job> _queue;

@@ -43,9 +43,9 @@ void QuickRunner::run(std::vector<Job>& jobs, bool wait)
 		}
 		return;
 	}
-	if (!_runMutex.try_lock()) return;  // the running thread, or the next round, takes them
+	std::unique_lock<std::mutex> lock(_runMutex, std::try_to_lock);
+	if (!lock.owns_lock()) return;  // the running thread's next round, or the next link's, takes them
 	runRound();
-	_runMutex.unlock();
 }
 
 

@@ -29,10 +29,10 @@ class QuickRunner
 	/// The quick tasks (TaskHandler::quick()) of all the links of one
 	/// process (worker.links), run by flat combining: a link thread that has
 	/// read a burst queues its tasks and, if no other link thread is
-	/// running tasks, runs everything queued (its own and what the others
-	/// queued meanwhile) until the queue is empty; else it goes back to
-	/// reading at once, and the thread that is running takes its tasks
-	/// along. So one thread at a time runs tasks and uses the store, with
+	/// running tasks, runs one round: everything queued, its own and what
+	/// the others queued; else it goes back to reading at once, and the
+	/// running thread's next round (or the next link to come by) takes its
+	/// tasks. So one thread at a time runs tasks and uses the store, with
 	/// no lock handed over per operation, and the links' store tasks share
 	/// commits.
 	///

@@ -5,7 +5,6 @@
 
 #include "worker/WorkerNode.h"
 #include "orchd/Request.h"
-#include "Poco/Data/DataException.h"
 #include "Poco/JSON/Array.h"
 #include "Poco/Net/SocketAddress.h"
 #include "Poco/Net/HTTPClientSession.h"

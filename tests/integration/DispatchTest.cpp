@@ -9,6 +9,8 @@
 #include "ctl/MasterClient.h"
 #include "net/WebSocketClient.h"
 #include "plugin/TaskRunner.h"
+#include "store/SqlAccountStore.h"
+#include "Poco/Data/Session.h"
 #include "Poco/JSON/Object.h"
 #include "Poco/Net/NetException.h"
 #include "Poco/Pipe.h"
@@ -80,6 +82,7 @@ class DispatchTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testOddTaskNamesDoNotStallOthers);
 	CPPUNIT_TEST(testStoppingMasterAnswersWaitingHttpClients);
 	CPPUNIT_TEST(testLinksOfOneProcessShareItsStore);
+	CPPUNIT_TEST(testFailedGroupCommitFailsOnlyTheTaskAtFault);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -339,6 +342,48 @@ public:
 		// SIGTERM drains all three links at once, and the process exits.
 		CPPUNIT_ASSERT_EQUAL(0, _nodes[1]->stop());
 		CPPUNIT_ASSERT(waitFor([&] { return workerCount(port) == 0; }));
+	}
+
+	void testFailedGroupCommitFailsOnlyTheTaskAtFault()
+	{
+		Poco::UInt16 port = startCluster(1);
+		MasterClient client(local(port));
+		CPPUNIT_ASSERT_EQUAL(std::string("OK"), client.call(task("{\"TASK\":\"OPEN\",\"USER\":\"alice\"}"))->getValue<std::string>("STATUS"));
+		CPPUNIT_ASSERT_EQUAL(std::string("OK"), client.call(task("{\"TASK\":\"OPEN\",\"USER\":\"dave\"}"))->getValue<std::string>("STATUS"));
+		// A deferred foreign key that an update of dave breaks: every group
+		// commit holding one fails at COMMIT, after all its operations ran.
+		orchd::SqlAccountStore::registerConnectors();
+		{
+			Poco::Data::Session session("SQLite", _dir->file("accounts.db"));
+			session << "CREATE TABLE parent (id TEXT PRIMARY KEY)", Poco::Data::Keywords::now;
+			session << "CREATE TABLE child (pid TEXT REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)", Poco::Data::Keywords::now;
+			session << "CREATE TRIGGER orphan AFTER UPDATE ON accounts WHEN NEW.user_id = 'dave' BEGIN INSERT INTO child VALUES ('missing'); END", Poco::Data::Keywords::now;
+		}
+		// Pipelined, so that alice's and dave's updates share commits.
+		const int rounds = 40;
+		for (int i = 0; i < rounds; ++i)
+		{
+			client.send("{\"TASK\":\"UPDATE\",\"USER\":\"alice\",\"AMOUNT\":1,\"REQUEST_ID\":" + std::to_string(2 * i) + "}");
+			client.send("{\"TASK\":\"UPDATE\",\"USER\":\"dave\",\"AMOUNT\":1,\"REQUEST_ID\":" + std::to_string(2 * i + 1) + "}");
+		}
+		int aliceOk = 0;
+		int daveRefused = 0;
+		for (int i = 0; i < 2 * rounds; ++i)
+		{
+			std::string text = client.receive();
+			Poco::JSON::Object::Ptr result = TaskRunner::parse(text);
+			bool dave = result->getValue<int>("REQUEST_ID") % 2 == 1;
+			std::string status = result->getValue<std::string>("STATUS");
+			if (!dave && status == "OK") ++aliceOk;
+			if (dave && status == "NOK" && text.find("the store could not commit") != std::string::npos && text.find("FOREIGN KEY") != std::string::npos) ++daveRefused;
+		}
+		CPPUNIT_ASSERT_EQUAL(rounds, aliceOk);
+		CPPUNIT_ASSERT_EQUAL(rounds, daveRefused);
+		Poco::JSON::Object::Ptr alice = client.call(task("{\"TASK\":\"QUERY\",\"USER\":\"alice\"}"));
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(100 * rounds), alice->getValue<Poco::Int64>("SALDO_CENTS"));
+		Poco::JSON::Object::Ptr dave = client.call(task("{\"TASK\":\"QUERY\",\"USER\":\"dave\"}"));
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(0), dave->getValue<Poco::Int64>("SALDO_CENTS"));
+		CPPUNIT_ASSERT_MESSAGE(_nodes[1]->log(), _nodes[1]->log().find("committing them one by one") != std::string::npos);
 	}
 
 private:

@@ -7,7 +7,6 @@
 #include "worker/WorkerNode.h"
 #include "plugin/TaskRunner.h"
 #include "net/JsonScan.h"
-#include "Poco/Data/DataException.h"
 #include <atomic>
 #include <map>
 
@@ -89,20 +88,19 @@ void QuickRunner::commit()
 		}
 		catch (Poco::Exception& exc)
 		{
-			_logger.error("the store could not commit %z task(s): %s", _stored, exc.displayText());
+			_logger.warning("the store could not commit %z task(s) together: %s; committing them one by one", _stored, exc.displayText());
+			// Like the writer thread's batches: nothing of the failed
+			// commit is applied (no key recorded), so its tasks run again,
+			// each in a commit of its own, and only the one at fault fails.
+			// The tasks of the batch that another commit took stand.
+			std::vector<Done*> again;
 			for (auto& done: _done)
 			{
-				if (!done.job) continue;
-				// Only the tasks with an operation in a failed commit: the
-				// others' changes stand.
-				std::string why;
-				for (std::size_t i = done.firstOperation; i < done.endOperation && why.empty(); ++i) why = _batch->failure(i);
-				if (why.empty()) continue;
-				Poco::JSON::Object::Ptr result = TaskRunner::failure(done.job->task, Poco::Data::DataException("the store could not commit", why));
-				result->set("TASK_ID", done.job->taskId);
-				result->set("ATTEMPT", done.job->attempt);
-				done.text = JsonScan::write(*result);
+				bool failed = false;
+				for (std::size_t i = done.firstOperation; done.job && i < done.endOperation && !failed; ++i) failed = !_batch->failure(i).empty();
+				if (failed) again.push_back(&done);
 			}
+			for (Done* done: again) done->text = runAlone(*done->job);
 		}
 	}
 	_stored = 0;
@@ -111,6 +109,26 @@ void QuickRunner::commit()
 	for (auto& done: _done) byNode[done.node].push_back(std::move(done.text));
 	_done.clear();
 	for (auto& results: byNode) results.first->report(results.second);
+}
+
+
+std::string QuickRunner::runAlone(const Job& job)
+{
+	static const std::atomic<bool> NOT_CANCELLED(false);
+	std::string text = job.node->runTask(*job.request, job.taskId, job.attempt, NOT_CANCELLED, _batch.get());
+	try
+	{
+		_batch->commit();
+		return text;
+	}
+	catch (Poco::Exception& exc)
+	{
+		_logger.error("the store could not commit task %s (%s): %s", job.task, job.taskId, exc.displayText());
+		Poco::JSON::Object::Ptr result = TaskRunner::failure(job.task, exc);
+		result->set("TASK_ID", job.taskId);
+		result->set("ATTEMPT", job.attempt);
+		return JsonScan::write(*result);
+	}
 }
 
 

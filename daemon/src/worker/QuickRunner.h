@@ -39,8 +39,10 @@ class QuickRunner
 	/// Store operations go through one SqlAccountStore::Batch; they are
 	/// committed every commitEvery store tasks and when the queue is empty,
 	/// and only then are their results handed to their link's
-	/// WorkerNode::report(). If a commit fails, the results of the tasks
-	/// with an operation in it become NOK results that say why.
+	/// WorkerNode::report(). If a commit fails, the tasks with an operation
+	/// in it (nothing of which is applied) run again, each committed on its
+	/// own, so that only the one at fault answers NOK ("the store could not
+	/// commit: ..." with SQLite's message).
 	///
 	/// Thread-safe. Must outlive the WorkerNodes that use it.
 {
@@ -86,8 +88,11 @@ private:
 	bool runRound();
 		/// Runs what is queued; false if nothing was.
 	void commit();
-		/// Commits, turns the results of failed store tasks into NOK, and
-		/// reports every result to its node.
+		/// Commits, runs the tasks of a failed commit again one by one,
+		/// and reports every result to its node.
+	std::string runAlone(const Job& job);
+		/// Runs a task and commits it on its own; its result, or a NOK
+		/// result that says why the commit failed.
 
 	std::unique_ptr<SqlAccountStore::Batch> _batch;
 	std::size_t _commitEvery;

@@ -188,11 +188,14 @@ public:
 		// committed yet.
 		CPPUNIT_ASSERT_EQUAL(Poco::Int64(3), a.query("alice").balance);
 		CPPUNIT_ASSERT_EQUAL(Poco::Int64(0), committedBalance("alice"));
+		// The query counts: it saw uncommitted changes.
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), a.pending());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), b.pending());
 		a.commit();
 		CPPUNIT_ASSERT_EQUAL(Poco::Int64(3), committedBalance("alice"));
 		b.commit();  // went along with a's: nothing left, no error
-		CPPUNIT_ASSERT_EQUAL(2, a.operations());
-		CPPUNIT_ASSERT_EQUAL(1, b.operations());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), a.pending());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), b.pending());
 		// Idempotent by key, in a batch or not.
 		AccountResult again = b.update("a1", "alice", 1);
 		CPPUNIT_ASSERT(again.replayed);

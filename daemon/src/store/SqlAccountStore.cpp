@@ -749,7 +749,6 @@ AccountResult SqlAccountStore::Batch::transfer(const std::string& key, const std
 
 void SqlAccountStore::Batch::joined(Poco::UInt64 generation)
 {
-	++_operations;
 	_generations.push_back(generation);
 }
 
@@ -813,12 +812,6 @@ const std::string& SqlAccountStore::Batch::failure(std::size_t index) const
 {
 	static const std::string none;
 	return index < _failures.size() ? _failures[index] : none;
-}
-
-
-int SqlAccountStore::Batch::operations() const
-{
-	return _operations;
 }
 
 

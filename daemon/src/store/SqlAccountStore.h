@@ -143,10 +143,6 @@ public:
 			/// After commit(): why the operation at that index (of those
 			/// pending before it) is not applied, or empty if it is.
 
-		int operations() const;
-			/// Counts all operations that went through the shared
-			/// transaction.
-
 	private:
 		friend class SqlAccountStore;
 
@@ -154,7 +150,6 @@ public:
 		void joined(Poco::UInt64 generation);
 
 		SqlAccountStore& _store;
-		int _operations = 0;
 		std::vector<Poco::UInt64> _generations;  // the shared transaction each pending operation joined
 		std::vector<std::string> _failures;      // after commit(): why each is not applied, or empty
 	};
@@ -172,6 +167,12 @@ private:
 	AccountResult openIn(Batch* batch, const std::string& key, const std::string& user, Poco::Int64 cents);
 	AccountResult updateIn(Batch* batch, const std::string& key, const std::string& user, Poco::Int64 deltaCents);
 	AccountResult transferIn(Batch* batch, const std::string& key, const std::string& from, const std::string& to, Poco::Int64 cents);
+	void beginShared();
+	void commitShared();
+	void failShared(const std::string& why);
+		/// The shared transaction of the Batches; under _writerMutex.
+	static int walCommitted(void* store, sqlite3* db, const char* name, int pages);
+	void checkpoint();
 	void writerLoop();
 	int prune();
 	void commitBatch(const std::vector<Pending*>& batch);
@@ -189,9 +190,6 @@ private:
 	bool _sharedOpen = false;
 	Poco::UInt64 _generation = 0;                  // the current (or last) shared transaction
 	std::map<Poco::UInt64, std::string> _failed;   // recent shared transactions whose commit failed, and why
-	void beginShared();
-	void commitShared();
-	void failShared(const std::string& why);
 	std::mutex _queueMutex;
 	std::condition_variable _queued;
 	std::condition_variable _finished;
@@ -201,8 +199,6 @@ private:
 	std::atomic<bool> _checkpointRequested{false};
 	static constexpr int CHECKPOINT_PAGES = 1000;  // SQLite's own default
 	static constexpr std::size_t MAX_FAILED = 4096;  // failed shared transactions remembered for their Batches
-	static int walCommitted(void* store, sqlite3* db, const char* name, int pages);
-	void checkpoint();
 	int _pruned = 0;
 	std::thread _writer;
 };

@@ -58,13 +58,13 @@ bool QuickRunner::waiting()
 bool QuickRunner::runRound()
 {
 	static const std::atomic<bool> NOT_CANCELLED(false);
-	_running.clear();
+	_round.clear();
 	{
 		std::lock_guard<std::mutex> lock(_queueMutex);
-		_running.swap(_queue);
+		_round.swap(_queue);
 	}
-	if (_running.empty()) return false;
-	for (const Job& job: _running)
+	if (_round.empty()) return false;
+	for (const Job& job: _round)
 	{
 		std::size_t first = _batch ? _batch->pending() : 0;
 		std::string text = job.node->runTask(*job.request, job.taskId, job.attempt, NOT_CANCELLED, _batch.get());

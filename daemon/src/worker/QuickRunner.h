@@ -101,7 +101,7 @@ private:
 	std::mutex _queueMutex;
 	std::vector<Job> _queue;
 	std::mutex _runMutex;            // held by the thread that runs
-	std::vector<Job> _running;       // the runner's: the jobs it took
+	std::vector<Job> _round;         // the runner's: the jobs of the current round
 	std::vector<Done> _done;         // the runner's: results not yet reported
 	std::size_t _stored = 0;         // the runner's: tasks in _done with store operations
 };

@@ -64,9 +64,9 @@ class WorkerNode: private Poco::Runnable
 	/// handler says they are quick to the process's QuickRunner, which
 	/// runs them on this thread or another link's, their store operations
 	/// committed together before their results are sent), `concurrency`
-	/// executors (run the others). Results are sent in batches: an executor with a result
-	/// queues it, and whichever executor is not already sending writes
-	/// everything queued in one system call.
+	/// executors (run the others). Results are sent in batches: a thread
+	/// with results queues them, and whichever thread is not already
+	/// sending writes everything queued in one system call.
 {
 public:
 	WorkerNode(const WorkerOptions& options, const TaskRunner& runner, QuickRunner& quick, const std::vector<std::string>& tasks, Poco::Logger& logger);

@@ -6,10 +6,10 @@
 //
 
 
+#include "json/JsonObject.h"
 #include "TestSupport.h"
 #include "ctl/MasterClient.h"
 #include "net/FrameCodec.h"
-#include "plugin/TaskRunner.h"
 #include "Poco/Net/NetException.h"
 #include "Poco/Net/StreamSocket.h"
 #include "Poco/Timestamp.h"
@@ -21,7 +21,7 @@
 
 using orchd::FrameCodec;
 using orchd::MasterClient;
-using orchd::TaskRunner;
+using orchd::parseObject;
 using namespace orchd::test;
 
 
@@ -103,7 +103,7 @@ Poco::Net::SocketAddress local(Poco::UInt16 port)
 
 std::string errorOf(const std::string& json)
 {
-	Poco::JSON::Object::Ptr result = TaskRunner::parse(json);
+	Poco::JSON::Object::Ptr result = parseObject(json);
 	return result->optValue<std::string>("ERROR", "");
 }
 
@@ -135,7 +135,7 @@ public:
 		_worker->start();
 		CPPUNIT_ASSERT(_worker->waitForLog("connected to master m1"));
 		MasterClient client(local(_port));
-		client.call(TaskRunner::parse("{\"TASK\":\"OPEN\",\"USER\":\"alice\",\"AMOUNT\":10}"));
+		client.call(parseObject("{\"TASK\":\"OPEN\",\"USER\":\"alice\",\"AMOUNT\":10}"));
 	}
 
 	void tearDown() override
@@ -170,7 +170,7 @@ public:
 			CPPUNIT_ASSERT_MESSAGE(std::string(c.first) + " -> " + error, error.rfind(c.second, 0) == 0);
 		}
 		// The same connection still works.
-		CPPUNIT_ASSERT_EQUAL(std::string("OK"), client.call(TaskRunner::parse("{\"TASK\":\"QUERY\",\"USER\":\"alice\"}"))->getValue<std::string>("STATUS"));
+		CPPUNIT_ASSERT_EQUAL(std::string("OK"), client.call(parseObject("{\"TASK\":\"QUERY\",\"USER\":\"alice\"}"))->getValue<std::string>("STATUS"));
 	}
 
 	void testWebSocketFraming()
@@ -231,7 +231,7 @@ public:
 			CPPUNIT_ASSERT_MESSAGE(reply, reply.find("\"SALDO\":10.00") != std::string::npos);
 		}
 		MasterClient client(local(_port));
-		CPPUNIT_ASSERT_EQUAL(std::string("OK"), client.call(TaskRunner::parse("{\"TASK\":\"ECHO\"}"))->getValue<std::string>("STATUS"));
+		CPPUNIT_ASSERT_EQUAL(std::string("OK"), client.call(parseObject("{\"TASK\":\"ECHO\"}"))->getValue<std::string>("STATUS"));
 	}
 
 	void testHttpMatrix()
@@ -281,7 +281,7 @@ public:
 		CPPUNIT_ASSERT(_master->waitForLog("unregistered worker from 127.0.0.1"));
 		CPPUNIT_ASSERT(_master->log().find("bad ALIVE: Field CONCURRENCY must be an integer") != std::string::npos);
 		MasterClient client(local(_port));
-		CPPUNIT_ASSERT_EQUAL(std::string("OK"), client.call(TaskRunner::parse("{\"TASK\":\"ECHO\"}"))->getValue<std::string>("STATUS"));
+		CPPUNIT_ASSERT_EQUAL(std::string("OK"), client.call(parseObject("{\"TASK\":\"ECHO\"}"))->getValue<std::string>("STATUS"));
 	}
 
 	void testMisbehavingConnectionsDoNotStallOthers()
@@ -329,12 +329,12 @@ public:
 		for (int i = 0; i < CONNECTIONS; ++i) clients[static_cast<std::size_t>(i)]->send("{\"TASK\":\"ECHO\",\"PAYLOAD\":" + std::to_string(i) + "}");
 		for (int i = 0; i < CONNECTIONS; ++i)
 		{
-			Poco::JSON::Object::Ptr result = TaskRunner::parse(clients[static_cast<std::size_t>(i)]->receive());
+			Poco::JSON::Object::Ptr result = parseObject(clients[static_cast<std::size_t>(i)]->receive());
 			CPPUNIT_ASSERT_EQUAL(i, result->getValue<int>("PAYLOAD"));
 		}
 		int code = 0;
 		std::string body = httpGet(_port, "/v1/status", code);
-		CPPUNIT_ASSERT_EQUAL(CONNECTIONS, TaskRunner::parse(body)->getValue<int>("clients"));
+		CPPUNIT_ASSERT_EQUAL(CONNECTIONS, parseObject(body)->getValue<int>("clients"));
 	}
 
 	void testPausedFlooderIsServedOnceItReads()
@@ -362,7 +362,7 @@ public:
 		// things now.
 		auto paused = [&]
 		{
-			Poco::JSON::Object::Ptr status = TaskRunner::parse(httpGet(_port, "/v1/status", code));
+			Poco::JSON::Object::Ptr status = parseObject(httpGet(_port, "/v1/status", code));
 			Poco::JSON::Object::Ptr counters = status->getObject("counters");
 			int submitted = counters->getValue<int>("submitted");
 			return submitted >= 5000 && submitted < TASKS && counters->getValue<int>("completed") >= submitted - 1
@@ -393,11 +393,11 @@ public:
 		MasterClient client(local(_port), Poco::Timespan(30, 0));
 		std::string head = "{\"PAYLOAD\":\"", tail = "\",\"TASK\":\"ECHO\"}";
 		std::string request = head + std::string(65536 - 35 - head.size() - tail.size(), 'x') + tail;
-		Poco::JSON::Object::Ptr result = client.call(TaskRunner::parse(request));
+		Poco::JSON::Object::Ptr result = client.call(parseObject(request));
 		std::string error = result->optValue<std::string>("ERROR", "");
 		CPPUNIT_ASSERT_MESSAGE(error, error.find("too large for a worker") != std::string::npos);
 		CPPUNIT_ASSERT_MESSAGE(_worker->log(), _worker->log().find("lost master") == std::string::npos);
-		CPPUNIT_ASSERT_EQUAL(std::string("OK"), client.call(TaskRunner::parse("{\"TASK\":\"ECHO\"}"))->getValue<std::string>("STATUS"));
+		CPPUNIT_ASSERT_EQUAL(std::string("OK"), client.call(parseObject("{\"TASK\":\"ECHO\"}"))->getValue<std::string>("STATUS"));
 	}
 
 private:
@@ -408,7 +408,7 @@ private:
 		for (int i = 0; i < count; ++i)
 		{
 			Poco::Timestamp start;
-			Poco::JSON::Object::Ptr result = client.call(TaskRunner::parse("{\"TASK\":\"ECHO\"}"));
+			Poco::JSON::Object::Ptr result = client.call(parseObject("{\"TASK\":\"ECHO\"}"));
 			if (result->optValue<std::string>("STATUS", "") != "OK") break;
 			ms.push_back(static_cast<double>(start.elapsed()) / 1000.0);
 		}

@@ -5,10 +5,10 @@
 //
 
 
+#include "json/JsonObject.h"
 #include "TestSupport.h"
 #include "ctl/MasterClient.h"
 #include "net/WebSocketClient.h"
-#include "plugin/TaskRunner.h"
 #include "store/SqlAccountStore.h"
 #include "Poco/Data/Session.h"
 #include "Poco/JSON/Object.h"
@@ -24,7 +24,7 @@
 
 
 using orchd::MasterClient;
-using orchd::TaskRunner;
+using orchd::parseObject;
 using namespace orchd::test;
 
 
@@ -39,7 +39,7 @@ Poco::Net::SocketAddress local(Poco::UInt16 port)
 
 Poco::JSON::Object::Ptr task(const std::string& json)
 {
-	return TaskRunner::parse(json);
+	return parseObject(json);
 }
 
 
@@ -48,7 +48,7 @@ Poco::JSON::Object::Ptr status(Poco::UInt16 port)
 	int code = 0;
 	std::string body = httpGet(port, "/v1/status", code);
 	CPPUNIT_ASSERT_EQUAL(200, code);
-	return TaskRunner::parse(body);
+	return parseObject(body);
 }
 
 
@@ -113,7 +113,7 @@ public:
 		std::set<int> seen;
 		for (int i = 0; i < 20; ++i)
 		{
-			Poco::JSON::Object::Ptr result = TaskRunner::parse(client.receive());
+			Poco::JSON::Object::Ptr result = parseObject(client.receive());
 			CPPUNIT_ASSERT_EQUAL(result->getValue<int>("REQUEST_ID"), result->getValue<int>("PAYLOAD"));
 			seen.insert(result->getValue<int>("REQUEST_ID"));
 		}
@@ -183,7 +183,7 @@ public:
 		Poco::UInt16 port = startCluster(0, "queue.capacity = 2\n");
 		MasterClient client(local(port));
 		for (int i = 0; i < 3; ++i) client.send("{\"TASK\":\"ECHO\",\"REQUEST_ID\":" + std::to_string(i) + "}");
-		Poco::JSON::Object::Ptr result = TaskRunner::parse(client.receive());
+		Poco::JSON::Object::Ptr result = parseObject(client.receive());
 		CPPUNIT_ASSERT_EQUAL(std::string("BUSY"), result->getValue<std::string>("ERROR"));
 		CPPUNIT_ASSERT_EQUAL(2, result->getValue<int>("REQUEST_ID"));
 		int code = 0;
@@ -191,7 +191,7 @@ public:
 		CPPUNIT_ASSERT_EQUAL(503, code);
 		// A worker arrives: the two queued tasks run.
 		addWorker(port, "w1");
-		for (int i = 0; i < 2; ++i) CPPUNIT_ASSERT_EQUAL(std::string("OK"), TaskRunner::parse(client.receive())->getValue<std::string>("STATUS"));
+		for (int i = 0; i < 2; ++i) CPPUNIT_ASSERT_EQUAL(std::string("OK"), parseObject(client.receive())->getValue<std::string>("STATUS"));
 	}
 
 	void testWorkerDrainsOnSigterm()
@@ -204,7 +204,7 @@ public:
 		CPPUNIT_ASSERT_EQUAL(0, _nodes[1]->stop(SIGTERM));
 		for (int i = 0; i < 4; ++i)
 		{
-			Poco::JSON::Object::Ptr result = TaskRunner::parse(client.receive());
+			Poco::JSON::Object::Ptr result = parseObject(client.receive());
 			CPPUNIT_ASSERT_EQUAL(std::string("OK"), result->getValue<std::string>("STATUS"));
 			CPPUNIT_ASSERT_EQUAL(1, result->getValue<int>("ATTEMPT"));
 		}
@@ -260,7 +260,7 @@ public:
 		std::set<int> seen;
 		for (int i = 0; i < TASKS; ++i)
 		{
-			Poco::JSON::Object::Ptr result = TaskRunner::parse(client.receive());
+			Poco::JSON::Object::Ptr result = parseObject(client.receive());
 			CPPUNIT_ASSERT_EQUAL(std::string("OK"), result->getValue<std::string>("STATUS"));
 			CPPUNIT_ASSERT_EQUAL(payload.size(), result->getValue<std::string>("PAYLOAD").size());
 			seen.insert(result->getValue<int>("REQUEST_ID"));
@@ -281,7 +281,7 @@ public:
 		MasterClient client(local(port), Poco::Timespan(10, 0));
 		for (int i = 0; i < 20; ++i) client.send("{\"TASK\":\"ECHO\",\"PAYLOAD\":" + std::to_string(i) + ",\"REQUEST_ID\":" + std::to_string(i) + "}");
 		std::set<int> seen;
-		for (int i = 0; i < 20; ++i) seen.insert(TaskRunner::parse(client.receive())->getValue<int>("REQUEST_ID"));
+		for (int i = 0; i < 20; ++i) seen.insert(parseObject(client.receive())->getValue<int>("REQUEST_ID"));
 		CPPUNIT_ASSERT_EQUAL(std::size_t(20), seen.size());
 	}
 
@@ -371,7 +371,7 @@ public:
 		for (int i = 0; i < 2 * rounds; ++i)
 		{
 			std::string text = client.receive();
-			Poco::JSON::Object::Ptr result = TaskRunner::parse(text);
+			Poco::JSON::Object::Ptr result = parseObject(text);
 			bool dave = result->getValue<int>("REQUEST_ID") % 2 == 1;
 			std::string status = result->getValue<std::string>("STATUS");
 			if (!dave && status == "OK") ++aliceOk;

@@ -8,10 +8,10 @@
 //
 
 
+#include "json/JsonObject.h"
 #include "TestSupport.h"
 #include "ctl/MasterClient.h"
 #include "net/FrameCodec.h"
-#include "plugin/TaskRunner.h"
 #include "Poco/JSON/Array.h"
 #include "Poco/Net/StreamSocket.h"
 #include "Poco/Pipe.h"
@@ -25,7 +25,7 @@
 
 using orchd::FrameCodec;
 using orchd::MasterClient;
-using orchd::TaskRunner;
+using orchd::parseObject;
 using namespace orchd::test;
 
 
@@ -48,7 +48,7 @@ Poco::JSON::Object::Ptr status(Poco::UInt16 port)
 	int code = 0;
 	std::string body = httpGet(port, "/v1/status", code);
 	CPPUNIT_ASSERT_EQUAL(200, code);
-	return TaskRunner::parse(body);
+	return parseObject(body);
 }
 
 
@@ -157,7 +157,7 @@ public:
 		// wb1 fails over and serves there.
 		CPPUNIT_ASSERT(waitFor([&] { return workersOwnedBy(_ports["ma"], "mb") + workersOwnedBy(_ports["mc"], "mb") == 1; }, Poco::Timespan(15, 0)));
 		MasterClient client(Poco::Net::SocketAddress("127.0.0.1", _ports["ma"]));
-		for (int i = 0; i < 20; ++i) CPPUNIT_ASSERT_EQUAL(std::string("OK"), client.call(TaskRunner::parse("{\"TASK\":\"ECHO\"}"))->getValue<std::string>("STATUS"));
+		for (int i = 0; i < 20; ++i) CPPUNIT_ASSERT_EQUAL(std::string("OK"), client.call(parseObject("{\"TASK\":\"ECHO\"}"))->getValue<std::string>("STATUS"));
 		// mb comes back: its worker goes home.
 		restartMaster("mb");
 		CPPUNIT_ASSERT(waitFor([&] { return peerState(_ports["ma"], "mb") == "ALIVE"; }, Poco::Timespan(10, 0)));
@@ -177,7 +177,7 @@ public:
 		for (const char* m: {"mb", "mc"})
 		{
 			MasterClient client(Poco::Net::SocketAddress("127.0.0.1", _ports[m]));
-			for (int i = 0; i < 20; ++i) CPPUNIT_ASSERT_EQUAL(std::string("OK"), client.call(TaskRunner::parse("{\"TASK\":\"ECHO\"}"))->getValue<std::string>("STATUS"));
+			for (int i = 0; i < 20; ++i) CPPUNIT_ASSERT_EQUAL(std::string("OK"), client.call(parseObject("{\"TASK\":\"ECHO\"}"))->getValue<std::string>("STATUS"));
 		}
 	}
 
@@ -214,7 +214,7 @@ public:
 		CPPUNIT_ASSERT_EQUAL(2, workersOwnedBy(_ports["ma"], "ma"));
 		CPPUNIT_ASSERT_EQUAL(0, loans(_ports["ma"], "workers_lent"));
 		MasterClient client(Poco::Net::SocketAddress("127.0.0.1", _ports["ma"]));
-		CPPUNIT_ASSERT_EQUAL(std::string("OK"), client.call(TaskRunner::parse("{\"TASK\":\"ECHO\"}"))->getValue<std::string>("STATUS"));
+		CPPUNIT_ASSERT_EQUAL(std::string("OK"), client.call(parseObject("{\"TASK\":\"ECHO\"}"))->getValue<std::string>("STATUS"));
 	}
 
 private:

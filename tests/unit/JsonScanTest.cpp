@@ -5,7 +5,7 @@
 //
 
 
-#include "net/JsonScan.h"
+#include "json/JsonScan.h"
 #include "orchd/Money.h"
 #include "Poco/JSON/Parser.h"
 #include "Poco/Random.h"

@@ -6,6 +6,7 @@
 //
 
 
+#include "json/JsonObject.h"
 #include "TestSupport.h"
 #include "plugin/PluginHost.h"
 #include "plugin/TaskRunner.h"
@@ -162,12 +163,12 @@ public:
 
 	void testMalformedJson()
 	{
-		CPPUNIT_ASSERT_THROW(TaskRunner::parse("{\"TASK\":"), Poco::InvalidArgumentException);
-		CPPUNIT_ASSERT_THROW(TaskRunner::parse("[1,2]"), Poco::InvalidArgumentException);
-		CPPUNIT_ASSERT_THROW(TaskRunner::parse(""), Poco::InvalidArgumentException);
+		CPPUNIT_ASSERT_THROW(parseObject("{\"TASK\":"), Poco::InvalidArgumentException);
+		CPPUNIT_ASSERT_THROW(parseObject("[1,2]"), Poco::InvalidArgumentException);
+		CPPUNIT_ASSERT_THROW(parseObject(""), Poco::InvalidArgumentException);
 		try
 		{
-			TaskRunner::parse("[1,2]");
+			parseObject("[1,2]");
 		}
 		catch (Poco::InvalidArgumentException& exc)
 		{
@@ -189,7 +190,7 @@ private:
 	{
 		std::string id = taskId.empty() ? "task-" + std::to_string(++_counter) : taskId;
 		std::atomic<bool> cancelled(false);
-		return _runner->run(*TaskRunner::parse(json), id, attempt, cancelled);
+		return _runner->run(*parseObject(json), id, attempt, cancelled);
 	}
 
 	static std::string text(const Poco::JSON::Object::Ptr& object)
@@ -208,17 +209,17 @@ private:
 	void testQuickTasks()
 	{
 		// Which requests a worker may run on its connection thread.
-		CPPUNIT_ASSERT(_runner->quick(*TaskRunner::parse("{\"TASK\":\"ECHO\",\"PAYLOAD\":1}")));
-		CPPUNIT_ASSERT(_runner->quick(*TaskRunner::parse("{\"TASK\":\"ECHO\",\"DELAY_MS\":0}")));
-		CPPUNIT_ASSERT(!_runner->quick(*TaskRunner::parse("{\"TASK\":\"ECHO\",\"DELAY_MS\":5}")));
-		CPPUNIT_ASSERT(!_runner->quick(*TaskRunner::parse("{\"TASK\":\"ECHO\",\"DELAY_MS\":\"x\"}")));
+		CPPUNIT_ASSERT(_runner->quick(*parseObject("{\"TASK\":\"ECHO\",\"PAYLOAD\":1}")));
+		CPPUNIT_ASSERT(_runner->quick(*parseObject("{\"TASK\":\"ECHO\",\"DELAY_MS\":0}")));
+		CPPUNIT_ASSERT(!_runner->quick(*parseObject("{\"TASK\":\"ECHO\",\"DELAY_MS\":5}")));
+		CPPUNIT_ASSERT(!_runner->quick(*parseObject("{\"TASK\":\"ECHO\",\"DELAY_MS\":\"x\"}")));
 		// Saldo tasks are a few statements: run there too, their store
 		// operations in the burst's shared transaction.
-		CPPUNIT_ASSERT(_runner->quick(*TaskRunner::parse("{\"TASK\":\"QUERY\",\"USER\":\"a\"}")));
-		CPPUNIT_ASSERT(_runner->quick(*TaskRunner::parse("{\"TASK\":\"UPDATE\",\"USER\":\"a\",\"AMOUNT\":1}")));
-		CPPUNIT_ASSERT(_runner->quick(*TaskRunner::parse("{\"TASK\":\"TRANSFER\",\"USER\":\"a\",\"TO\":\"b\",\"AMOUNT\":1}")));
+		CPPUNIT_ASSERT(_runner->quick(*parseObject("{\"TASK\":\"QUERY\",\"USER\":\"a\"}")));
+		CPPUNIT_ASSERT(_runner->quick(*parseObject("{\"TASK\":\"UPDATE\",\"USER\":\"a\",\"AMOUNT\":1}")));
+		CPPUNIT_ASSERT(_runner->quick(*parseObject("{\"TASK\":\"TRANSFER\",\"USER\":\"a\",\"TO\":\"b\",\"AMOUNT\":1}")));
 		// Unknown: answered at once with "Unknown task".
-		CPPUNIT_ASSERT(_runner->quick(*TaskRunner::parse("{\"TASK\":\"NOPE\"}")));
+		CPPUNIT_ASSERT(_runner->quick(*parseObject("{\"TASK\":\"NOPE\"}")));
 	}
 };
 

@@ -5,9 +5,8 @@
 
 #include "ctl/Bench.h"
 #include "ctl/MasterClient.h"
-#include "net/JsonScan.h"
+#include "json/JsonScan.h"
 #include "orchd/Money.h"
-#include "plugin/TaskRunner.h"
 #include "Poco/Exception.h"
 #include "Poco/NumberParser.h"
 #include "Poco/Random.h"

@@ -4,7 +4,7 @@
 
 
 #include "ctl/MasterClient.h"
-#include "plugin/TaskRunner.h"
+#include "json/JsonObject.h"
 #include "Poco/Net/HTTPRequest.h"
 #include "Poco/Net/HTTPResponse.h"
 #include "Poco/Net/NetException.h"
@@ -77,7 +77,7 @@ std::string MasterClient::call(Poco::JSON::Object::Ptr request, Poco::JSON::Obje
 	for (;;)
 	{
 		std::string text = receive();
-		result = TaskRunner::parse(text);
+		result = parseObject(text);
 		if (!result->has("REQUEST_ID") || result->get("REQUEST_ID").toString() == id) return text;
 	}
 }

@@ -9,6 +9,7 @@
 //
 
 
+#include "json/JsonObject.h"
 #include "ctl/Bench.h"
 #include "ctl/MasterClient.h"
 #include "orchd/Money.h"
@@ -173,7 +174,7 @@ Poco::JSON::Object::Ptr buildRequest(const Command& command)
 		expectWords(command, 1, 1);
 		try
 		{
-			request = orchd::TaskRunner::parse(w[1]);
+			request = orchd::parseObject(w[1]);
 		}
 		catch (Poco::Exception& exc)
 		{
@@ -273,7 +274,7 @@ int runRemote(const Command& command)
 		std::string body = orchd::MasterClient::httpGet(master, "/v1/status", code);
 		if (code != 200) throw Poco::IOException("GET /v1/status answered " + std::to_string(code) + ": " + body);
 		if (command.options.count("json")) std::cout << body << std::endl;
-		else printStatus(*orchd::TaskRunner::parse(body));
+		else printStatus(*orchd::parseObject(body));
 		return EXIT_OK_RESULT;
 	}
 	if (verb == "bench")

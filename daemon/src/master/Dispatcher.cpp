@@ -4,6 +4,7 @@
 
 
 #include "master/Dispatcher.h"
+#include "json/JsonObject.h"
 #include "orchd/Request.h"
 #include "Poco/JSON/Array.h"
 #include "Poco/JSON/Stringifier.h"
@@ -19,20 +20,6 @@ namespace orchd {
 namespace {
 
 
-std::string toText(const Poco::JSON::Object& object)
-{
-	std::ostringstream out;
-	object.stringify(out);
-	return out.str();
-}
-
-
-std::string toText(const Poco::Dynamic::Var& value)
-{
-	std::ostringstream out;
-	Poco::JSON::Stringifier::stringify(value, out);
-	return out.str();
-}
 
 
 std::string withRequestId(const std::string& resultText, const std::string& requestId)
@@ -162,7 +149,7 @@ void Dispatcher::accept(const std::string& text, Origin origin)
 	Poco::JSON::Object::Ptr request;
 	try
 	{
-		request = TaskRunner::parse(_scan, text, {"REQUEST_ID", "TASK_ID", "ATTEMPT"});
+		request = parseObject(_scan, text, {"REQUEST_ID", "TASK_ID", "ATTEMPT"});
 	}
 	catch (Poco::Exception& exc)
 	{
@@ -356,7 +343,7 @@ void Dispatcher::onWorkerControl(Connection& connection, const std::string& text
 	Poco::JSON::Object::Ptr message;
 	try
 	{
-		message = TaskRunner::parse(text);
+		message = parseObject(text);
 	}
 	catch (Poco::Exception& exc)
 	{

@@ -9,10 +9,11 @@
 #define orchd_Dispatcher_INCLUDED
 
 
+#include "master/DispatchOptions.h"
 #include "master/PendingReply.h"
 #include "net/Connection.h"
 #include "net/EventLoop.h"
-#include "net/JsonScan.h"
+#include "json/JsonScan.h"
 #include "plugin/TaskRunner.h"
 #include "Poco/JSON/Object.h"
 #include "Poco/Logger.h"
@@ -50,16 +51,6 @@ struct Load
 	int lent = 0;             /// own workers lent to peers
 	int borrowed = 0;         /// peers' workers working here
 	std::uint64_t completed = 0;
-};
-
-
-struct DispatchOptions
-{
-	std::string masterId;                           /// prefix of every TASK_ID
-	std::size_t queueCapacity = 10000;              /// queued (not leased) tasks before BUSY
-	Poco::Timespan taskTimeout = Poco::Timespan(30, 0);  /// lease length
-	int maxAttempts = 3;                            /// dispatches before a task fails
-	std::size_t maxMessageBytes = 1 << 20;          /// the largest message a worker accepts
 };
 
 

@@ -4,8 +4,8 @@
 
 
 #include "master/Federation.h"
+#include "json/JsonObject.h"
 #include "orchd/Request.h"
-#include "plugin/TaskRunner.h"
 #include "Poco/Event.h"
 #include "Poco/JSON/Array.h"
 #include "Poco/Net/HTTPClientSession.h"
@@ -35,13 +35,6 @@ const char* stateName(int state)
 
 namespace {
 
-
-std::string toText(const Poco::JSON::Object& object)
-{
-	std::ostringstream out;
-	object.stringify(out);
-	return out.str();
-}
 
 
 int intField(const Poco::JSON::Object& message, const std::string& name, int min, int max)
@@ -199,7 +192,7 @@ void Federation::onMessage(Connection& connection, const std::string& text)
 	Poco::JSON::Object::Ptr message;
 	try
 	{
-		message = TaskRunner::parse(text);
+		message = parseObject(text);
 	}
 	catch (Poco::Exception& exc)
 	{

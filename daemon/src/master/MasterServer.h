@@ -9,6 +9,7 @@
 #define orchd_MasterServer_INCLUDED
 
 
+#include "master/MasterOptions.h"
 #include "master/Dispatcher.h"
 #include "master/Federation.h"
 #include "net/EventLoop.h"
@@ -20,17 +21,6 @@
 
 
 namespace orchd {
-
-
-struct MasterOptions
-{
-	Poco::Net::SocketAddress listen;
-	DispatchOptions dispatch;
-	FederationOptions federation;
-	std::size_t maxMessageBytes = 1 << 20;
-	int httpThreads = 32;
-	Poco::Timespan httpTimeout = Poco::Timespan(30, 0);
-};
 
 
 class MasterServer

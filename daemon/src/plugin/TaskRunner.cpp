@@ -7,8 +7,6 @@
 #include "orchd/Request.h"
 #include "orchd/TaskContext.h"
 #include "Poco/Exception.h"
-#include "Poco/JSON/JSONException.h"
-#include "Poco/JSON/Parser.h"
 
 
 namespace orchd {
@@ -95,38 +93,6 @@ Poco::Logger& TaskRunner::taskLogger(const std::string& task) const
 {
 	auto it = _taskLoggers.find(task);
 	return it != _taskLoggers.end() ? *it->second : Poco::Logger::get(_logger.name() + ".task." + task);
-}
-
-
-Poco::JSON::Object::Ptr TaskRunner::parse(const std::string& text)
-{
-	// Poco's parser says odd things about a top-level scalar ("Attempt to
-	// set value on an empty stack"): name the real problem instead.
-	std::string::size_type first = text.find_first_not_of(" \t\r\n");
-	if (first != std::string::npos && text[first] != '{' && text[first] != '[')
-		throw Poco::InvalidArgumentException("Request must be a JSON object");
-	Poco::Dynamic::Var value;
-	try
-	{
-		Poco::JSON::Parser parser;
-		value = parser.parse(text);
-	}
-	catch (Poco::Exception& exc)
-	{
-		throw Poco::InvalidArgumentException("Malformed JSON: " + exc.message());
-	}
-	if (value.type() != typeid(Poco::JSON::Object::Ptr)) throw Poco::InvalidArgumentException("Request must be a JSON object");
-	return value.extract<Poco::JSON::Object::Ptr>();
-}
-
-
-Poco::JSON::Object::Ptr TaskRunner::parse(const JsonScan& scan, const std::string& text, std::initializer_list<std::string_view> skip)
-{
-	Poco::JSON::Object::Ptr request = scan.toObject(skip);
-	if (request) return request;
-	request = parse(text);
-	for (std::string_view key: skip) request->remove(std::string(key));
-	return request;
 }
 
 

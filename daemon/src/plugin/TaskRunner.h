@@ -10,7 +10,6 @@
 
 
 #include "orchd/AccountStore.h"
-#include "net/JsonScan.h"
 #include "plugin/PluginHost.h"
 #include "Poco/JSON/Object.h"
 #include "Poco/Logger.h"
@@ -32,16 +31,6 @@ class TaskRunner
 public:
 	TaskRunner(const PluginHost& plugins, AccountStore* store, Poco::Logger& logger);
 		/// store may be null on a master, which only validates.
-
-	static Poco::JSON::Object::Ptr parse(const std::string& text);
-		/// Parses a request. Throws Poco::InvalidArgumentException with
-		/// "Malformed JSON: ..." or "Request must be a JSON object".
-
-	static Poco::JSON::Object::Ptr parse(const JsonScan& scan, const std::string& text, std::initializer_list<std::string_view> skip);
-		/// The request scan has read from text, as an object without the
-		/// skipped keys: built from the scan when it is flat, else by
-		/// Poco's parser (nested values, numbers beyond 64 bits), which
-		/// throws like parse(text).
 
 	Poco::JSON::Object::Ptr validate(const Poco::JSON::Object& request) const;
 		/// Returns null if the request is valid, else the NOK result to

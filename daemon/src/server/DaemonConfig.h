@@ -9,9 +9,9 @@
 #define orchd_DaemonConfig_INCLUDED
 
 
-#include "master/MasterServer.h"
-#include "store/SqlAccountStore.h"
-#include "worker/WorkerNode.h"
+#include "master/MasterOptions.h"
+#include "store/StoreOptions.h"
+#include "worker/WorkerOptions.h"
 #include "Poco/Exception.h"
 #include "Poco/Util/AbstractConfiguration.h"
 #include <string>

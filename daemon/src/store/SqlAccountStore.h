@@ -9,6 +9,7 @@
 #define orchd_SqlAccountStore_INCLUDED
 
 
+#include "store/StoreOptions.h"
 #include "orchd/AccountStore.h"
 #include "store/StoreWriter.h"
 #include "Poco/Data/Session.h"
@@ -31,17 +32,6 @@ struct sqlite3;
 
 
 namespace orchd {
-
-
-struct StoreOptions
-	/// How to reach the database. See etc/worker.properties (store.*).
-{
-	std::string connector = "sqlite";  /// the Poco::Data connector, by its config name
-	std::string connection;            /// for SQLite, the database file
-	int poolSize = 16;                 /// the most sessions open at once
-	int busyTimeoutMs = 5000;          /// how long SQLite waits for another process's write lock
-	int keyRetentionHours = 720;       /// idempotency records older than this are pruned; 0 keeps them forever
-};
 
 
 class SqlAccountStore: public AccountStore

@@ -6,7 +6,7 @@
 #include "worker/QuickRunner.h"
 #include "worker/WorkerNode.h"
 #include "plugin/TaskRunner.h"
-#include "net/JsonScan.h"
+#include "json/JsonScan.h"
 #include <atomic>
 #include <map>
 

@@ -4,6 +4,7 @@
 
 
 #include "worker/WorkerNode.h"
+#include "json/JsonObject.h"
 #include "orchd/Request.h"
 #include "Poco/JSON/Array.h"
 #include "Poco/Net/SocketAddress.h"
@@ -238,7 +239,7 @@ void WorkerNode::handle(const std::string& text)
 	{
 		try
 		{
-			move(*TaskRunner::parse(text), task);
+			move(*parseObject(text), task);
 		}
 		catch (Poco::Exception& exc)
 		{
@@ -265,7 +266,7 @@ void WorkerNode::handle(const std::string& text)
 	Job job;
 	try
 	{
-		job.request = TaskRunner::parse(_scan, text, {"ATTEMPT"});
+		job.request = parseObject(_scan, text, {"ATTEMPT"});
 	}
 	catch (Poco::Exception& exc)
 	{

@@ -9,8 +9,9 @@
 #define orchd_WorkerNode_INCLUDED
 
 
+#include "worker/WorkerOptions.h"
 #include "net/PeerAddress.h"
-#include "net/JsonScan.h"
+#include "json/JsonScan.h"
 #include "net/WebSocketClient.h"
 #include "plugin/TaskRunner.h"
 #include "worker/QuickRunner.h"
@@ -34,20 +35,6 @@
 
 
 namespace orchd {
-
-
-struct WorkerOptions
-{
-	std::string id;                    /// WORKER_UUID
-	std::string homeId;                /// the home master's id
-	Poco::Net::SocketAddress home;     /// the home master's address
-	std::vector<PeerAddress> failover; /// masters to turn to while home is down (worker.failover)
-	int concurrency = 4;               /// tasks run at once (the credit given to the master)
-	int links = 1;                     /// workers this process runs (worker.links), one link each
-	std::size_t maxMessageBytes = 1 << 20;
-	Poco::Timespan reconnectMax = Poco::Timespan(5, 0);
-	Poco::Timespan drainTimeout = Poco::Timespan(30, 0);
-};
 
 
 class WorkerNode: private Poco::Runnable

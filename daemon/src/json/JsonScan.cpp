@@ -3,7 +3,7 @@
 //
 
 
-#include "net/JsonScan.h"
+#include "json/JsonScan.h"
 #include "orchd/Money.h"
 #include <algorithm>
 #include <cerrno>

@@ -1,0 +1,33 @@
+//
+// DispatchOptions.h
+//
+// The dispatcher's settings (queue.*, task.* keys).
+//
+
+
+#ifndef orchd_DispatchOptions_INCLUDED
+#define orchd_DispatchOptions_INCLUDED
+
+
+#include "Poco/Timespan.h"
+#include <cstddef>
+#include <string>
+
+
+namespace orchd {
+
+
+struct DispatchOptions
+{
+	std::string masterId;                           /// prefix of every TASK_ID
+	std::size_t queueCapacity = 10000;              /// queued (not leased) tasks before BUSY
+	Poco::Timespan taskTimeout = Poco::Timespan(30, 0);  /// lease length
+	int maxAttempts = 3;                            /// dispatches before a task fails
+	std::size_t maxMessageBytes = 1 << 20;          /// the largest message a worker accepts
+};
+
+
+} // namespace orchd
+
+
+#endif // orchd_DispatchOptions_INCLUDED

@@ -1,0 +1,32 @@
+//
+// StoreOptions.h
+//
+// How a node reaches its account store (store.* keys).
+//
+
+
+#ifndef orchd_StoreOptions_INCLUDED
+#define orchd_StoreOptions_INCLUDED
+
+
+#include <string>
+
+
+namespace orchd {
+
+
+struct StoreOptions
+	/// How to reach the database. See etc/worker.properties (store.*).
+{
+	std::string connector = "sqlite";  /// the Poco::Data connector, by its config name
+	std::string connection;            /// for SQLite, the database file
+	int poolSize = 16;                 /// the most sessions open at once
+	int busyTimeoutMs = 5000;          /// how long SQLite waits for another process's write lock
+	int keyRetentionHours = 720;       /// idempotency records older than this are pruned; 0 keeps them forever
+};
+
+
+} // namespace orchd
+
+
+#endif // orchd_StoreOptions_INCLUDED

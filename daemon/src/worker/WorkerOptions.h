@@ -1,0 +1,40 @@
+//
+// WorkerOptions.h
+//
+// A worker's settings (worker.* keys).
+//
+
+
+#ifndef orchd_WorkerOptions_INCLUDED
+#define orchd_WorkerOptions_INCLUDED
+
+
+#include "net/PeerAddress.h"
+#include "Poco/Net/SocketAddress.h"
+#include "Poco/Timespan.h"
+#include <cstddef>
+#include <string>
+#include <vector>
+
+
+namespace orchd {
+
+
+struct WorkerOptions
+{
+	std::string id;                    /// WORKER_UUID
+	std::string homeId;                /// the home master's id
+	Poco::Net::SocketAddress home;     /// the home master's address
+	std::vector<PeerAddress> failover; /// masters to turn to while home is down (worker.failover)
+	int concurrency = 4;               /// tasks run at once (the credit given to the master)
+	int links = 1;                     /// workers this process runs (worker.links), one link each
+	std::size_t maxMessageBytes = 1 << 20;
+	Poco::Timespan reconnectMax = Poco::Timespan(5, 0);
+	Poco::Timespan drainTimeout = Poco::Timespan(30, 0);
+};
+
+
+} // namespace orchd
+
+
+#endif // orchd_WorkerOptions_INCLUDED

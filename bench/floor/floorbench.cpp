@@ -193,18 +193,25 @@ class Echo: public orchd::ConnectionHandler
 	/// no routing.
 {
 public:
-	void onOpen(orchd::Connection&) override
+	explicit Echo(orchd::ConnectionDirectory& directory): _directory(directory)
 	{
 	}
 
-	void onMessage(orchd::Connection& connection, const std::string& text) override
+	void onOpen(const orchd::Link&) override
 	{
-		connection.send(text);
 	}
 
-	void onClose(orchd::Connection&, const std::string&) override
+	void onMessage(const orchd::Link& link, const std::string& text) override
+	{
+		_directory.send(link.id, text);
+	}
+
+	void onClose(const orchd::Link&, const std::string&) override
 	{
 	}
+
+private:
+	orchd::ConnectionDirectory& _directory;
 };
 
 
@@ -250,7 +257,7 @@ int webSocketFloor(int n, int inflight, int connections)
 	Poco::Logger& logger = Poco::Logger::get("floorbench");
 	orchd::EventLoop loop(logger);
 	loop.start();
-	Echo echo;
+	Echo echo(loop);
 	ServerSocket socket;
 	socket.bind(SocketAddress("127.0.0.1", 0), true, false);
 	socket.listen(64);

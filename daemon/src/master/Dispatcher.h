@@ -1,7 +1,7 @@
 //
 // Dispatcher.h
 //
-// The master's task queue, its workers, and the leases between them.
+// The master's task flow: accept, queue, lease to workers, answer.
 //
 
 
@@ -10,20 +10,18 @@
 
 
 #include "master/DispatchOptions.h"
+#include "master/LoanBook.h"
 #include "master/PendingReply.h"
-#include "net/Connection.h"
-#include "net/EventLoop.h"
+#include "master/TaskQueue.h"
+#include "master/WorkerTable.h"
 #include "json/JsonScan.h"
+#include "net/ConnectionDirectory.h"
+#include "net/MonotonicClock.h"
 #include "plugin/TaskRunner.h"
 #include "Poco/JSON/Object.h"
 #include "Poco/Logger.h"
-#include "Poco/Clock.h"
-#include <deque>
-#include <map>
 #include <memory>
-#include <set>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 
@@ -31,13 +29,13 @@ namespace orchd {
 
 
 class WorkerListener
-	/// Told when workers come and go (the Federation, which tracks loans).
-	/// Called on the event loop thread.
+	/// Told when workers come and go (the Federation, which keeps the
+	/// LoanBook). Called on the event loop thread.
 {
 public:
 	virtual ~WorkerListener() = default;
 	virtual void onWorkerJoined(const std::string& uuid, const std::string& owner) = 0;
-	virtual void onWorkerLeft(const std::string& uuid, const std::string& owner, const std::string& lentTo) = 0;
+	virtual void onWorkerLeft(const std::string& uuid, const std::string& owner) = 0;
 };
 
 
@@ -48,7 +46,7 @@ struct Load
 	std::size_t capacity = 0;
 	int ownWorkers = 0;       /// own workers here and not lent
 	int idleCredits = 0;      /// free credits over all workers here
-	int lent = 0;             /// own workers lent to peers
+	int lent = 0;             /// own workers lent to peers (the LoanBook's count)
 	int borrowed = 0;         /// peers' workers working here
 	std::uint64_t completed = 0;
 };
@@ -67,15 +65,17 @@ class Dispatcher: public ConnectionHandler
 	/// late results are discarded. Mutating tasks are idempotent by key in
 	/// the store, so a re-dispatched UPDATE is never applied twice.
 	///
+	/// Reaches its connections only through a ConnectionDirectory and reads
+	/// time only from a TimeSource, so a fixture drives it in-process.
 	/// Owned by the master; every method runs on the event loop's thread.
 {
 public:
-	Dispatcher(EventLoop& loop, const TaskRunner& validator, const DispatchOptions& options, Poco::Logger& logger);
+	Dispatcher(ConnectionDirectory& connections, const TimeSource& clock, const TaskRunner& validator, const LoanBook& loans, const DispatchOptions& options, Poco::Logger& logger);
 	~Dispatcher() override;
 
-	void onOpen(Connection& connection) override;
-	void onMessage(Connection& connection, const std::string& text) override;
-	void onClose(Connection& connection, const std::string& reason) override;
+	void onOpen(const Link& link) override;
+	void onMessage(const Link& link, const std::string& text) override;
+	void onClose(const Link& link, const std::string& reason) override;
 
 	void submit(const std::string& text, std::shared_ptr<PendingReply> reply);
 		/// An HTTP submission: reply is completed with the result.
@@ -94,10 +94,11 @@ public:
 
 	Load load() const;
 
-	std::vector<std::string> lend(int count, int keep, const std::string& peer, const std::string& redirect);
+	std::vector<std::string> lend(int count, int keep, const std::string& redirect);
 		/// Picks up to count of this master's own workers (idle first),
-		/// leaving at least keep of them unlent, sends each the REDIRECT
-		/// message and stops giving it tasks. Returns their ids.
+		/// leaving at least keep of them, sends each the REDIRECT message
+		/// and stops giving it tasks. Returns their ids; the caller records
+		/// the loans in the LoanBook.
 
 	void sendHome(const std::vector<std::string>& uuids, const std::string& message);
 		/// Stops giving these workers tasks and sends each the message
@@ -106,94 +107,38 @@ public:
 	std::vector<std::string> workersOwnedBy(const std::string& owner) const;
 		/// The ids of the workers here whose owner is that peer.
 
-
 private:
-	struct Origin
-	{
-		std::uint64_t connection = 0;       // a WebSocket client, or 0
-		std::string requestId;              // the client's REQUEST_ID as JSON text, or empty
-		std::shared_ptr<PendingReply> reply; // an HTTP client
-	};
-
-	struct Task
-	{
-		std::string id;
-		std::string type;
-		std::string fields;                 // the request's members as sent, minus REQUEST_ID, TASK_ID, ATTEMPT
-		Origin origin;
-		std::uint64_t seq = 0;
-		int attempt = 0;
-		std::uint64_t worker = 0;           // the connection holding the lease, or 0 if queued
-		Poco::Clock leaseStart;
-	};
-
-	struct Worker
-	{
-		std::uint64_t connection = 0;
-		std::string uuid;
-		std::string address;
-		std::set<std::string> tasks;
-		int concurrency = 1;
-		std::string owner;                       // its home master; ours if empty
-		std::string lentTo;                      // the peer it was lent to
-		std::string returnMessage;               // RETURN to send once idle
-		bool draining = false;
-		std::string group;                       // its task names, joined: the key of its ready list
-		bool ready = false;                      // in its group's ready list
-		std::set<std::pair<std::uint64_t, int>> inflight;  // (task seq, attempt); holds a credit each
-		std::uint64_t completed = 0;
-		Poco::Clock since;
-	};
-
 	struct Counters
 	{
 		std::uint64_t submitted = 0, completed = 0, failed = 0, busy = 0, invalid = 0;
 		std::uint64_t redispatched = 0, timedOut = 0, staleResults = 0, workerGarbage = 0;
 	};
 
-	struct Deadline
-	{
-		Poco::Clock at;
-		std::uint64_t seq;
-		int attempt;
-	};
-
-	void accept(const std::string& text, Origin origin);
-	void onWorkerMessage(Connection& connection, const std::string& text);
-	void onWorkerControl(Connection& connection, const std::string& text);
-	void registerWorker(Connection& connection, const Poco::JSON::Object& hello);
+	void accept(const std::string& text, TaskOrigin origin);
+	void onWorkerMessage(const Link& link, const std::string& text);
+	void onWorkerControl(const Link& link, const std::string& text);
+	void registerWorker(const Link& link, const Poco::JSON::Object& hello);
 	void onResult(Worker& worker, const std::string& taskId, int attempt, const std::string& text);
-	void rejectWorker(Connection& connection, const std::string& why);
-	std::uint64_t seqOf(const std::string& taskId) const;
+	void rejectWorker(const Link& link, const std::string& why);
 	void pump();
-	Task* takeFor(const Worker& worker);
 	void lease(Worker& worker, Task& task);
-	void makeReady(Worker& worker);
 	void sendReturnIfIdle(Worker& worker);
 	void requeueOrFail(Task& task, const std::string& why);
 	void deliver(Task& task, const std::string& resultText, int httpStatus);
-	void reply(const Origin& origin, Poco::JSON::Object::Ptr result, int httpStatus);
-	std::string nextTaskId();
+	void reply(const TaskOrigin& origin, Poco::JSON::Object::Ptr result, int httpStatus);
+	Poco::JSON::Object::Ptr workerStatus(const Worker& worker) const;
 
-	EventLoop& _loop;
+	ConnectionDirectory& _connections;
+	const TimeSource& _clock;
 	const TaskRunner& _validator;
+	const LoanBook& _loans;
 	DispatchOptions _options;
 	Poco::Logger& _logger;
-	Poco::Clock _started;
-	std::string _idPrefix;
-	std::uint64_t _nextSeq = 1;
+	std::int64_t _started;
 
 	JsonScan _scan;
-	std::unordered_map<std::uint64_t, std::unique_ptr<Task>> _tasks;  // by seq
-	std::unordered_map<std::string, std::deque<Task*>> _queues;
-	std::size_t _queued = 0;
-	std::unordered_map<std::uint64_t, Worker> _workers;
-	std::unordered_map<std::string, std::uint64_t> _workerByUuid;
-	std::map<std::string, std::deque<std::uint64_t>> _ready;  // workers with a free credit, by task set
-		// Grouped so that a round of pump() costs one look per kind of
-		// worker, not per worker: a thousand idle workers that offer no
-		// queued task type are passed over in one step.
-	std::deque<Deadline> _deadlines;         // in lease order, which is deadline order
+	TaskQueue _tasks;
+	WorkerTable _workers;
 	std::size_t _clients = 0;
 	Counters _counters;
 	WorkerListener* _listener = nullptr;

@@ -248,8 +248,8 @@ MasterServer::MasterServer(const MasterOptions& options, const TaskRunner& valid
 	_options(options),
 	_logger(logger),
 	_loop(logger),
-	_dispatcher(_loop, validator, _options.dispatch, logger),
-	_federation(_loop, _dispatcher, _options.federation, _options.maxMessageBytes, logger)
+	_dispatcher(_loop, MonotonicClock::instance(), validator, _loans, _options.dispatch, logger),
+	_federation(_loop, MonotonicClock::instance(), _dispatcher, _loans, _options.federation, logger)
 {
 	Dispatcher& dispatcher = _dispatcher;
 	Federation& federation = _federation;
@@ -283,14 +283,15 @@ void MasterServer::start()
 	_loop.start();
 	_http = std::make_unique<HTTPServer>(new RequestRouter(_loop, _dispatcher, _federation, _options), socket, params);
 	_http->start();
-	_federation.start();
+	_dialer = std::make_unique<PeerDialer>(_loop, _federation, _federation.dialTargets(), _options.maxMessageBytes, _options.federation.heartbeat, _logger);
+	_dialer->start();
 	_logger.information("master listening on %s:%hu (HTTP and WebSocket)", _options.listen.host().toString(), _port);
 }
 
 
 void MasterServer::stop()
 {
-	_federation.stop();
+	if (_dialer) _dialer->stop();
 	if (_http)
 	{
 		// HTTP threads waiting for results must not hold the shutdown.

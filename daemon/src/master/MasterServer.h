@@ -12,6 +12,8 @@
 #include "master/MasterOptions.h"
 #include "master/Dispatcher.h"
 #include "master/Federation.h"
+#include "master/LoanBook.h"
+#include "master/PeerDialer.h"
 #include "net/EventLoop.h"
 #include "plugin/TaskRunner.h"
 #include "Poco/Logger.h"
@@ -51,8 +53,10 @@ private:
 	MasterOptions _options;
 	Poco::Logger& _logger;
 	EventLoop _loop;
+	LoanBook _loans;
 	Dispatcher _dispatcher;
 	Federation _federation;
+	std::unique_ptr<PeerDialer> _dialer;
 	std::unique_ptr<Poco::Net::HTTPServer> _http;
 	Poco::UInt16 _port = 0;
 };

@@ -27,23 +27,24 @@ void enableKeepAlive(int fd)
 }
 
 
-Connection::Connection(EventLoop& loop, std::uint64_t id, Kind kind, const Poco::Net::WebSocket& socket, ConnectionHandler& handler, std::size_t maxMessageBytes, bool clientSide):
+Connection::Connection(EventLoop& loop, std::uint64_t id, Kind kind, const Poco::Net::WebSocket& socket, ConnectionHandler& handler, std::size_t maxMessageBytes, bool clientSide, const std::string& tag):
 	_loop(loop),
-	_id(id),
-	_kind(kind),
 	_socket(socket),
 	_fd(socket.impl()->sockfd()),
 	_handler(handler),
 	_clientSide(clientSide),
 	_codec(maxMessageBytes, !clientSide)
 {
+	_link.id = id;
+	_link.kind = kind;
+	_link.tag = tag;
 	try
 	{
-		_peerAddress = _socket.peerAddress().toString();
+		_link.peerAddress = _socket.peerAddress().toString();
 	}
 	catch (Poco::Exception&)
 	{
-		_peerAddress = "?";
+		_link.peerAddress = "?";
 	}
 	_socket.setBlocking(false);
 	_socket.setNoDelay(true);
@@ -63,19 +64,25 @@ Connection::~Connection()
 
 std::uint64_t Connection::id() const
 {
-	return _id;
+	return _link.id;
 }
 
 
 Connection::Kind Connection::kind() const
 {
-	return _kind;
+	return _link.kind;
 }
 
 
 const std::string& Connection::peerAddress() const
 {
-	return _peerAddress;
+	return _link.peerAddress;
+}
+
+
+const Link& Connection::link() const
+{
+	return _link;
 }
 
 
@@ -148,7 +155,7 @@ bool Connection::wantsRead() const
 	if (_dead) return false;
 	// A worker is always read: what it is sent is bounded by its credits,
 	// and it may be blocked writing results until its results are read.
-	return _closing || _kind == WORKER || _out.size() - _outOffset < HIGH_WATER;
+	return _closing || _link.kind == WORKER || _out.size() - _outOffset < HIGH_WATER;
 }
 
 
@@ -269,7 +276,7 @@ void Connection::dispatch(const std::string& payload)
 	switch (_codec.opcode())
 	{
 	case FrameCodec::TEXT:
-		_handler.onMessage(*this, payload);
+		_handler.onMessage(_link, payload);
 		break;
 	case FrameCodec::BINARY:
 		close(1003, "binary frames are not supported: send JSON text");

@@ -9,6 +9,7 @@
 #define orchd_Connection_INCLUDED
 
 
+#include "net/ConnectionDirectory.h"
 #include "net/FrameCodec.h"
 #include "Poco/Net/WebSocket.h"
 #include "Poco/Clock.h"
@@ -27,22 +28,6 @@ void enableKeepAlive(int fd);
 	/// TCP keepalive probes after 5 s idle, every 2 s, 3 tries.
 
 
-class ConnectionHandler
-	/// Receives the events of the connections adopted for it. Called on the
-	/// event loop's thread only.
-{
-public:
-	virtual ~ConnectionHandler() = default;
-
-	virtual void onOpen(Connection& connection) = 0;
-	virtual void onMessage(Connection& connection, const std::string& text) = 0;
-		/// A complete text message.
-	virtual void onClose(Connection& connection, const std::string& reason) = 0;
-		/// The connection is gone (peer closed, error, or close() was
-		/// called); it is destroyed right after this returns.
-};
-
-
 class Connection
 	/// One WebSocket, after Poco's handshake, read and written without
 	/// blocking by the EventLoop: bytes are read as they come and framed by
@@ -58,25 +43,22 @@ class Connection
 	/// Owned by the EventLoop; used on its thread only. Others hold id().
 {
 public:
-	enum Kind
-	{
-		WORKER,
-		CLIENT,
-		PEER
-	};
+	using Kind = Link::Kind;
+	static constexpr Kind WORKER = Link::WORKER;
+	static constexpr Kind CLIENT = Link::CLIENT;
+	static constexpr Kind PEER = Link::PEER;
 
-	Connection(EventLoop& loop, std::uint64_t id, Kind kind, const Poco::Net::WebSocket& socket, ConnectionHandler& handler, std::size_t maxMessageBytes, bool clientSide);
+	Connection(EventLoop& loop, std::uint64_t id, Kind kind, const Poco::Net::WebSocket& socket, ConnectionHandler& handler, std::size_t maxMessageBytes, bool clientSide, const std::string& tag = std::string());
 		/// clientSide: this end dialled (a master's link to a peer), so it
-		/// masks what it sends and expects unmasked frames.
+		/// masks what it sends and expects unmasked frames. tag: free for
+		/// the handler (a master's dialled peer links carry the peer's id).
 	~Connection();
 
 	std::uint64_t id() const;
 	Kind kind() const;
 	const std::string& peerAddress() const;
-
-	std::string tag;
-		/// Free for the handler: a master's dialled peer links carry the
-		/// peer's id here from adopt().
+	const Link& link() const;
+		/// What the handler sees of this connection.
 	int fd() const;
 
 	void send(const std::string& text);
@@ -115,14 +97,12 @@ private:
 	void dispatch(const std::string& payload);
 
 	EventLoop& _loop;
-	std::uint64_t _id;
-	Kind _kind;
+	Link _link;
 	Poco::Net::WebSocket _socket;
 	int _fd;
 	ConnectionHandler& _handler;
 	bool _clientSide;
 	FrameCodec _codec;
-	std::string _peerAddress;
 	std::string _in;
 	std::size_t _inOffset = 0;
 	std::string _out;

@@ -92,8 +92,7 @@ void EventLoop::adopt(const Poco::Net::WebSocket& socket, Connection::Kind kind,
 	post([this, socket, kind, &handler, maxMessageBytes, clientSide, tag]
 	{
 		std::uint64_t id = _nextId++;
-		auto connection = std::make_unique<Connection>(*this, id, kind, socket, handler, maxMessageBytes, clientSide);
-		connection->tag = tag;
+		auto connection = std::make_unique<Connection>(*this, id, kind, socket, handler, maxMessageBytes, clientSide, tag);
 		Connection& ref = *connection;
 		epoll_event event{};
 		event.events = EPOLLIN;
@@ -105,7 +104,7 @@ void EventLoop::adopt(const Poco::Net::WebSocket& socket, Connection::Kind kind,
 		}
 		_interest[id] = EPOLLIN;
 		_connections.emplace(id, std::move(connection));
-		handler.onOpen(ref);
+		handler.onOpen(ref.link());
 		// Bytes may have arrived before the socket was watched.
 		ref.onReadable();
 	});
@@ -116,6 +115,35 @@ Connection* EventLoop::find(std::uint64_t id) const
 {
 	auto it = _connections.find(id);
 	return it == _connections.end() || it->second->closing() ? nullptr : it->second.get();
+}
+
+
+bool EventLoop::send(std::uint64_t id, const std::string& text)
+{
+	Connection* connection = find(id);
+	if (!connection) return false;
+	connection->send(text);
+	return true;
+}
+
+
+void EventLoop::close(std::uint64_t id, std::uint16_t code, const std::string& reason)
+{
+	Connection* connection = find(id);
+	if (connection) connection->close(code, reason);
+}
+
+
+void EventLoop::drop(std::uint64_t id, const std::string& reason)
+{
+	Connection* connection = find(id);
+	if (connection) connection->fail(reason);
+}
+
+
+bool EventLoop::alive(std::uint64_t id) const
+{
+	return find(id) != nullptr;
 }
 
 
@@ -314,7 +342,7 @@ void EventLoop::destroy(Connection& connection)
 	_connections.erase(id);
 	try
 	{
-		owned->handler().onClose(*owned, owned->closeReason());
+		owned->handler().onClose(owned->link(), owned->closeReason());
 	}
 	catch (std::exception& exc)
 	{

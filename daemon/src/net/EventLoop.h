@@ -10,6 +10,7 @@
 
 
 #include "net/Connection.h"
+#include "net/ConnectionDirectory.h"
 #include "Poco/Logger.h"
 #include "Poco/Mutex.h"
 #include "Poco/Runnable.h"
@@ -26,7 +27,7 @@
 namespace orchd {
 
 
-class EventLoop: public Poco::Runnable
+class EventLoop: public Poco::Runnable, public ConnectionDirectory
 	/// Serves many Connections from one thread with epoll, runs closures
 	/// posted from other threads, and runs periodic timers. Everything a
 	/// handler does happens on this thread, so the state it owns (the task
@@ -35,6 +36,9 @@ class EventLoop: public Poco::Runnable
 	/// HTTP threads hand over a WebSocket right after Poco's handshake with
 	/// adopt() and return to their pool, so a thousand connections cost a
 	/// thousand buffers, not a thousand threads.
+	///
+	/// As the ConnectionDirectory of the handlers it serves, it reaches
+	/// connections by id.
 	///
 	/// post(), adopt() and stop() are thread-safe; the rest is for the loop
 	/// thread.
@@ -61,6 +65,11 @@ public:
 
 	Connection* find(std::uint64_t id) const;
 		/// Returns the live connection with this id, or null.
+
+	bool send(std::uint64_t id, const std::string& text) override;
+	void close(std::uint64_t id, std::uint16_t code, const std::string& reason) override;
+	void drop(std::uint64_t id, const std::string& reason) override;
+	bool alive(std::uint64_t id) const override;
 
 	std::size_t connectionCount() const;
 

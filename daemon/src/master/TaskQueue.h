@@ -1,0 +1,119 @@
+//
+// TaskQueue.h
+//
+// Every task a master has accepted and not yet answered, and their leases.
+//
+
+
+#ifndef orchd_TaskQueue_INCLUDED
+#define orchd_TaskQueue_INCLUDED
+
+
+#include "master/PendingReply.h"
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+
+namespace orchd {
+
+
+struct TaskOrigin
+	/// Who is waiting for a task's result.
+{
+	std::uint64_t connection = 0;         /// a WebSocket client, or 0
+	std::string requestId;                /// the client's REQUEST_ID as JSON text, or empty
+	std::shared_ptr<PendingReply> reply;  /// an HTTP client, or null
+};
+
+
+struct Task
+	/// One accepted task. Queued while worker is 0, else leased to that
+	/// worker connection for its current attempt.
+{
+	std::string id;           /// TASK_ID: the master's prefix and seq
+	std::string type;
+	std::string fields;       /// the request's members as sent, minus REQUEST_ID, TASK_ID, ATTEMPT
+	TaskOrigin origin;
+	std::uint64_t seq = 0;
+	int attempt = 0;
+	std::uint64_t worker = 0;
+	std::int64_t leaseStart = 0;  /// µs, TimeSource time
+};
+
+
+class TaskQueue
+	/// Holds every task from acceptance to its answer, by sequence number;
+	/// the queued ones in one FIFO per task type (a re-queued task goes to
+	/// the front: it has waited longest); and the leases in the order they
+	/// were given, which is deadline order, since every lease is as long.
+	///
+	/// Task ids are the master's id, its start time and a sequence number:
+	/// they double as idempotency keys, so they never repeat, not even
+	/// across a restart. Owned by the Dispatcher; event loop thread only.
+{
+public:
+	explicit TaskQueue(const std::string& masterId);
+
+	Task& add(const std::string& type, std::string fields, TaskOrigin origin);
+		/// Queues a new task at the back of its type's queue.
+
+	Task* find(std::uint64_t seq);
+
+	std::uint64_t seqOf(const std::string& taskId) const;
+		/// The sequence number in one of our task ids, or 0.
+
+	Task* takeFor(const std::set<std::string>& types);
+		/// Removes and returns the oldest queued task of any of these types,
+		/// or null.
+
+	void requeue(Task& task);
+		/// Back to the front of its type's queue (task.worker is cleared).
+
+	void erase(std::uint64_t seq);
+		/// Forgets an answered task.
+
+	void leased(const Task& task, std::int64_t deadline);
+		/// Records the deadline of the task's current lease.
+
+	Task* expired(std::int64_t now);
+		/// Returns a leased task whose current lease ended before now (and
+		/// forgets that deadline), or null; stale deadlines (the task was
+		/// answered or re-leased) are dropped as they reach the front.
+
+	std::size_t queued() const;
+		/// Tasks waiting for a worker.
+
+	std::size_t size() const;
+		/// Tasks accepted and not answered: queued and leased.
+
+	template <class Function>
+	void forEach(Function function)
+	{
+		for (auto& entry: _tasks) function(*entry.second);
+	}
+
+private:
+	struct Deadline
+	{
+		std::int64_t at;
+		std::uint64_t seq;
+		int attempt;
+	};
+
+	std::string _idPrefix;
+	std::uint64_t _nextSeq = 1;
+	std::unordered_map<std::uint64_t, std::unique_ptr<Task>> _tasks;
+	std::unordered_map<std::string, std::deque<Task*>> _queues;
+	std::size_t _queued = 0;
+	std::deque<Deadline> _deadlines;
+};
+
+
+} // namespace orchd
+
+
+#endif // orchd_TaskQueue_INCLUDED

@@ -1,0 +1,328 @@
+//
+// DispatcherTest.cpp
+//
+// The dispatcher in-process: leases, re-dispatch, attempts, BUSY, stale
+// results, credits, draining, lending and sending home, driven through a
+// FakeDirectory and a ManualClock. No sockets, no sleeps.
+//
+
+
+#include "master/MasterRig.h"
+#include "master/PendingReply.h"
+#include <cppunit/extensions/HelperMacros.h>
+
+
+using namespace orchd;
+using namespace orchd::test;
+
+
+namespace {
+
+
+DispatchOptions options(int maxAttempts = 3, std::size_t capacity = 100)
+{
+	DispatchOptions options;
+	options.masterId = "m1";
+	options.queueCapacity = capacity;
+	options.taskTimeout = Poco::Timespan(0, 500000);
+	options.maxAttempts = maxAttempts;
+	return options;
+}
+
+
+std::string echo(int payload)
+{
+	return "{\"TASK\":\"ECHO\",\"PAYLOAD\":" + std::to_string(payload) + ",\"REQUEST_ID\":" + std::to_string(payload) + "}";
+}
+
+
+} // namespace
+
+
+class DispatcherTest: public CppUnit::TestFixture
+{
+	CPPUNIT_TEST_SUITE(DispatcherTest);
+	CPPUNIT_TEST(testPushUpToCredit);
+	CPPUNIT_TEST(testResultReachesClientWithRequestId);
+	CPPUNIT_TEST(testHttpSubmission);
+	CPPUNIT_TEST(testLeaseExpiryRequeuesAtFrontWithAttemptRaised);
+	CPPUNIT_TEST(testMaxAttempts);
+	CPPUNIT_TEST(testBusyAtCapacity);
+	CPPUNIT_TEST(testStaleResultOfOldAttempt);
+	CPPUNIT_TEST(testReplacedConnection);
+	CPPUNIT_TEST(testDisconnectRequeues);
+	CPPUNIT_TEST(testDraining);
+	CPPUNIT_TEST(testGarbageFromWorker);
+	CPPUNIT_TEST(testLendKeepsMinimum);
+	CPPUNIT_TEST(testSendHomeOnceIdle);
+	CPPUNIT_TEST_SUITE_END();
+
+public:
+	void testPushUpToCredit()
+	{
+		MasterRig rig(options());
+		Link client = rig.client();
+		Link worker = rig.worker("w1", 2);
+		for (int i = 1; i <= 5; ++i) rig.directory.message(client, echo(i));
+		// Two credits: two tasks pushed, three queued.
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), rig.directory.sent(worker).size());
+		CPPUNIT_ASSERT_EQUAL(3, rig.dispatcher.status()->getObject("queue")->getValue<int>("depth"));
+		Poco::JSON::Object::Ptr first = rig.directory.takeObject(worker);
+		CPPUNIT_ASSERT_EQUAL(1, first->getValue<int>("PAYLOAD"));
+		CPPUNIT_ASSERT_EQUAL(1, first->getValue<int>("ATTEMPT"));
+		CPPUNIT_ASSERT(!first->has("REQUEST_ID"));
+		rig.answer(worker, *first);
+		// The freed credit takes the next task at once.
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), rig.directory.sent(worker).size());
+		CPPUNIT_ASSERT_EQUAL(2, rig.dispatcher.status()->getObject("queue")->getValue<int>("depth"));
+	}
+
+	void testResultReachesClientWithRequestId()
+	{
+		MasterRig rig(options());
+		Link client = rig.client();
+		Link worker = rig.worker("w1", 1);
+		rig.directory.message(client, echo(7));
+		rig.answer(worker, *rig.directory.takeObject(worker));
+		Poco::JSON::Object::Ptr result = rig.directory.takeObject(client);
+		CPPUNIT_ASSERT(result);
+		CPPUNIT_ASSERT_EQUAL(7, result->getValue<int>("REQUEST_ID"));
+		CPPUNIT_ASSERT_EQUAL(std::string("OK"), result->getValue<std::string>("STATUS"));
+		CPPUNIT_ASSERT_EQUAL(1, rig.counters()->getValue<int>("completed"));
+	}
+
+	void testHttpSubmission()
+	{
+		MasterRig rig(options());
+		Link worker = rig.worker("w1", 1);
+		auto reply = std::make_shared<PendingReply>();
+		rig.dispatcher.submit("{\"TASK\":\"ECHO\",\"PAYLOAD\":3}", reply);
+		CPPUNIT_ASSERT(!reply->wait(Poco::Timespan(0)));
+		rig.answer(worker, *rig.directory.takeObject(worker));
+		CPPUNIT_ASSERT(reply->wait(Poco::Timespan(0)));
+		CPPUNIT_ASSERT_EQUAL(200, reply->httpStatus());
+		CPPUNIT_ASSERT_EQUAL(3, parseObject(reply->body())->getValue<int>("PAYLOAD"));
+		// An invalid one is answered at once with 400.
+		auto bad = std::make_shared<PendingReply>();
+		rig.dispatcher.submit("{\"TASK\":\"NOPE\"}", bad);
+		CPPUNIT_ASSERT_EQUAL(400, bad->httpStatus());
+		CPPUNIT_ASSERT_EQUAL(std::string("Unknown task: NOPE"), parseObject(bad->body())->getValue<std::string>("ERROR"));
+	}
+
+	void testLeaseExpiryRequeuesAtFrontWithAttemptRaised()
+	{
+		MasterRig rig(options());
+		Link client = rig.client();
+		Link slow = rig.worker("slow", 1);
+		rig.directory.message(client, echo(1));
+		rig.directory.message(client, echo(2));
+		Poco::JSON::Object::Ptr leased = rig.directory.takeObject(slow);
+		CPPUNIT_ASSERT_EQUAL(1, leased->getValue<int>("PAYLOAD"));
+		// Not yet: the lease has 500 ms.
+		rig.clock.advanceMs(499);
+		rig.dispatcher.checkLeases();
+		CPPUNIT_ASSERT(rig.directory.sent(slow).empty());
+		rig.clock.advanceMs(2);
+		rig.dispatcher.checkLeases();
+		// The worker is told to cancel, and keeps its credit until it answers.
+		Poco::JSON::Object::Ptr cancel = rig.directory.takeObject(slow);
+		CPPUNIT_ASSERT_EQUAL(std::string("CANCEL"), cancel->getValue<std::string>("TASK"));
+		CPPUNIT_ASSERT_EQUAL(leased->getValue<std::string>("TASK_ID"), cancel->getValue<std::string>("TASK_ID"));
+		CPPUNIT_ASSERT(rig.directory.sent(slow).empty());
+		// The timed-out task went back to the front: a new worker gets it
+		// before task 2, with its attempt raised.
+		Link fresh = rig.worker("fresh", 1);
+		Poco::JSON::Object::Ptr again = rig.directory.takeObject(fresh);
+		CPPUNIT_ASSERT_EQUAL(1, again->getValue<int>("PAYLOAD"));
+		CPPUNIT_ASSERT_EQUAL(2, again->getValue<int>("ATTEMPT"));
+		CPPUNIT_ASSERT_EQUAL(leased->getValue<std::string>("TASK_ID"), again->getValue<std::string>("TASK_ID"));
+		CPPUNIT_ASSERT_EQUAL(1, rig.counters()->getValue<int>("timed_out"));
+		CPPUNIT_ASSERT_EQUAL(1, rig.counters()->getValue<int>("redispatched"));
+	}
+
+	void testMaxAttempts()
+	{
+		MasterRig rig(options(2));
+		Link client = rig.client();
+		Link worker = rig.worker("w1", 4);
+		rig.directory.message(client, echo(1));
+		for (int attempt = 1; attempt <= 2; ++attempt)
+		{
+			Poco::JSON::Object::Ptr task = rig.directory.takeObject(worker);
+			CPPUNIT_ASSERT_EQUAL(attempt, task->getValue<int>("ATTEMPT"));
+			rig.clock.advanceMs(501);
+			rig.dispatcher.checkLeases();
+			CPPUNIT_ASSERT_EQUAL(std::string("CANCEL"), rig.directory.takeObject(worker)->getValue<std::string>("TASK"));
+		}
+		Poco::JSON::Object::Ptr result = rig.directory.takeObject(client);
+		CPPUNIT_ASSERT(result);
+		CPPUNIT_ASSERT_EQUAL(std::string("NOK"), result->getValue<std::string>("STATUS"));
+		CPPUNIT_ASSERT(result->getValue<std::string>("ERROR").find("Task failed after 2 attempts: timed out after 500 ms on worker w1") == 0);
+		CPPUNIT_ASSERT_EQUAL(1, rig.counters()->getValue<int>("failed"));
+		CPPUNIT_ASSERT(rig.directory.sent(worker).empty());
+	}
+
+	void testBusyAtCapacity()
+	{
+		MasterRig rig(options(3, 2));
+		Link client = rig.client();
+		for (int i = 1; i <= 3; ++i) rig.directory.message(client, echo(i));
+		Poco::JSON::Object::Ptr busy = rig.directory.takeObject(client);
+		CPPUNIT_ASSERT(busy);
+		CPPUNIT_ASSERT_EQUAL(3, busy->getValue<int>("REQUEST_ID"));
+		CPPUNIT_ASSERT_EQUAL(std::string("BUSY"), busy->getValue<std::string>("ERROR"));
+		CPPUNIT_ASSERT_EQUAL(1, rig.counters()->getValue<int>("rejected_busy"));
+		// Leased tasks do not count against the queue: a worker makes room.
+		Link worker = rig.worker("w1", 2);
+		rig.directory.message(client, echo(4));
+		rig.directory.message(client, echo(5));
+		CPPUNIT_ASSERT(rig.directory.sent(client).empty());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), rig.directory.sent(worker).size());
+	}
+
+	void testStaleResultOfOldAttempt()
+	{
+		MasterRig rig(options());
+		Link client = rig.client();
+		Link first = rig.worker("first", 1);
+		rig.directory.message(client, echo(1));
+		Poco::JSON::Object::Ptr attempt1 = rig.directory.takeObject(first);
+		rig.clock.advanceMs(501);
+		rig.dispatcher.checkLeases();
+		rig.directory.take(first);  // CANCEL
+		Link second = rig.worker("second", 1);
+		Poco::JSON::Object::Ptr attempt2 = rig.directory.takeObject(second);
+		// The first worker answers late: discarded, and its credit is back.
+		rig.answer(first, *attempt1);
+		CPPUNIT_ASSERT(rig.directory.sent(client).empty());
+		CPPUNIT_ASSERT_EQUAL(1, rig.counters()->getValue<int>("stale_results"));
+		rig.answer(second, *attempt2);
+		CPPUNIT_ASSERT_EQUAL(1, rig.directory.takeObject(client)->getValue<int>("PAYLOAD"));
+		// A second answer to the same attempt is stale too: one result only.
+		rig.answer(second, *attempt2);
+		CPPUNIT_ASSERT(rig.directory.sent(client).empty());
+		CPPUNIT_ASSERT_EQUAL(2, rig.counters()->getValue<int>("stale_results"));
+		CPPUNIT_ASSERT_EQUAL(1, rig.counters()->getValue<int>("completed"));
+	}
+
+	void testReplacedConnection()
+	{
+		MasterRig rig(options());
+		Link client = rig.client();
+		Link old = rig.worker("w1", 1);
+		rig.directory.message(client, echo(1));
+		Poco::JSON::Object::Ptr task = rig.directory.takeObject(old);
+		// The same worker comes back on a new connection: the old one is
+		// dropped, and its task goes to the new one when it closes.
+		Link fresh = rig.worker("w1", 1);
+		CPPUNIT_ASSERT(!rig.directory.alive(old.id));
+		rig.directory.disconnect(old);
+		Poco::JSON::Object::Ptr again = rig.directory.takeObject(fresh);
+		CPPUNIT_ASSERT_EQUAL(2, again->getValue<int>("ATTEMPT"));
+		// The old connection's answer is not accepted from the new one.
+		rig.answer(fresh, *task);
+		CPPUNIT_ASSERT(rig.directory.sent(client).empty());
+		rig.answer(fresh, *again);
+		CPPUNIT_ASSERT_EQUAL(std::string("OK"), rig.directory.takeObject(client)->getValue<std::string>("STATUS"));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), rig.dispatcher.status()->getArray("workers")->size());
+	}
+
+	void testDisconnectRequeues()
+	{
+		MasterRig rig(options());
+		Link client = rig.client();
+		Link lost = rig.worker("lost", 2);
+		rig.directory.message(client, echo(1));
+		rig.directory.message(client, echo(2));
+		rig.directory.message(client, echo(3));
+		rig.directory.disconnect(lost, "connection reset");
+		Link other = rig.worker("other", 3);
+		std::deque<std::string>& sent = rig.directory.sent(other);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(3), sent.size());
+		// The two it held come first, on attempt 2, before the one queued.
+		Poco::JSON::Object::Ptr a = parseObject(sent[0]), b = parseObject(sent[1]), c = parseObject(sent[2]);
+		CPPUNIT_ASSERT_EQUAL(2, a->getValue<int>("ATTEMPT"));
+		CPPUNIT_ASSERT_EQUAL(2, b->getValue<int>("ATTEMPT"));
+		CPPUNIT_ASSERT_EQUAL(3, a->getValue<int>("PAYLOAD") + b->getValue<int>("PAYLOAD"));
+		CPPUNIT_ASSERT_EQUAL(3, c->getValue<int>("PAYLOAD"));
+		CPPUNIT_ASSERT_EQUAL(1, c->getValue<int>("ATTEMPT"));
+	}
+
+	void testDraining()
+	{
+		MasterRig rig(options());
+		Link client = rig.client();
+		Link worker = rig.worker("w1", 2);
+		rig.directory.message(client, echo(1));
+		Poco::JSON::Object::Ptr task = rig.directory.takeObject(worker);
+		rig.directory.message(worker, "{\"WORKER\":\"STOPPING\"}");
+		rig.directory.message(client, echo(2));
+		CPPUNIT_ASSERT(rig.directory.sent(worker).empty());
+		// What it holds is still accepted.
+		rig.answer(worker, *task);
+		CPPUNIT_ASSERT_EQUAL(1, rig.directory.takeObject(client)->getValue<int>("PAYLOAD"));
+		CPPUNIT_ASSERT(rig.directory.sent(worker).empty());
+		CPPUNIT_ASSERT_EQUAL(1, rig.dispatcher.status()->getObject("queue")->getValue<int>("depth"));
+	}
+
+	void testGarbageFromWorker()
+	{
+		MasterRig rig(options());
+		Link worker = rig.worker("w1", 1);
+		rig.directory.message(worker, "{\"STATUS\":\"OK\"");
+		CPPUNIT_ASSERT(!rig.directory.alive(worker.id));
+		CPPUNIT_ASSERT_EQUAL(std::uint16_t(1008), rig.directory.peer(worker).closeCode);
+		Link stranger = rig.directory.open(rig.dispatcher, Link::WORKER);
+		rig.directory.message(stranger, "{\"STATUS\":\"OK\",\"TASK_ID\":\"x\"}");
+		CPPUNIT_ASSERT_EQUAL(std::string("expected {\"WORKER\":\"ALIVE\",...} first"), rig.directory.peer(stranger).closeReason);
+		Link bad = rig.directory.open(rig.dispatcher, Link::WORKER);
+		rig.directory.message(bad, "{\"WORKER\":\"ALIVE\",\"WORKER_UUID\":\"w2\",\"TASKS\":[\"ECHO\"],\"CONCURRENCY\":5000}");
+		CPPUNIT_ASSERT_EQUAL(std::string("bad ALIVE: Field CONCURRENCY must be an integer from 1 to 4096"), rig.directory.peer(bad).closeReason);
+		CPPUNIT_ASSERT_EQUAL(3, rig.counters()->getValue<int>("worker_garbage"));
+	}
+
+	void testLendKeepsMinimum()
+	{
+		MasterRig rig(options());
+		Link client = rig.client();
+		Link a = rig.worker("a", 1), b = rig.worker("b", 1), c = rig.worker("c", 1);
+		rig.worker("guest", 1, "m2");
+		rig.directory.message(client, echo(1));  // a is busy now
+		std::vector<std::string> lent = rig.dispatcher.lend(5, 1, "{\"TASK\":\"REDIRECT\"}");
+		// Idle ones first, one own worker kept, the borrowed one never lent.
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), lent.size());
+		CPPUNIT_ASSERT_EQUAL(std::string("b"), lent[0]);
+		CPPUNIT_ASSERT_EQUAL(std::string("c"), lent[1]);
+		CPPUNIT_ASSERT_EQUAL(std::string("{\"TASK\":\"REDIRECT\"}"), rig.directory.take(b));
+		CPPUNIT_ASSERT_EQUAL(std::string("{\"TASK\":\"REDIRECT\"}"), rig.directory.take(c));
+		for (const auto& uuid: lent) rig.loans.lend(uuid, "m2");
+		Load load = rig.dispatcher.load();
+		CPPUNIT_ASSERT_EQUAL(1, load.ownWorkers);
+		CPPUNIT_ASSERT_EQUAL(2, load.lent);
+		CPPUNIT_ASSERT_EQUAL(1, load.borrowed);
+		// Lent workers get no more tasks.
+		rig.directory.message(client, echo(2));
+		CPPUNIT_ASSERT(rig.directory.sent(b).empty() && rig.directory.sent(c).empty());
+		CPPUNIT_ASSERT(rig.directory.take(a).find("\"PAYLOAD\":1") != std::string::npos);
+	}
+
+	void testSendHomeOnceIdle()
+	{
+		MasterRig rig(options());
+		Link client = rig.client();
+		Link guest = rig.worker("g", 1, "m2");
+		rig.directory.message(client, echo(1));
+		Poco::JSON::Object::Ptr task = rig.directory.takeObject(guest);
+		rig.dispatcher.sendHome({"g", "unknown"}, "{\"TASK\":\"RETURN\"}");
+		// Busy: RETURN waits for its result, and no new task goes to it.
+		CPPUNIT_ASSERT(rig.directory.sent(guest).empty());
+		rig.directory.message(client, echo(2));
+		CPPUNIT_ASSERT(rig.directory.sent(guest).empty());
+		rig.answer(guest, *task);
+		CPPUNIT_ASSERT_EQUAL(std::string("{\"TASK\":\"RETURN\"}"), rig.directory.take(guest));
+		CPPUNIT_ASSERT(rig.directory.sent(guest).empty());
+	}
+};
+
+
+CPPUNIT_TEST_SUITE_REGISTRATION(DispatcherTest);

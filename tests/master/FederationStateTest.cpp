@@ -1,0 +1,272 @@
+//
+// FederationStateTest.cpp
+//
+// One master's federation in-process: peer links, heartbeats and the
+// SUSPECT/DEAD transitions, lending on request, borrowing when saturated,
+// release, and failover, on a ManualClock through a FakeDirectory.
+//
+
+
+#include "master/MasterRig.h"
+#include <cppunit/extensions/HelperMacros.h>
+
+
+using namespace orchd;
+using namespace orchd::test;
+
+
+namespace {
+
+
+DispatchOptions dispatchOptions()
+{
+	DispatchOptions options;
+	options.masterId = "m1";
+	return options;
+}
+
+
+FederationOptions federationOptions()
+{
+	FederationOptions options;
+	options.selfId = "m1";
+	options.self = PeerAddress{"m1", "10.0.0.1", 7001};
+	options.peers = {PeerAddress{"m0", "10.0.0.9", 7000}, PeerAddress{"m2", "10.0.0.2", 7002}};
+	options.heartbeat = Poco::Timespan(1, 0);
+	options.deadAfter = Poco::Timespan(5, 0);
+	options.maxQueue = 5;
+	options.minQueue = 2;
+	options.window = Poco::Timespan(1, 0);
+	options.cooldown = Poco::Timespan(2, 0);
+	options.maxBorrow = 2;
+	options.minWorkers = 1;
+	return options;
+}
+
+
+std::string heartbeat(const std::string& from, const std::string& task = "REQUEST", int queue = 0)
+{
+	return "{\"SERVER\":\"ALIVE\",\"TASK\":\"" + task + "\",\"SERVER_UUID\":\"" + from + "\",\"QUEUE\":" + std::to_string(queue)
+		+ ",\"CAPACITY\":100,\"WORKERS\":2,\"IDLE_CREDITS\":2,\"LENT\":0,\"BORROWED\":0}";
+}
+
+
+class FederationRig: public MasterRig
+{
+public:
+	FederationRig(): MasterRig(dispatchOptions(), "FederationStateTest"),
+		federation(directory, clock, dispatcher, loans, federationOptions(), logger)
+	{
+	}
+
+	Link linkToM2()
+		/// m1 dials m2 (the smaller id dials): the link opens with a
+		/// heartbeat request, and m2 answers.
+	{
+		Link link = directory.open(federation, Link::PEER, "m2");
+		Poco::JSON::Object::Ptr hello = directory.takeObject(link);
+		CPPUNIT_ASSERT_EQUAL(std::string("REQUEST"), hello->getValue<std::string>("TASK"));
+		directory.message(link, heartbeat("m2", "RECIEVE"));
+		return link;
+	}
+
+	Poco::JSON::Object::Ptr takeTask(const Link& link, const std::string& task)
+		/// The next message to link other than heartbeats.
+	{
+		while (Poco::JSON::Object::Ptr message = directory.takeObject(link))
+		{
+			if (message->has("SERVER")) continue;
+			CPPUNIT_ASSERT_EQUAL(task, message->getValue<std::string>("TASK"));
+			return message;
+		}
+		CPPUNIT_FAIL("no " + task + " was sent");
+		return nullptr;
+	}
+
+	void tickFor(std::int64_t ms)
+		/// Runs the federation's timer every 100 ms for ms.
+	{
+		for (std::int64_t t = 0; t < ms; t += 100)
+		{
+			clock.advanceMs(100);
+			federation.tick();
+		}
+	}
+
+	Federation federation;
+};
+
+
+} // namespace
+
+
+class FederationStateTest: public CppUnit::TestFixture
+{
+	CPPUNIT_TEST_SUITE(FederationStateTest);
+	CPPUNIT_TEST(testHeartbeatsAndStates);
+	CPPUNIT_TEST(testAcceptedLinkMustNameAPeer);
+	CPPUNIT_TEST(testLendOnRequest);
+	CPPUNIT_TEST(testRefuseWhenBusy);
+	CPPUNIT_TEST(testBorrowWhenSaturatedAndRelease);
+	CPPUNIT_TEST(testDeadPeerWritesOffLoansAndGuestsGoHome);
+	CPPUNIT_TEST(testMalformedPeerMessagesIgnored);
+	CPPUNIT_TEST_SUITE_END();
+
+public:
+	void testHeartbeatsAndStates()
+	{
+		FederationRig rig;
+		CPPUNIT_ASSERT_EQUAL(Federation::UNKNOWN, rig.federation.state("m2"));
+		Link link = rig.linkToM2();
+		CPPUNIT_ASSERT_EQUAL(Federation::ALIVE, rig.federation.state("m2"));
+		// A heartbeat request is answered at once.
+		rig.directory.message(link, heartbeat("m2"));
+		CPPUNIT_ASSERT_EQUAL(std::string("RECIEVE"), rig.directory.takeObject(link)->getValue<std::string>("TASK"));
+		// One heartbeat period plus half without a word: SUSPECT.
+		rig.tickFor(1500);
+		CPPUNIT_ASSERT_EQUAL(Federation::ALIVE, rig.federation.state("m2"));
+		rig.tickFor(100);
+		CPPUNIT_ASSERT_EQUAL(Federation::SUSPECT, rig.federation.state("m2"));
+		// Our own heartbeats went out, one a second.
+		CPPUNIT_ASSERT_EQUAL(std::string("REQUEST"), rig.directory.takeObject(link)->getValue<std::string>("TASK"));
+		rig.tickFor(3400);
+		CPPUNIT_ASSERT_EQUAL(Federation::SUSPECT, rig.federation.state("m2"));
+		rig.tickFor(100);
+		CPPUNIT_ASSERT_EQUAL(Federation::DEAD, rig.federation.state("m2"));
+		// m0 never spoke: UNKNOWN, then DEAD once dead_after has passed.
+		CPPUNIT_ASSERT_EQUAL(Federation::DEAD, rig.federation.state("m0"));
+		rig.directory.message(link, heartbeat("m2", "RECIEVE"));
+		CPPUNIT_ASSERT_EQUAL(Federation::ALIVE, rig.federation.state("m2"));
+	}
+
+	void testAcceptedLinkMustNameAPeer()
+	{
+		FederationRig rig;
+		Link intruder = rig.directory.open(rig.federation, Link::PEER);
+		rig.directory.message(intruder, heartbeat("m9"));
+		CPPUNIT_ASSERT(!rig.directory.alive(intruder.id));
+		CPPUNIT_ASSERT_EQUAL(std::string("unknown peer: configure it in master.peers"), rig.directory.peer(intruder).closeReason);
+		// m0 dials us (its id is smaller): its first heartbeat names it.
+		Link m0 = rig.directory.open(rig.federation, Link::PEER);
+		rig.directory.message(m0, heartbeat("m0"));
+		CPPUNIT_ASSERT(rig.directory.alive(m0.id));
+		CPPUNIT_ASSERT_EQUAL(Federation::ALIVE, rig.federation.state("m0"));
+		CPPUNIT_ASSERT_EQUAL(std::string("RECIEVE"), rig.directory.takeObject(m0)->getValue<std::string>("TASK"));
+	}
+
+	void testLendOnRequest()
+	{
+		FederationRig rig;
+		Link a = rig.worker("a", 1), b = rig.worker("b", 1);
+		Link m2 = rig.linkToM2();
+		rig.directory.message(m2, "{\"TASK\":\"WORKER_REQUEST\",\"WORKERS_NEEDED\":5,\"SERVER_UUID\":\"m2\"}");
+		Poco::JSON::Object::Ptr response = rig.takeTask(m2, "WORKER_RESPONSE");
+		CPPUNIT_ASSERT_EQUAL(std::string("ACK"), response->getValue<std::string>("STATUS"));
+		// lb.min_workers = 1: one of two is lent.
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), response->getArray("WORKERS")->size());
+		CPPUNIT_ASSERT_EQUAL(std::string("a"), response->getArray("WORKERS")->getElement<std::string>(0));
+		Poco::JSON::Object::Ptr redirect = rig.directory.takeObject(a);
+		CPPUNIT_ASSERT_EQUAL(std::string("REDIRECT"), redirect->getValue<std::string>("TASK"));
+		CPPUNIT_ASSERT_EQUAL(std::string("m2"), redirect->getObject("TARGET_MASTER")->getValue<std::string>("ID"));
+		CPPUNIT_ASSERT_EQUAL(std::string("m1"), redirect->getObject("HOME_MASTER")->getValue<std::string>("ID"));
+		CPPUNIT_ASSERT(rig.directory.sent(b).empty());
+		// The loan outlives the link: a leaves for m2.
+		rig.directory.disconnect(a);
+		CPPUNIT_ASSERT_EQUAL(std::string("m2"), rig.loans.borrowerOf("a"));
+		CPPUNIT_ASSERT_EQUAL(1, rig.dispatcher.load().lent);
+		// m2 releases: acknowledged, completed once a is home.
+		rig.directory.message(m2, "{\"TASK\":\"COMMAND_RELEASE\",\"SERVER_UUID\":\"m2\",\"WORKERS\":[\"a\"]}");
+		rig.takeTask(m2, "RELEASE_ACK");
+		CPPUNIT_ASSERT(rig.directory.sent(m2).empty());
+		rig.worker("a", 1);
+		rig.takeTask(m2, "RELEASE_COMPLETED");
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), rig.loans.lentCount());
+		CPPUNIT_ASSERT_EQUAL(1, rig.federation.countersStatus()->getValue<int>("workers_returned"));
+	}
+
+	void testRefuseWhenBusy()
+	{
+		FederationRig rig;
+		rig.worker("a", 1);
+		rig.worker("b", 1);
+		Link client = rig.client();
+		for (int i = 0; i < 4; ++i) rig.directory.message(client, "{\"TASK\":\"QUERY\",\"USER\":\"u\"}");  // no QUERY worker: 4 queued
+		Link m2 = rig.linkToM2();
+		rig.directory.message(m2, "{\"TASK\":\"WORKER_REQUEST\",\"WORKERS_NEEDED\":1,\"SERVER_UUID\":\"m2\"}");
+		Poco::JSON::Object::Ptr response = rig.takeTask(m2, "WORKER_RESPONSE");
+		CPPUNIT_ASSERT_EQUAL(std::string("NACK"), response->getValue<std::string>("STATUS"));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), rig.loans.lentCount());
+	}
+
+	void testBorrowWhenSaturatedAndRelease()
+	{
+		FederationRig rig;
+		Link m2 = rig.linkToM2();
+		Link client = rig.client();
+		for (int i = 0; i < 6; ++i) rig.directory.message(client, "{\"TASK\":\"ECHO\",\"PAYLOAD\":" + std::to_string(i) + "}");
+		// Saturated (6 > 5) for less than the window: nothing yet.
+		rig.tickFor(900);
+		while (Poco::JSON::Object::Ptr m = rig.directory.takeObject(m2)) CPPUNIT_ASSERT(m->has("SERVER"));
+		rig.tickFor(200);
+		Poco::JSON::Object::Ptr request = rig.takeTask(m2, "WORKER_REQUEST");
+		CPPUNIT_ASSERT_EQUAL(std::string("m1"), request->getValue<std::string>("SERVER_UUID"));
+		CPPUNIT_ASSERT(request->getValue<int>("WORKERS_NEEDED") >= 1 && request->getValue<int>("WORKERS_NEEDED") <= 2);
+		rig.directory.message(m2, "{\"TASK\":\"WORKER_RESPONSE\",\"STATUS\":\"ACK\",\"MASTER\":\"m2\",\"SERVER_UUID\":\"m2\",\"WORKERS\":[\"x\"]}");
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), rig.loans.borrowedCount());
+		// x arrives, owned by m2, and works the queue off.
+		Link x = rig.worker("x", 8, "m2");
+		while (Poco::JSON::Object::Ptr task = rig.directory.takeObject(x)) rig.answer(x, *task);
+		CPPUNIT_ASSERT_EQUAL(6, rig.counters()->getValue<int>("completed"));
+		// Calm for the window, and the cooldown since the ask has passed.
+		rig.tickFor(2100);
+		Poco::JSON::Object::Ptr release = rig.takeTask(m2, "COMMAND_RELEASE");
+		CPPUNIT_ASSERT_EQUAL(std::string("x"), release->getArray("WORKERS")->getElement<std::string>(0));
+		rig.directory.message(m2, "{\"TASK\":\"RELEASE_ACK\",\"SERVER_UUID\":\"m2\"}");
+		Poco::JSON::Object::Ptr ret = rig.directory.takeObject(x);
+		CPPUNIT_ASSERT_EQUAL(std::string("RETURN"), ret->getValue<std::string>("TASK"));
+		CPPUNIT_ASSERT_EQUAL(std::string("m2"), ret->getObject("HOME_MASTER")->getValue<std::string>("ID"));
+		rig.directory.disconnect(x);
+		rig.directory.message(m2, "{\"TASK\":\"RELEASE_COMPLETED\",\"SERVER_UUID\":\"m2\"}");
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), rig.loans.borrowedCount());
+	}
+
+	void testDeadPeerWritesOffLoansAndGuestsGoHome()
+	{
+		FederationRig rig;
+		rig.worker("a", 1);
+		rig.worker("b", 1);
+		Link m2 = rig.linkToM2();
+		rig.directory.message(m2, "{\"TASK\":\"WORKER_REQUEST\",\"WORKERS_NEEDED\":1,\"SERVER_UUID\":\"m2\"}");
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), rig.loans.lentCount("m2"));
+		Link y = rig.worker("y", 1, "m2");  // one of m2's, lent to us
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), rig.loans.borrowedCount());
+		rig.tickFor(5100);
+		CPPUNIT_ASSERT_EQUAL(Federation::DEAD, rig.federation.state("m2"));
+		// Our loan to it is written off; its worker here is a guest now.
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), rig.loans.lentCount());
+		CPPUNIT_ASSERT_EQUAL(1, rig.federation.countersStatus()->getValue<int>("workers_reclaimed"));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), rig.loans.borrowedCount());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), rig.loans.guests("m2").size());
+		CPPUNIT_ASSERT(rig.directory.sent(y).empty());
+		// m2 is back: its guest goes home.
+		rig.directory.message(m2, heartbeat("m2", "RECIEVE"));
+		CPPUNIT_ASSERT_EQUAL(std::string("RETURN"), rig.directory.takeObject(y)->getValue<std::string>("TASK"));
+		CPPUNIT_ASSERT(rig.loans.guests("m2").empty());
+	}
+
+	void testMalformedPeerMessagesIgnored()
+	{
+		FederationRig rig;
+		Link m2 = rig.linkToM2();
+		rig.directory.message(m2, "not json");
+		rig.directory.message(m2, "{\"TASK\":\"WORKER_RESPONSE\",\"STATUS\":\"MAYBE\",\"WORKERS\":[\"q\"]}");
+		rig.directory.message(m2, "{\"SERVER\":\"ALIVE\",\"TASK\":\"REQUEST\",\"SERVER_UUID\":\"m2\",\"QUEUE\":-1}");
+		rig.directory.message(m2, "{\"TASK\":\"WHAT\"}");
+		CPPUNIT_ASSERT(rig.directory.alive(m2.id));
+		CPPUNIT_ASSERT_EQUAL(4, rig.federation.countersStatus()->getValue<int>("peer_messages_ignored"));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), rig.loans.borrowedCount());
+	}
+};
+
+
+CPPUNIT_TEST_SUITE_REGISTRATION(FederationStateTest);

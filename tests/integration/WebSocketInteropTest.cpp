@@ -226,6 +226,9 @@ public:
 		PocoEnd large(port, "/v1/client");
 		large.send(echoOfSize(100001, 1));
 		CPPUNIT_ASSERT_EQUAL(std::uint16_t(1009), large.receive().closeCode());
+		PocoEnd badClose(port, "/v1/client");
+		badClose.socket().shutdown(1005, "1005 means no code: never sent");
+		CPPUNIT_ASSERT_EQUAL(std::uint16_t(1002), badClose.receive().closeCode());
 		PocoEnd fits(port, "/v1/client");
 		fits.send("{\"TASK\":\"NO_SUCH_TASK\",\"REQUEST_ID\":2}");
 		CPPUNIT_ASSERT_EQUAL(2, parseObject(fits.receiveText())->getValue<int>("REQUEST_ID"));

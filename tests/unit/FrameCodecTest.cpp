@@ -111,6 +111,7 @@ class FrameCodecTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testReservedBitsAndOpcodesRefused);
 	CPPUNIT_TEST(testBrokenFragmentationRefused);
 	CPPUNIT_TEST(testCloseFrames);
+	CPPUNIT_TEST(testMalformedCloseFramesRefused);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -317,6 +318,18 @@ public:
 		CPPUNIT_ASSERT(static_cast<unsigned char>(longClose[1]) <= 125);
 		expectOnly(false, longClose, FrameCodec::CLOSE, bytes({0x03, 0xF0}) + std::string(120, 'r'));
 		expectOnly(false, bytes({0x88, 0x00}), FrameCodec::CLOSE, "");
+		for (unsigned code: {1000u, 1003u, 1007u, 1011u, 1014u, 2000u, 3000u, 4999u})
+			expectOnly(false, bytes({0x88, 0x02, code >> 8, code & 0xFF}), FrameCodec::CLOSE, bytes({code >> 8, code & 0xFF}));
+	}
+
+	void testMalformedCloseFramesRefused()
+	{
+		// RFC 6455 5.5.1: a close body starts with a two-byte code; 7.4:
+		// 0-999 are not used, 1004 is reserved, 1005, 1006 and 1015 must
+		// never be sent, and nothing is defined from 5000 on.
+		CPPUNIT_ASSERT_EQUAL(std::uint16_t(1002), refusal(bytes({0x88, 0x01, 0x03})));
+		for (unsigned code: {0u, 999u, 1004u, 1005u, 1006u, 1015u, 5000u, 65535u})
+			CPPUNIT_ASSERT_EQUAL(std::uint16_t(1002), refusal(bytes({0x88, 0x02, code >> 8, code & 0xFF})));
 	}
 };
 

@@ -10,6 +10,24 @@
 namespace orchd {
 
 
+namespace {
+
+
+// RFC 6455 5.5.1 and 7.4: no body, or a code that may be sent plus a
+// reason. 0-999 are not used, 1004 is reserved, 1005, 1006 and 1015 stand
+// for "no close frame" and must never be sent, 5000 up is undefined.
+bool validCloseBody(const std::string& body)
+{
+	if (body.empty()) return true;
+	if (body.size() < 2) return false;
+	unsigned code = (static_cast<unsigned char>(body[0]) << 8) | static_cast<unsigned char>(body[1]);
+	return code >= 1000 && code < 5000 && code != 1004 && code != 1005 && code != 1006 && code != 1015;
+}
+
+
+} // namespace
+
+
 FrameCodec::FrameCodec(std::size_t maxMessageBytes, bool expectMasked):
 	_maxMessageBytes(maxMessageBytes),
 	_expectMasked(expectMasked)
@@ -66,6 +84,7 @@ FrameCodec::Result FrameCodec::decode(const std::string& buffer, std::size_t& of
 			_opcode = opcode;
 			_payload.swap(data);
 			if (opcode != CLOSE && opcode != PING && opcode != PONG) return fail(1002, "unknown control opcode " + std::to_string(opcode));
+			if (opcode == CLOSE && !validCloseBody(_payload)) return fail(1002, "close frame without a valid status code");
 			return MESSAGE;
 		}
 		if (opcode == CONTINUATION)

@@ -105,6 +105,22 @@ std::string echoOfSize(std::size_t size, int requestId)
 }
 
 
+bool validUtf8(const std::string& text)
+{
+	std::size_t i = 0;
+	while (i < text.size())
+	{
+		unsigned char lead = static_cast<unsigned char>(text[i]);
+		std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+		if (length == 0 || i + length > text.size()) return false;
+		for (std::size_t k = 1; k < length; ++k)
+			if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
+		i += length;
+	}
+	return true;
+}
+
+
 std::size_t workerCount(Poco::UInt16 port)
 {
 	int code = 0;
@@ -125,6 +141,7 @@ class WebSocketInteropTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testFragmentedMessageWithPingInside);
 	CPPUNIT_TEST(testCloseHandshake);
 	CPPUNIT_TEST(testRefusalsAreCloseFrames);
+	CPPUNIT_TEST(testLongCloseReasonStaysUtf8);
 	CPPUNIT_TEST(testPocoAsWorker);
 	CPPUNIT_TEST_SUITE_END();
 
@@ -232,6 +249,24 @@ public:
 		PocoEnd fits(port, "/v1/client");
 		fits.send("{\"TASK\":\"NO_SUCH_TASK\",\"REQUEST_ID\":2}");
 		CPPUNIT_ASSERT_EQUAL(2, parseObject(fits.receiveText())->getValue<int>("REQUEST_ID"));
+	}
+
+	void testLongCloseReasonStaysUtf8()
+	{
+		// A worker's duplicate field is named in the 1008's reason; a long
+		// name of two-byte characters is cut to fit the close frame, and
+		// must be cut between characters.
+		Poco::UInt16 port = startCluster(0);
+		PocoEnd worker(port, "/v1/worker");
+		std::string name;
+		for (int i = 0; i < 80; ++i) name += "\xC3\xA9";
+		worker.send("{\"" + name + "\":1,\"" + name + "\":2}");
+		Frame close = worker.receive();
+		CPPUNIT_ASSERT_EQUAL(std::uint16_t(1008), close.closeCode());
+		std::string reason = close.payload.substr(2);
+		CPPUNIT_ASSERT_MESSAGE(reason, reason.rfind("Duplicate field: \xC3\xA9", 0) == 0);
+		CPPUNIT_ASSERT(close.payload.size() <= 125);
+		CPPUNIT_ASSERT_MESSAGE(reason, validUtf8(reason));
 	}
 
 	void testPocoAsWorker()

@@ -112,6 +112,7 @@ class FrameCodecTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testBrokenFragmentationRefused);
 	CPPUNIT_TEST(testCloseFrames);
 	CPPUNIT_TEST(testMalformedCloseFramesRefused);
+	CPPUNIT_TEST(testCloseReasonCutOnCharacterBoundary);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -330,6 +331,19 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::uint16_t(1002), refusal(bytes({0x88, 0x01, 0x03})));
 		for (unsigned code: {0u, 999u, 1004u, 1005u, 1006u, 1015u, 5000u, 65535u})
 			CPPUNIT_ASSERT_EQUAL(std::uint16_t(1002), refusal(bytes({0x88, 0x02, code >> 8, code & 0xFF})));
+	}
+
+	void testCloseReasonCutOnCharacterBoundary()
+	{
+		// A reason is UTF-8 (5.5.1): cut at 120 bytes, it must not end in
+		// half a character, or a strict peer fails the connection (1007).
+		const std::string reason = std::string(119, 'r') + "\xC3\xA9" + "tail";
+		std::string frame;
+		FrameCodec::encodeClose(frame, 1008, reason, false);
+		expectOnly(false, frame, FrameCodec::CLOSE, bytes({0x03, 0xF0}) + std::string(119, 'r'));
+		std::string exact;
+		FrameCodec::encodeClose(exact, 1008, std::string(118, 'r') + "\xC3\xA9" + "tail", false);
+		expectOnly(false, exact, FrameCodec::CLOSE, bytes({0x03, 0xF0}) + std::string(118, 'r') + "\xC3\xA9");
 	}
 };
 

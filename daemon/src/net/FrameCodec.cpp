@@ -5,6 +5,7 @@
 
 #include "net/FrameCodec.h"
 #include "Poco/Random.h"
+#include <algorithm>
 
 
 namespace orchd {
@@ -180,7 +181,11 @@ void FrameCodec::encodeClose(std::string& out, std::uint16_t code, const std::st
 	std::string body;
 	body.push_back(static_cast<char>(code >> 8));
 	body.push_back(static_cast<char>(code & 0xFF));
-	body += reason.substr(0, 120);
+	// At most 120 bytes, so the frame stays a control frame (125), cut
+	// before a UTF-8 continuation byte: the reason must stay valid UTF-8.
+	std::size_t cut = std::min<std::size_t>(reason.size(), 120);
+	while (cut > 0 && cut < reason.size() && (static_cast<unsigned char>(reason[cut]) & 0xC0) == 0x80) --cut;
+	body.append(reason, 0, cut);
 	encode(out, CLOSE, body.data(), body.size(), mask);
 }
 

@@ -5,9 +5,28 @@
 
 #include "net/FrameCodec.h"
 #include "Poco/Random.h"
+#include <algorithm>
 
 
 namespace orchd {
+
+
+namespace {
+
+
+// RFC 6455 5.5.1 and 7.4: no body, or a code that may be sent plus a
+// reason. 0-999 are not used, 1004 is reserved, 1005, 1006 and 1015 stand
+// for "no close frame" and must never be sent, 5000 up is undefined.
+bool validCloseBody(const std::string& body)
+{
+	if (body.empty()) return true;
+	if (body.size() < 2) return false;
+	unsigned code = (static_cast<unsigned char>(body[0]) << 8) | static_cast<unsigned char>(body[1]);
+	return code >= 1000 && code < 5000 && code != 1004 && code != 1005 && code != 1006 && code != 1015;
+}
+
+
+} // namespace
 
 
 FrameCodec::FrameCodec(std::size_t maxMessageBytes, bool expectMasked):
@@ -66,6 +85,7 @@ FrameCodec::Result FrameCodec::decode(const std::string& buffer, std::size_t& of
 			_opcode = opcode;
 			_payload.swap(data);
 			if (opcode != CLOSE && opcode != PING && opcode != PONG) return fail(1002, "unknown control opcode " + std::to_string(opcode));
+			if (opcode == CLOSE && !validCloseBody(_payload)) return fail(1002, "close frame without a valid status code");
 			return MESSAGE;
 		}
 		if (opcode == CONTINUATION)
@@ -161,7 +181,11 @@ void FrameCodec::encodeClose(std::string& out, std::uint16_t code, const std::st
 	std::string body;
 	body.push_back(static_cast<char>(code >> 8));
 	body.push_back(static_cast<char>(code & 0xFF));
-	body += reason.substr(0, 120);
+	// At most 120 bytes, so the frame stays a control frame (125), cut
+	// before a UTF-8 continuation byte: the reason must stay valid UTF-8.
+	std::size_t cut = std::min<std::size_t>(reason.size(), 120);
+	while (cut > 0 && cut < reason.size() && (static_cast<unsigned char>(reason[cut]) & 0xC0) == 0x80) --cut;
+	body.append(reason, 0, cut);
 	encode(out, CLOSE, body.data(), body.size(), mask);
 }
 

@@ -9,6 +9,7 @@
 #define orchd_WorkerNode_INCLUDED
 
 
+#include "worker/MasterRoute.h"
 #include "worker/WorkerOptions.h"
 #include "net/PeerAddress.h"
 #include "json/JsonScan.h"
@@ -45,9 +46,11 @@ class WorkerNode: private Poco::Runnable
 	///
 	/// When the master goes away it reconnects with exponential backoff and
 	/// jitter. stop() drains: it tells the master {"WORKER":"STOPPING"},
-	/// finishes and reports what is in flight, then disconnects.
+	/// finishes and reports what is in flight, then disconnects. Which
+	/// master to dial (home, failover, moves ordered by REDIRECT and
+	/// RETURN) is the MasterRoute's decision.
 	///
-	/// Threads: one connection thread (reads, and hands the tasks whose
+	/// Threads: one connection thread (reads, owns the route, and hands the tasks whose
 	/// handler says they are quick to the process's QuickRunner, which
 	/// runs them on this thread or another link's, their store operations
 	/// committed together before their results are sent), `concurrency`
@@ -75,7 +78,6 @@ private:
 
 	void run() override;
 	void session(const PeerAddress& master);
-	PeerAddress nextMaster(const PeerAddress& current, bool reached);
 	static constexpr int MAX_BURST = 64;  // messages read before the quick results go out
 
 	friend class QuickRunner;
@@ -118,11 +120,7 @@ private:
 	std::mutex _outboxMutex;
 	std::vector<std::string> _outbox;            // results waiting for the sender
 	bool _sending = false;
-	PeerAddress _home;
-	std::vector<PeerAddress> _failover;          // worker.failover, then what REDIRECT brings
-	std::unique_ptr<PeerAddress> _moveTo;        // set by REDIRECT or RETURN
-	int _homeFailures = 0;
-	std::size_t _nextFailover = 0;
+	MasterRoute _route;                          // the connection thread's
 	std::vector<std::thread> _executors;
 };
 

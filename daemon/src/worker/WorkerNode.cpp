@@ -39,7 +39,8 @@ WorkerNode::WorkerNode(const WorkerOptions& options, const TaskRunner& runner, Q
 	_tasks(tasks),
 	_logger(logger),
 	_quick(quick),
-	_route(PeerAddress{options.homeId, options.home.host().toString(), options.home.port()}, options.failover)
+	_route(PeerAddress{options.homeId, options.home.host().toString(), options.home.port()}, options.failover),
+	_outbox([this](const std::vector<std::string>& texts) { return send(texts); }, [this](std::size_t count, bool) { countFinished(count); })
 {
 	_thread.setName("orchd-worker-link");
 }
@@ -320,9 +321,7 @@ void WorkerNode::execute()
 			std::lock_guard<std::mutex> lock(_jobsMutex);
 			_cancelFlags.erase(job.taskId + "#" + std::to_string(job.attempt));
 		}
-		std::vector<std::string> result(1);
-		result.front().swap(text);
-		report(result);
+		_outbox.report(std::move(text));
 	}
 }
 
@@ -346,30 +345,21 @@ std::string WorkerNode::runTask(const Poco::JSON::Object& request, const std::st
 
 void WorkerNode::report(std::vector<std::string>& results)
 {
-	std::unique_lock<std::mutex> lock(_outboxMutex);
-	if (_outbox.empty()) _outbox.swap(results);
-	else for (auto& result: results) _outbox.push_back(std::move(result));
-	if (_sending) return;  // the thread that is sending takes them along
-	_sending = true;
-	std::vector<std::string> batch;
-	while (!_outbox.empty())
+	_outbox.report(results);
+}
+
+
+void WorkerNode::countFinished(std::size_t count)
+{
+	// If the link was down the results are lost; the master re-dispatches
+	// the tasks and the store's idempotency keys make that safe. Counted
+	// as finished only now: stop() and a move wait for _running to reach
+	// zero before they drop the link.
 	{
-		batch.clear();
-		batch.swap(_outbox);
-		lock.unlock();
-		// If the link is down the results are lost; the master re-dispatches
-		// the tasks and the store's idempotency keys make that safe.
-		send(batch);
-		{
-			// Counted as finished only once sent: stop() and a move wait
-			// for _running to reach zero before they drop the link.
-			std::lock_guard<std::mutex> jobsLock(_jobsMutex);
-			_running -= static_cast<int>(batch.size());
-		}
-		_finished.notify_all();
-		lock.lock();
+		std::lock_guard<std::mutex> lock(_jobsMutex);
+		_running -= static_cast<int>(count);
 	}
-	_sending = false;
+	_finished.notify_all();
 }
 
 

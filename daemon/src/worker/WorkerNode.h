@@ -16,6 +16,7 @@
 #include "net/WebSocketClient.h"
 #include "plugin/TaskRunner.h"
 #include "worker/QuickRunner.h"
+#include "worker/ResultOutbox.h"
 #include "Poco/Event.h"
 #include "Poco/Logger.h"
 #include "Poco/Mutex.h"
@@ -54,9 +55,8 @@ class WorkerNode: private Poco::Runnable
 	/// handler says they are quick to the process's QuickRunner, which
 	/// runs them on this thread or another link's, their store operations
 	/// committed together before their results are sent), `concurrency`
-	/// executors (run the others). Results are sent in batches: a thread
-	/// with results queues them, and whichever thread is not already
-	/// sending writes everything queued in one system call.
+	/// executors (run the others). Any of them may send results, through
+	/// a ResultOutbox: in batches of one write each.
 {
 public:
 	WorkerNode(const WorkerOptions& options, const TaskRunner& runner, QuickRunner& quick, const std::vector<std::string>& tasks, Poco::Logger& logger);
@@ -87,11 +87,12 @@ private:
 	void execute();
 	std::string runTask(const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled, AccountStore* store = nullptr);
 	void report(std::vector<std::string>& results);
-		/// Sends results (and empties the vector) or leaves them to the
-		/// thread that is sending; counts them finished once sent.
+		/// Into the outbox (and empties the vector).
 	bool send(const std::vector<std::string>& texts);
 		/// Writes messages on the current link (one write); false, logged,
 		/// if there is none or it broke.
+	void countFinished(std::size_t count);
+		/// The outbox sent (or lost) count results: no longer running.
 
 	WorkerOptions _options;
 	const TaskRunner& _runner;
@@ -117,10 +118,9 @@ private:
 	QuickRunner& _quick;
 	std::vector<QuickRunner::Job> _burst;        // the connection thread's: the quick tasks of the current burst
 
-	std::mutex _outboxMutex;
-	std::vector<std::string> _outbox;            // results waiting for the sender
-	bool _sending = false;
 	MasterRoute _route;                          // the connection thread's
+
+	ResultOutbox _outbox;
 	std::vector<std::thread> _executors;
 };
 

@@ -316,13 +316,20 @@ void WorkerNode::execute()
 			_jobs.pop_front();
 			++_running;
 		}
-		std::string text = runTask(*job.request, job.taskId, job.attempt, *job.cancelled);
+		std::string text = runTask(*job.request, job.taskId, job.attempt, *job.cancelled, nullptr);
 		{
 			std::lock_guard<std::mutex> lock(_jobsMutex);
 			_cancelFlags.erase(job.taskId + "#" + std::to_string(job.attempt));
 		}
 		_outbox.report(std::move(text));
 	}
+}
+
+
+std::string WorkerNode::runTask(const Poco::JSON::Object& request, const std::string& taskId, int attempt, AccountStore* store)
+{
+	static const std::atomic<bool> NOT_CANCELLED(false);
+	return runTask(request, taskId, attempt, NOT_CANCELLED, store);
 }
 
 

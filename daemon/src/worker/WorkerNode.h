@@ -10,24 +10,22 @@
 
 
 #include "worker/MasterRoute.h"
-#include "worker/WorkerOptions.h"
-#include "net/PeerAddress.h"
-#include "json/JsonScan.h"
-#include "net/WebSocketClient.h"
-#include "plugin/TaskRunner.h"
+#include "worker/QuickLink.h"
 #include "worker/QuickRunner.h"
 #include "worker/ResultOutbox.h"
+#include "worker/WorkerOptions.h"
+#include "json/JsonScan.h"
+#include "net/PeerAddress.h"
+#include "net/WebSocketClient.h"
+#include "plugin/TaskRunner.h"
 #include "Poco/Event.h"
 #include "Poco/Logger.h"
 #include "Poco/Mutex.h"
-#include "Poco/Net/SocketAddress.h"
-#include "Poco/Net/WebSocket.h"
 #include "Poco/Runnable.h"
 #include "Poco/Thread.h"
 #include <atomic>
 #include <condition_variable>
 #include <deque>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -39,7 +37,7 @@
 namespace orchd {
 
 
-class WorkerNode: private Poco::Runnable
+class WorkerNode: public QuickLink, private Poco::Runnable
 	/// Connects to the home master, introduces itself with the prototype's
 	/// {"WORKER":"ALIVE","WORKER_UUID":...} plus its task types and
 	/// concurrency, then runs the tasks the master pushes on its executor
@@ -47,16 +45,18 @@ class WorkerNode: private Poco::Runnable
 	///
 	/// When the master goes away it reconnects with exponential backoff and
 	/// jitter. stop() drains: it tells the master {"WORKER":"STOPPING"},
-	/// finishes and reports what is in flight, then disconnects. Which
-	/// master to dial (home, failover, moves ordered by REDIRECT and
-	/// RETURN) is the MasterRoute's decision.
+	/// finishes and reports what is in flight, then disconnects.
 	///
-	/// Threads: one connection thread (reads, owns the route, and hands the tasks whose
-	/// handler says they are quick to the process's QuickRunner, which
-	/// runs them on this thread or another link's, their store operations
-	/// committed together before their results are sent), `concurrency`
-	/// executors (run the others). Any of them may send results, through
-	/// a ResultOutbox: in batches of one write each.
+	/// Which master to dial (home, failover, moves ordered by REDIRECT and
+	/// RETURN) is the MasterRoute's decision; the results leave through a
+	/// ResultOutbox, in batches of one write each.
+	///
+	/// Threads: one connection thread (reads, owns the route, and hands
+	/// the tasks whose handler says they are quick to the process's
+	/// QuickRunner, which runs them on this thread or another link's,
+	/// through the QuickLink interface, their store operations committed
+	/// together before their results are sent), `concurrency` executors
+	/// (run the others). Any of them may send results.
 {
 public:
 	WorkerNode(const WorkerOptions& options, const TaskRunner& runner, QuickRunner& quick, const std::vector<std::string>& tasks, Poco::Logger& logger);
@@ -64,8 +64,12 @@ public:
 	~WorkerNode() override;
 
 	void start();
+		/// Starts the executors and the connection thread.
+
 	void stop();
 		/// Drains and stops; returns when done or after drainTimeout.
+		/// Called by the thread that owns the WorkerNode; a second call
+		/// (the destructor's) does nothing.
 
 private:
 	struct Job
@@ -80,14 +84,15 @@ private:
 	void session(const PeerAddress& master);
 	static constexpr int MAX_BURST = 64;  // messages read before the quick results go out
 
-	friend class QuickRunner;
-
 	void handle(const std::string& text);
 	void move(const Poco::JSON::Object& message, const std::string& task);
 	void execute();
-	std::string runTask(const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled, AccountStore* store = nullptr);
-	void report(std::vector<std::string>& results);
-		/// Into the outbox (and empties the vector).
+	std::string runTask(const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled, AccountStore* store);
+		/// The text of a task's result, or of a NOK if it is too large.
+	std::string runTask(const Poco::JSON::Object& request, const std::string& taskId, int attempt, AccountStore* store) override;
+		/// QuickLink: a quick task (never cancelled).
+	void report(std::vector<std::string>& results) override;
+		/// QuickLink: into the outbox.
 	bool send(const std::vector<std::string>& texts);
 		/// Writes messages on the current link (one write); false, logged,
 		/// if there is none or it broke.
@@ -117,7 +122,6 @@ private:
 	JsonScan _scan;                              // the connection thread's
 	QuickRunner& _quick;
 	std::vector<QuickRunner::Job> _burst;        // the connection thread's: the quick tasks of the current burst
-
 	MasterRoute _route;                          // the connection thread's
 
 	ResultOutbox _outbox;

@@ -99,7 +99,7 @@ public:
 	void testConcurrentProducersLoseNothing()
 	{
 		const int PRODUCERS = 4;
-		const int EACH = 5000;
+		const int EACH = 2000;
 		std::atomic<int> inSend(0);
 		std::atomic<bool> overlapped(false);
 		ResultOutbox outbox([&](const std::vector<std::string>& texts)

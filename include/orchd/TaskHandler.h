@@ -51,11 +51,15 @@ public:
 	virtual bool quick(const Poco::JSON::Object& request) const
 		/// Returns true if this request (already validated) completes in
 		/// microseconds: no I/O but the account store, no sleeping. The
-		/// worker then runs it on its connection thread, between reads,
+		/// worker then runs it on a connection thread, between reads,
 		/// and saves two thread switches per task; its store operations
 		/// join the store's shared transaction, committed together with
-		/// the other quick tasks of the burst before any of their results
-		/// is sent (and if that commit fails, their results become NOK).
+		/// those of the other quick tasks run with it (of every link of
+		/// the process) before any of their results is sent. If that
+		/// commit fails, nothing of it is applied and its tasks run again,
+		/// each committed on its own, so that only the task at fault
+		/// answers NOK ("the store could not commit: " and the store's
+		/// message).
 		/// A handler that says so and then blocks stalls its worker's link
 		/// for that long. The default, false, runs every request on an
 		/// executor thread, its store operations committed by the store's

@@ -4,10 +4,8 @@
 
 
 #include "worker/QuickRunner.h"
-#include "worker/WorkerNode.h"
 #include "plugin/TaskRunner.h"
 #include "json/JsonScan.h"
-#include <atomic>
 #include <map>
 
 
@@ -57,7 +55,6 @@ bool QuickRunner::waiting()
 
 bool QuickRunner::runRound()
 {
-	static const std::atomic<bool> NOT_CANCELLED(false);
 	_round.clear();
 	{
 		std::lock_guard<std::mutex> lock(_queueMutex);
@@ -67,9 +64,9 @@ bool QuickRunner::runRound()
 	for (const Job& job: _round)
 	{
 		std::size_t first = _batch ? _batch->pending() : 0;
-		std::string text = job.node->runTask(*job.request, job.taskId, job.attempt, NOT_CANCELLED, _batch.get());
+		std::string text = job.link->runTask(*job.request, job.taskId, job.attempt, _batch.get());
 		std::size_t end = _batch ? _batch->pending() : 0;
-		_done.push_back(Done{job.node, std::move(text), end != first ? &job : nullptr, first, end});
+		_done.push_back(Done{job.link, std::move(text), end != first ? &job : nullptr, first, end});
 		if (end != first && ++_stored >= _commitEvery) commit();
 	}
 	commit();  // before the jobs its results point to are cleared
@@ -105,17 +102,16 @@ void QuickRunner::commit()
 	}
 	_stored = 0;
 	// One report per link, in the order run.
-	std::map<WorkerNode*, std::vector<std::string>> byNode;
-	for (auto& done: _done) byNode[done.node].push_back(std::move(done.text));
+	std::map<QuickLink*, std::vector<std::string>> byLink;
+	for (auto& done: _done) byLink[done.link].push_back(std::move(done.text));
 	_done.clear();
-	for (auto& results: byNode) results.first->report(results.second);
+	for (auto& results: byLink) results.first->report(results.second);
 }
 
 
 std::string QuickRunner::runAlone(const Job& job)
 {
-	static const std::atomic<bool> NOT_CANCELLED(false);
-	std::string text = job.node->runTask(*job.request, job.taskId, job.attempt, NOT_CANCELLED, _batch.get());
+	std::string text = job.link->runTask(*job.request, job.taskId, job.attempt, _batch.get());
 	try
 	{
 		_batch->commit();

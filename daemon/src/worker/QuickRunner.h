@@ -10,6 +10,7 @@
 #define orchd_QuickRunner_INCLUDED
 
 
+#include "worker/QuickLink.h"
 #include "store/SqlAccountStore.h"
 #include "Poco/JSON/Object.h"
 #include "Poco/Logger.h"
@@ -20,9 +21,6 @@
 
 
 namespace orchd {
-
-
-class WorkerNode;
 
 
 class QuickRunner
@@ -39,17 +37,19 @@ class QuickRunner
 	/// Store operations go through one SqlAccountStore::Batch; they are
 	/// committed every commitEvery store tasks and when the queue is empty,
 	/// and only then are their results handed to their link's
-	/// WorkerNode::report(). If a commit fails, the tasks with an operation
+	/// QuickLink::report(). If a commit fails, the tasks with an operation
 	/// in it (nothing of which is applied) run again, each committed on its
 	/// own, so that only the one at fault answers NOK ("the store could not
 	/// commit: ..." with SQLite's message).
 	///
-	/// Thread-safe. Must outlive the WorkerNodes that use it.
+	/// Thread-safe. Must outlive the links that use it. The thread that
+	/// runs a round owns the batch and the round's jobs and results.
 {
 public:
 	struct Job
+		/// A quick task as its link read it.
 	{
-		WorkerNode* node;
+		QuickLink* link;
 		Poco::JSON::Object::Ptr request;
 		std::string task;
 		std::string taskId;
@@ -69,7 +69,7 @@ public:
 		/// is queued meanwhile waits for the next round of any link
 		/// (waiting() tells a link to look again soon). With wait, waits
 		/// for the running thread and runs until the queue is empty (a
-		/// link that stops). Every job's node counts it running until its
+		/// link that stops). Every job's link counts it running until its
 		/// result is reported.
 
 	bool waiting();
@@ -78,7 +78,7 @@ public:
 private:
 	struct Done
 	{
-		WorkerNode* node;
+		QuickLink* link;
 		std::string text;
 		const Job* job;          // while its store operations are not committed
 		std::size_t firstOperation;
@@ -89,7 +89,7 @@ private:
 		/// Runs what is queued; false if nothing was.
 	void commit();
 		/// Commits, runs the tasks of a failed commit again one by one,
-		/// and reports every result to its node.
+		/// and reports every result to its link.
 	std::string runAlone(const Job& job);
 		/// Runs a task and commits it on its own; its result, or a NOK
 		/// result that says why the commit failed.

@@ -8,9 +8,6 @@
 #include "orchd/Request.h"
 #include "Poco/JSON/Array.h"
 #include "Poco/Net/SocketAddress.h"
-#include "Poco/Net/HTTPClientSession.h"
-#include "Poco/Net/HTTPRequest.h"
-#include "Poco/Net/HTTPResponse.h"
 #include "Poco/Net/NetException.h"
 #include "Poco/Random.h"
 #include <sstream>
@@ -22,16 +19,30 @@ using namespace Poco::Net;
 namespace orchd {
 
 
+namespace {
+
+
+PeerAddress peerAddress(const Poco::JSON::Object& entry)
+	/// {"ID":...,"IP":...,"PORT":...} of REDIRECT; throws if a field is
+	/// missing or of the wrong type.
+{
+	return PeerAddress{entry.getValue<std::string>("ID"), entry.getValue<std::string>("IP"), static_cast<Poco::UInt16>(entry.getValue<int>("PORT"))};
+}
+
+
+} // namespace
+
+
 WorkerNode::WorkerNode(const WorkerOptions& options, const TaskRunner& runner, QuickRunner& quick, const std::vector<std::string>& tasks, Poco::Logger& logger):
 	_options(options),
 	_runner(runner),
 	_tasks(tasks),
 	_logger(logger),
-	_quick(quick)
+	_quick(quick),
+	_route(PeerAddress{options.homeId, options.home.host().toString(), options.home.port()}, options.failover),
+	_outbox([this](const std::vector<std::string>& texts) { return send(texts); }, [this](std::size_t count, bool) { countFinished(count); })
 {
 	_thread.setName("orchd-worker-link");
-	_home = PeerAddress{options.homeId, options.home.host().toString(), options.home.port()};
-	_failover = options.failover;
 }
 
 
@@ -80,7 +91,7 @@ void WorkerNode::run()
 	random.seed();
 	Poco::Timespan::TimeDiff delayMs = 100;
 	bool reported = false;
-	PeerAddress master = _home;
+	PeerAddress master = _route.home();
 	while (!_stopping)
 	{
 		bool reached = false;
@@ -99,54 +110,16 @@ void WorkerNode::run()
 			reported = true;
 		}
 		if (_stopping) break;
-		bool moving = false;
-		{
-			std::lock_guard<std::mutex> lock(_jobsMutex);
-			moving = _moveTo != nullptr;
-		}
-		PeerAddress next = nextMaster(master, reached);
-		if (moving || (reached && next.id != master.id))
-		{
-			// An ordered move (REDIRECT, RETURN) or going home from a lost
-			// host starts at once; anything else waits out the backoff.
-			master = next;
-			continue;
-		}
-		master = next;
+		MasterRoute::Hop hop = _route.next(master, reached);
+		if (hop.failover) _logger.warning("worker %s: home master %s is down; failing over to %s", _options.id, _route.home().toString(), hop.master.toString());
+		master = hop.master;
+		if (hop.atOnce) continue;
 		// Exponential backoff with jitter, so that a fleet of workers does
 		// not reconnect in lock step when their master comes back.
 		Poco::Timespan::TimeDiff wait = delayMs / 2 + random.next(static_cast<Poco::UInt32>(delayMs / 2 + 1));
 		_wake.tryWait(static_cast<long>(wait));
 		delayMs = std::min<Poco::Timespan::TimeDiff>(delayMs * 2, _options.reconnectMax.totalMilliseconds());
 	}
-}
-
-
-PeerAddress WorkerNode::nextMaster(const PeerAddress& current, bool reached)
-{
-	std::lock_guard<std::mutex> lock(_jobsMutex);
-	if (_moveTo)
-	{
-		PeerAddress target = *_moveTo;
-		_moveTo.reset();
-		return target;
-	}
-	if (current.id != _home.id)
-	{
-		// Lost the master we were lent to (or failed over to): go home.
-		return _home;
-	}
-	if (reached) _homeFailures = 0;
-	else ++_homeFailures;
-	// Home is down: after a few tries, walk the failover list; the master
-	// there sends us back when home is ALIVE again.
-	if (_homeFailures >= 3 && !_failover.empty())
-	{
-		PeerAddress target = _failover[_nextFailover++ % _failover.size()];
-		_logger.warning("worker %s: home master %s is down; failing over to %s", _options.id, _home.toString(), target.toString());
-		return target;
-	}
-	return _home;
 }
 
 
@@ -160,7 +133,7 @@ void WorkerNode::session(const PeerAddress& master)
 	for (const auto& task: _tasks) tasks.add(task);
 	hello.set("TASKS", tasks);
 	hello.set("CONCURRENCY", _options.concurrency);
-	hello.set("SERVER_UUID", _home.id);
+	hello.set("SERVER_UUID", _route.home().id);
 	std::ostringstream text;
 	hello.stringify(text);
 	link->send(text.str());
@@ -191,8 +164,9 @@ void WorkerNode::session(const PeerAddress& master)
 				for (int n = 1; n < MAX_BURST && link->receive(message, Poco::Timespan(0)); ++n) handle(message);
 			}
 			_quick.run(_burst);
+			if (!_route.moving()) continue;
 			std::lock_guard<std::mutex> lock(_jobsMutex);
-			if (_moveTo && _jobs.empty() && _running == 0)
+			if (_jobs.empty() && _running == 0)
 			{
 				// Every task in flight is finished and reported: move.
 				moving = true;
@@ -303,28 +277,24 @@ void WorkerNode::move(const Poco::JSON::Object& message, const std::string& task
 {
 	try
 	{
-		PeerAddress target = _home;
-		if (task == "REDIRECT")
+		if (task == "RETURN")
 		{
-			Poco::JSON::Object::Ptr to = message.getObject("TARGET_MASTER");
-			if (!to) throw Poco::InvalidArgumentException("Missing field: TARGET_MASTER");
-			target = PeerAddress{to->getValue<std::string>("ID"), to->getValue<std::string>("IP"), static_cast<Poco::UInt16>(to->getValue<int>("PORT"))};
-			Poco::JSON::Array::Ptr list = message.getArray("FAILOVER_LIST");
-			std::lock_guard<std::mutex> lock(_jobsMutex);
-			for (std::size_t i = 0; list && i < list->size(); ++i)
-			{
-				Poco::JSON::Object::Ptr entry = list->getObject(static_cast<unsigned>(i));
-				if (!entry) continue;
-				PeerAddress alternative{entry->getValue<std::string>("ID"), entry->getValue<std::string>("IP"), static_cast<Poco::UInt16>(entry->getValue<int>("PORT"))};
-				bool known = alternative.id == _home.id;
-				for (const auto& f: _failover) known = known || f.id == alternative.id;
-				if (!known) _failover.push_back(alternative);
-			}
+			_route.returnHome();
+			_logger.information("worker %s: returning home to %s once its tasks in flight are done", _options.id, _route.home().toString());
+			return;
 		}
-		_logger.information("worker %s: %s to %s once its tasks in flight are done", _options.id,
-			std::string(task == "REDIRECT" ? "redirected" : "returning home"), target.toString());
-		std::lock_guard<std::mutex> lock(_jobsMutex);
-		_moveTo = std::make_unique<PeerAddress>(target);
+		Poco::JSON::Object::Ptr to = message.getObject("TARGET_MASTER");
+		if (!to) throw Poco::InvalidArgumentException("Missing field: TARGET_MASTER");
+		PeerAddress target = peerAddress(*to);
+		std::vector<PeerAddress> alternatives;
+		Poco::JSON::Array::Ptr list = message.getArray("FAILOVER_LIST");
+		for (std::size_t i = 0; list && i < list->size(); ++i)
+		{
+			Poco::JSON::Object::Ptr entry = list->getObject(static_cast<unsigned>(i));
+			if (entry) alternatives.push_back(peerAddress(*entry));
+		}
+		_route.redirect(target, alternatives);
+		_logger.information("worker %s: redirected to %s once its tasks in flight are done", _options.id, target.toString());
 	}
 	catch (Poco::Exception& exc)
 	{
@@ -346,15 +316,20 @@ void WorkerNode::execute()
 			_jobs.pop_front();
 			++_running;
 		}
-		std::string text = runTask(*job.request, job.taskId, job.attempt, *job.cancelled);
+		std::string text = runTask(*job.request, job.taskId, job.attempt, *job.cancelled, nullptr);
 		{
 			std::lock_guard<std::mutex> lock(_jobsMutex);
 			_cancelFlags.erase(job.taskId + "#" + std::to_string(job.attempt));
 		}
-		std::vector<std::string> result(1);
-		result.front().swap(text);
-		report(result);
+		_outbox.report(std::move(text));
 	}
+}
+
+
+std::string WorkerNode::runTask(const Poco::JSON::Object& request, const std::string& taskId, int attempt, AccountStore* store)
+{
+	static const std::atomic<bool> NOT_CANCELLED(false);
+	return runTask(request, taskId, attempt, NOT_CANCELLED, store);
 }
 
 
@@ -377,30 +352,21 @@ std::string WorkerNode::runTask(const Poco::JSON::Object& request, const std::st
 
 void WorkerNode::report(std::vector<std::string>& results)
 {
-	std::unique_lock<std::mutex> lock(_outboxMutex);
-	if (_outbox.empty()) _outbox.swap(results);
-	else for (auto& result: results) _outbox.push_back(std::move(result));
-	if (_sending) return;  // the thread that is sending takes them along
-	_sending = true;
-	std::vector<std::string> batch;
-	while (!_outbox.empty())
+	_outbox.report(results);
+}
+
+
+void WorkerNode::countFinished(std::size_t count)
+{
+	// If the link was down the results are lost; the master re-dispatches
+	// the tasks and the store's idempotency keys make that safe. Counted
+	// as finished only now: stop() and a move wait for _running to reach
+	// zero before they drop the link.
 	{
-		batch.clear();
-		batch.swap(_outbox);
-		lock.unlock();
-		// If the link is down the results are lost; the master re-dispatches
-		// the tasks and the store's idempotency keys make that safe.
-		send(batch);
-		{
-			// Counted as finished only once sent: stop() and a move wait
-			// for _running to reach zero before they drop the link.
-			std::lock_guard<std::mutex> jobsLock(_jobsMutex);
-			_running -= static_cast<int>(batch.size());
-		}
-		_finished.notify_all();
-		lock.lock();
+		std::lock_guard<std::mutex> lock(_jobsMutex);
+		_running -= static_cast<int>(count);
 	}
-	_sending = false;
+	_finished.notify_all();
 }
 
 

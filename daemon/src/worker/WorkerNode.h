@@ -9,23 +9,23 @@
 #define orchd_WorkerNode_INCLUDED
 
 
+#include "worker/MasterRoute.h"
+#include "worker/QuickLink.h"
+#include "worker/QuickRunner.h"
+#include "worker/ResultOutbox.h"
 #include "worker/WorkerOptions.h"
-#include "net/PeerAddress.h"
 #include "json/JsonScan.h"
+#include "net/PeerAddress.h"
 #include "net/WebSocketClient.h"
 #include "plugin/TaskRunner.h"
-#include "worker/QuickRunner.h"
 #include "Poco/Event.h"
 #include "Poco/Logger.h"
 #include "Poco/Mutex.h"
-#include "Poco/Net/SocketAddress.h"
-#include "Poco/Net/WebSocket.h"
 #include "Poco/Runnable.h"
 #include "Poco/Thread.h"
 #include <atomic>
 #include <condition_variable>
 #include <deque>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -37,7 +37,7 @@
 namespace orchd {
 
 
-class WorkerNode: private Poco::Runnable
+class WorkerNode: public QuickLink, private Poco::Runnable
 	/// Connects to the home master, introduces itself with the prototype's
 	/// {"WORKER":"ALIVE","WORKER_UUID":...} plus its task types and
 	/// concurrency, then runs the tasks the master pushes on its executor
@@ -47,13 +47,16 @@ class WorkerNode: private Poco::Runnable
 	/// jitter. stop() drains: it tells the master {"WORKER":"STOPPING"},
 	/// finishes and reports what is in flight, then disconnects.
 	///
-	/// Threads: one connection thread (reads, and hands the tasks whose
-	/// handler says they are quick to the process's QuickRunner, which
-	/// runs them on this thread or another link's, their store operations
-	/// committed together before their results are sent), `concurrency`
-	/// executors (run the others). Results are sent in batches: a thread
-	/// with results queues them, and whichever thread is not already
-	/// sending writes everything queued in one system call.
+	/// Which master to dial (home, failover, moves ordered by REDIRECT and
+	/// RETURN) is the MasterRoute's decision; the results leave through a
+	/// ResultOutbox, in batches of one write each.
+	///
+	/// Threads: one connection thread (reads, owns the route, and hands
+	/// the tasks whose handler says they are quick to the process's
+	/// QuickRunner, which runs them on this thread or another link's,
+	/// through the QuickLink interface, their store operations committed
+	/// together before their results are sent), `concurrency` executors
+	/// (run the others). Any of them may send results.
 {
 public:
 	WorkerNode(const WorkerOptions& options, const TaskRunner& runner, QuickRunner& quick, const std::vector<std::string>& tasks, Poco::Logger& logger);
@@ -61,8 +64,12 @@ public:
 	~WorkerNode() override;
 
 	void start();
+		/// Starts the executors and the connection thread.
+
 	void stop();
 		/// Drains and stops; returns when done or after drainTimeout.
+		/// Called by the thread that owns the WorkerNode; a second call
+		/// (the destructor's) does nothing.
 
 private:
 	struct Job
@@ -75,21 +82,22 @@ private:
 
 	void run() override;
 	void session(const PeerAddress& master);
-	PeerAddress nextMaster(const PeerAddress& current, bool reached);
 	static constexpr int MAX_BURST = 64;  // messages read before the quick results go out
-
-	friend class QuickRunner;
 
 	void handle(const std::string& text);
 	void move(const Poco::JSON::Object& message, const std::string& task);
 	void execute();
-	std::string runTask(const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled, AccountStore* store = nullptr);
-	void report(std::vector<std::string>& results);
-		/// Sends results (and empties the vector) or leaves them to the
-		/// thread that is sending; counts them finished once sent.
+	std::string runTask(const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled, AccountStore* store);
+		/// The text of a task's result, or of a NOK if it is too large.
+	std::string runTask(const Poco::JSON::Object& request, const std::string& taskId, int attempt, AccountStore* store) override;
+		/// QuickLink: a quick task (never cancelled).
+	void report(std::vector<std::string>& results) override;
+		/// QuickLink: into the outbox.
 	bool send(const std::vector<std::string>& texts);
 		/// Writes messages on the current link (one write); false, logged,
 		/// if there is none or it broke.
+	void countFinished(std::size_t count);
+		/// The outbox sent (or lost) count results: no longer running.
 
 	WorkerOptions _options;
 	const TaskRunner& _runner;
@@ -114,15 +122,9 @@ private:
 	JsonScan _scan;                              // the connection thread's
 	QuickRunner& _quick;
 	std::vector<QuickRunner::Job> _burst;        // the connection thread's: the quick tasks of the current burst
+	MasterRoute _route;                          // the connection thread's
 
-	std::mutex _outboxMutex;
-	std::vector<std::string> _outbox;            // results waiting for the sender
-	bool _sending = false;
-	PeerAddress _home;
-	std::vector<PeerAddress> _failover;          // worker.failover, then what REDIRECT brings
-	std::unique_ptr<PeerAddress> _moveTo;        // set by REDIRECT or RETURN
-	int _homeFailures = 0;
-	std::size_t _nextFailover = 0;
+	ResultOutbox _outbox;
 	std::vector<std::thread> _executors;
 };
 

@@ -4,14 +4,12 @@
 
 
 #include "store/SqlAccountStore.h"
+#include "store/SessionPool.h"
 #include "orchd/Money.h"
 #include "Poco/Data/DataException.h"
 #include "Poco/Data/SQLite/Connector.h"
-#include "Poco/Data/SQLite/SQLiteException.h"
 #include "Poco/Data/SQLite/Utility.h"
 #include <sqlite3.h>
-#include <unistd.h>
-#include "Poco/Thread.h"
 #include "Poco/Exception.h"
 #include "Poco/Timestamp.h"
 #include <mutex>
@@ -24,55 +22,6 @@ using Poco::Int64;
 
 
 namespace orchd {
-
-
-namespace {
-
-
-int waitWhileBusy(void* timeoutMs, int count)
-	/// SQLite's own busy handler sleeps 1, 2, 5, 10 ... 100 ms between
-	/// tries; with another process committing every millisecond that turns
-	/// into latency spikes of a second. Poll at 100 µs first, then 1 ms.
-{
-	long long waitedUs = count < 100 ? count * 100LL : 10000LL + (count - 100) * 1000LL;
-	if (waitedUs >= *static_cast<int*>(timeoutMs) * 1000LL) return 0;
-	::usleep(count < 100 ? 100 : 1000);
-	return 1;
-}
-
-
-void configureSession(Session& session, int* busyTimeoutMs)
-{
-	::sqlite3_busy_handler(Poco::Data::SQLite::Utility::dbHandle(session), waitWhileBusy, busyTimeoutMs);
-	session << "PRAGMA synchronous = NORMAL", now;
-	// Keeps temporary tables and sorts in memory, off the disk.
-	session << "PRAGMA temp_store = MEMORY", now;
-	session << "PRAGMA foreign_keys = ON", now;
-}
-
-
-} // namespace
-
-
-class SqlAccountStore::Pool: public Poco::Data::SessionPool
-	/// A SessionPool whose new SQLite sessions get orchd's pragmas.
-{
-public:
-	Pool(StoreOptions& options):
-		Poco::Data::SessionPool("SQLite", options.connection, 1, options.poolSize, 60),
-		_busyTimeoutMs(&options.busyTimeoutMs)
-	{
-	}
-
-protected:
-	void customizeSession(Session& session) override
-	{
-		configureSession(session, _busyTimeoutMs);
-	}
-
-private:
-	int* _busyTimeoutMs;
-};
 
 
 struct SqlAccountStore::Pending
@@ -88,45 +37,6 @@ struct SqlAccountStore::Pending
 
 
 namespace {
-
-
-class Transaction
-	/// BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless
-	/// committed. Poco's Session::begin() is DEFERRED on SQLite.
-{
-public:
-	explicit Transaction(Session& session):
-		_session(session)
-	{
-		_session << "BEGIN IMMEDIATE", now;
-	}
-
-	~Transaction()
-	{
-		if (_open)
-		{
-			try
-			{
-				_session << "ROLLBACK", now;
-			}
-			catch (Poco::Exception&)
-			{
-				// The session is broken; the pool drops it and SQLite
-				// rolls back the transaction when the connection closes.
-			}
-		}
-	}
-
-	void commit()
-	{
-		_session << "COMMIT", now;
-		_open = false;
-	}
-
-private:
-	Session& _session;
-	bool _open = true;
-};
 
 
 bool readBalance(Session& session, const std::string& user, Int64& balance)
@@ -168,38 +78,17 @@ bool withinLimit(Int64 balance, Int64 delta)
 
 
 SqlAccountStore::SqlAccountStore(const StoreOptions& options):
-	_options(options),
-	_slots(options.poolSize > 0 ? options.poolSize : 1)
+	_options(options)
 {
 	if (options.connector != "sqlite")
 		throw Poco::InvalidArgumentException("unknown store connector '" + options.connector + "' (this orchd supports: sqlite)");
 	if (options.connection.empty())
 		throw Poco::InvalidArgumentException("empty store connection (the SQLite database file)");
 	registerConnectors();
-	_pool = std::make_unique<Pool>(_options);
-	// Two processes opening a new database at once race to switch it to
-	// WAL and create the tables; SQLite answers the loser "locked" at once
-	// for the journal switch, without waiting: retry within the timeout.
-	Poco::Timestamp start;
-	for (int attempt = 1;; ++attempt)
-	{
-		try
-		{
-			createSchema();
-			break;
-		}
-		catch (Poco::Data::SQLite::DBLockedException&)
-		{
-			if (start.elapsed() / 1000 > _options.busyTimeoutMs) throw;
-		}
-		catch (Poco::Data::SQLite::TableLockedException&)
-		{
-			if (start.elapsed() / 1000 > _options.busyTimeoutMs) throw;
-		}
-		Poco::Thread::sleep(std::min(5 * attempt, 100));
-	}
+	_pool = std::make_unique<SessionPool>(_options.connection, _options.poolSize, _options.busyTimeoutMs);
+	StoreSchema::create(*_pool, _options.connection, _options.busyTimeoutMs);
 	_writerSession = std::make_unique<Session>("SQLite", _options.connection);
-	configureSession(*_writerSession, &_options.busyTimeoutMs);
+	_pool->configure(*_writerSession);
 	// Replaces SQLite's automatic checkpoint (run by the committing
 	// writer, under the write lock) with one on the writer thread.
 	sqlite3_wal_hook(Poco::Data::SQLite::Utility::dbHandle(*_writerSession), walCommitted, this);
@@ -241,83 +130,6 @@ void SqlAccountStore::registerConnectors()
 		sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
 	});
 	Poco::Data::SQLite::Connector::registerConnector();
-}
-
-
-class SqlAccountStore::SlotHold
-	/// Waits for one of the pool's slots and gives it back on destruction.
-	/// The pool throws when it is exhausted; callers wait for a slot instead.
-{
-public:
-	explicit SlotHold(Poco::Semaphore& slots):
-		_slots(slots)
-	{
-		_slots.wait();
-	}
-
-	~SlotHold()
-	{
-		_slots.set();
-	}
-
-private:
-	Poco::Semaphore& _slots;
-};
-
-
-class SqlAccountStore::Lease: private SlotHold
-	/// A pooled session held for one operation. The base class gives the
-	/// slot back only after the session has returned to the pool.
-{
-public:
-	explicit Lease(SqlAccountStore& store):
-		SlotHold(store._slots),
-		session(store._pool->get())
-	{
-	}
-
-	Session session;
-};
-
-
-void SqlAccountStore::createSchema()
-{
-	Lease lease(*this);
-	Session& session = lease.session;
-	// WAL persists in the file: readers never block the writer.
-		session << "PRAGMA journal_mode = WAL", now;
-		Transaction tx(session);
-		session << "CREATE TABLE IF NOT EXISTS orchd_schema (version INTEGER NOT NULL)", now;
-		std::vector<int> versions;
-		session << "SELECT version FROM orchd_schema", into(versions), now;
-		if (versions.empty())
-		{
-			int version = SCHEMA_VERSION;
-			session << "INSERT INTO orchd_schema (version) VALUES ($1)", use(version), now;
-		}
-		else if (versions[0] > SCHEMA_VERSION)
-		{
-			throw Poco::Data::DataException("database schema version " + std::to_string(versions[0]) +
-				" is newer than this orchd's (" + std::to_string(SCHEMA_VERSION) + ")", _options.connection);
-		}
-		// WITHOUT ROWID: the key is the table's own B-tree, so a lookup is
-		// one tree, and a recorded key one insert instead of two (a commit
-		// writes fewer pages: about a third more single-update commits/s).
-		// Databases made before keep their layout; the SQL is the same.
-		session << "CREATE TABLE IF NOT EXISTS accounts ("
-			"user_id VARCHAR(128) PRIMARY KEY, "
-			"balance BIGINT NOT NULL CHECK (balance >= 0)) WITHOUT ROWID", now;
-		session << "CREATE TABLE IF NOT EXISTS orchd_idempotency ("
-			"idem_key VARCHAR(128) PRIMARY KEY, "
-			"fingerprint VARCHAR(512) NOT NULL, "
-			"outcome INTEGER NOT NULL, "
-			"balance BIGINT NOT NULL, "
-			"to_balance BIGINT NOT NULL, "
-			"missing VARCHAR(128) NOT NULL, "
-			"created_ms BIGINT NOT NULL) WITHOUT ROWID", now;
-		// For pruning by age; added in place to databases made without it.
-		session << "CREATE INDEX IF NOT EXISTS orchd_idempotency_created ON orchd_idempotency (created_ms)", now;
-		tx.commit();
 }
 
 
@@ -511,7 +323,7 @@ void SqlAccountStore::checkpoint()
 		// so the bulk is copied beside them, then what they appended
 		// meanwhile (little) with them held off.
 		{
-			Lease lease(*this);
+			SessionPool::Lease lease(*_pool);
 			sqlite3_wal_checkpoint_v2(Poco::Data::SQLite::Utility::dbHandle(lease.session), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
 		}
 		std::lock_guard<std::mutex> lock(_writerMutex);
@@ -588,7 +400,7 @@ AccountResult SqlAccountStore::openIn(Batch* batch, const std::string& key, cons
 
 AccountResult SqlAccountStore::query(const std::string& user)
 {
-	Lease lease(*this);
+	SessionPool::Lease lease(*_pool);
 	// A single SELECT is consistent on its own: no transaction needed.
 	AccountResult result;
 	if (!readBalance(lease.session, user, result.balance)) return refuse(AccountResult::NOT_FOUND, user);
@@ -634,7 +446,7 @@ AccountResult SqlAccountStore::transferIn(Batch* batch, const std::string& key, 
 
 Int64 SqlAccountStore::totalBalance()
 {
-	Lease lease(*this);
+	SessionPool::Lease lease(*_pool);
 	std::vector<Int64> total;
 	lease.session << "SELECT COALESCE(SUM(balance), 0) FROM accounts", into(total), now;
 	return total.empty() ? 0 : total[0];

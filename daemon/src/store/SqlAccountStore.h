@@ -11,11 +11,9 @@
 
 #include "store/StoreOptions.h"
 #include "orchd/AccountStore.h"
+#include "store/StoreSchema.h"
 #include "store/StoreWriter.h"
 #include "Poco/Data/Session.h"
-#include "Poco/Data/SessionPool.h"
-#include "Poco/Mutex.h"
-#include "Poco/Semaphore.h"
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -32,6 +30,9 @@ struct sqlite3;
 
 
 namespace orchd {
+
+
+class SessionPool;
 
 
 class SqlAccountStore: public AccountStore
@@ -53,7 +54,7 @@ class SqlAccountStore: public AccountStore
 	/// written by a newer orchd is refused. Thread-safe.
 {
 public:
-	static constexpr int SCHEMA_VERSION = 1;
+	static constexpr int SCHEMA_VERSION = StoreSchema::VERSION;
 	static constexpr std::size_t MAX_BATCH = 512;
 		/// The most operations committed in one transaction.
 
@@ -145,10 +146,6 @@ public:
 	};
 
 private:
-	class Pool;
-	class SlotHold;
-	class Lease;
-
 	struct Pending;
 
 	AccountResult mutate(Batch* batch, const std::string& key, const std::string& fingerprint, const Operation& operation);
@@ -167,11 +164,9 @@ private:
 	int prune();
 	void commitBatch(const std::vector<Pending*>& batch);
 	static void apply(StoreWriter& writer, Pending& pending);
-	void createSchema();
 
 	StoreOptions _options;
-	std::unique_ptr<Pool> _pool;
-	Poco::Semaphore _slots;
+	std::unique_ptr<SessionPool> _pool;
 	std::unique_ptr<Poco::Data::Session> _writerSession;
 	std::unique_ptr<StoreWriter> _storeWriter;
 	std::mutex _writerMutex;  // held by whoever uses _storeWriter: the writer thread, or a Batch

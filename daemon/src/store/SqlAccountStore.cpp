@@ -5,7 +5,6 @@
 
 #include "store/SqlAccountStore.h"
 #include "store/SessionPool.h"
-#include "orchd/Money.h"
 #include "Poco/Data/DataException.h"
 #include "Poco/Data/SQLite/Connector.h"
 #include "Poco/Data/SQLite/Utility.h"
@@ -27,8 +26,7 @@ namespace orchd {
 struct SqlAccountStore::Pending
 {
 	const std::string* key;
-	const std::string* fingerprint;
-	const Operation* operation;
+	const AccountRules::Mutation* mutation;
 	AccountResult result;
 	std::exception_ptr error;
 	bool done = false;
@@ -46,31 +44,6 @@ bool readBalance(Session& session, const std::string& user, Int64& balance)
 	if (rows.empty()) return false;
 	balance = rows[0];
 	return true;
-}
-
-
-std::string field(const std::string& value)
-	/// One length-prefixed field of a request fingerprint: names may hold
-	/// any character, so a plain separator could make two requests alike.
-{
-	return std::to_string(value.size()) + ":" + value + "|";
-}
-
-
-AccountResult refuse(AccountResult::Outcome outcome, const std::string& missing = std::string())
-{
-	AccountResult result;
-	result.outcome = outcome;
-	result.missing = missing;
-	return result;
-}
-
-
-bool withinLimit(Int64 balance, Int64 delta)
-{
-	// Both operands are within ±MAX_CENTS, so the sum cannot overflow.
-	Int64 sum = balance + delta;
-	return sum <= Money::MAX_CENTS;
 }
 
 
@@ -133,13 +106,11 @@ void SqlAccountStore::registerConnectors()
 }
 
 
-AccountResult SqlAccountStore::mutate(Batch* batch, const std::string& key, const std::string& fingerprint, const Operation& operation)
+AccountResult SqlAccountStore::mutate(const std::string& key, const AccountRules::Mutation& mutation)
 {
-	if (batch) return batch->apply(key, fingerprint, operation);
 	Pending pending;
 	pending.key = &key;
-	pending.fingerprint = &fingerprint;
-	pending.operation = &operation;
+	pending.mutation = &mutation;
 	{
 		std::lock_guard<std::mutex> lock(_queueMutex);
 		_queue.push_back(&pending);
@@ -236,7 +207,7 @@ void SqlAccountStore::commitBatch(const std::vector<Pending*>& batch)
 	}
 	try
 	{
-		for (Pending* pending: batch) apply(writer, *pending);
+		for (Pending* pending: batch) pending->result = AccountRules::apply(writer, *pending->key, *pending->mutation);
 		writer.commit();
 		return;
 	}
@@ -258,7 +229,7 @@ void SqlAccountStore::commitBatch(const std::vector<Pending*>& batch)
 			writer.begin();
 			try
 			{
-				apply(writer, *pending);
+				pending->result = AccountRules::apply(writer, *pending->key, *pending->mutation);
 				writer.commit();
 			}
 			catch (...)
@@ -272,26 +243,6 @@ void SqlAccountStore::commitBatch(const std::vector<Pending*>& batch)
 			pending->error = std::current_exception();
 		}
 	}
-}
-
-
-void SqlAccountStore::apply(StoreWriter& writer, Pending& pending)
-{
-	pending.result = AccountResult();
-	KeyRecord record;
-	if (writer.findKey(*pending.key, record))
-	{
-		// Nothing is written for a replay or a conflict.
-		if (record.fingerprint != *pending.fingerprint) pending.result = refuse(AccountResult::KEY_CONFLICT);
-		else
-		{
-			pending.result = record.result;
-			pending.result.replayed = true;
-		}
-		return;
-	}
-	pending.result = (*pending.operation)(writer);
-	writer.recordKey(*pending.key, *pending.fingerprint, pending.result);
 }
 
 
@@ -367,34 +318,7 @@ int SqlAccountStore::pruneKeys()
 
 AccountResult SqlAccountStore::open(const std::string& key, const std::string& user, Int64 cents)
 {
-	return openIn(nullptr, key, user, cents);
-}
-
-
-AccountResult SqlAccountStore::update(const std::string& key, const std::string& user, Int64 deltaCents)
-{
-	return updateIn(nullptr, key, user, deltaCents);
-}
-
-
-AccountResult SqlAccountStore::transfer(const std::string& key, const std::string& from, const std::string& to, Int64 cents)
-{
-	return transferIn(nullptr, key, from, to, cents);
-}
-
-
-AccountResult SqlAccountStore::openIn(Batch* batch, const std::string& key, const std::string& user, Int64 cents)
-{
-	if (cents < 0 || cents > Money::MAX_CENTS) throw Poco::InvalidArgumentException("Invalid amount", "initial balance must be 0 to 9e15 cents");
-	return mutate(batch, key, "OPEN|" + field(user) + std::to_string(cents), [&](StoreWriter& writer)
-	{
-		Int64 balance = 0;
-		if (writer.readBalance(user, balance)) return refuse(AccountResult::ALREADY_EXISTS);
-		writer.insertAccount(user, cents);
-		AccountResult result;
-		result.balance = cents;
-		return result;
-	});
+	return mutate(key, AccountRules::open(user, cents));
 }
 
 
@@ -403,44 +327,20 @@ AccountResult SqlAccountStore::query(const std::string& user)
 	SessionPool::Lease lease(*_pool);
 	// A single SELECT is consistent on its own: no transaction needed.
 	AccountResult result;
-	if (!readBalance(lease.session, user, result.balance)) return refuse(AccountResult::NOT_FOUND, user);
+	if (!readBalance(lease.session, user, result.balance)) return AccountRules::refuse(AccountResult::NOT_FOUND, user);
 	return result;
 }
 
 
-AccountResult SqlAccountStore::updateIn(Batch* batch, const std::string& key, const std::string& user, Int64 deltaCents)
+AccountResult SqlAccountStore::update(const std::string& key, const std::string& user, Int64 deltaCents)
 {
-	if (deltaCents > Money::MAX_CENTS || deltaCents < -Money::MAX_CENTS) throw Poco::InvalidArgumentException("Invalid amount");
-	return mutate(batch, key, "UPDATE|" + field(user) + std::to_string(deltaCents), [&](StoreWriter& writer)
-	{
-		AccountResult result;
-		if (!writer.readBalance(user, result.balance)) return refuse(AccountResult::NOT_FOUND, user);
-		if (result.balance + deltaCents < 0) return refuse(AccountResult::INSUFFICIENT_FUNDS);
-		if (!withinLimit(result.balance, deltaCents)) return refuse(AccountResult::LIMIT_EXCEEDED);
-		result.balance += deltaCents;
-		writer.writeBalance(user, result.balance);
-		return result;
-	});
+	return mutate(key, AccountRules::update(user, deltaCents));
 }
 
 
-AccountResult SqlAccountStore::transferIn(Batch* batch, const std::string& key, const std::string& from, const std::string& to, Int64 cents)
+AccountResult SqlAccountStore::transfer(const std::string& key, const std::string& from, const std::string& to, Int64 cents)
 {
-	if (cents <= 0 || cents > Money::MAX_CENTS) throw Poco::InvalidArgumentException("Invalid amount", "a transfer moves a positive amount");
-	return mutate(batch, key, "TRANSFER|" + field(from) + field(to) + std::to_string(cents), [&](StoreWriter& writer)
-	{
-		if (from == to) return refuse(AccountResult::SAME_ACCOUNT);
-		AccountResult result;
-		if (!writer.readBalance(from, result.balance)) return refuse(AccountResult::NOT_FOUND, from);
-		if (!writer.readBalance(to, result.toBalance)) return refuse(AccountResult::NOT_FOUND, to);
-		if (result.balance < cents) return refuse(AccountResult::INSUFFICIENT_FUNDS);
-		if (!withinLimit(result.toBalance, cents)) return refuse(AccountResult::LIMIT_EXCEEDED);
-		result.balance -= cents;
-		result.toBalance += cents;
-		writer.writeBalance(from, result.balance);
-		writer.writeBalance(to, result.toBalance);
-		return result;
-	});
+	return mutate(key, AccountRules::transfer(from, to, cents));
 }
 
 
@@ -515,7 +415,7 @@ SqlAccountStore::Batch::~Batch()
 
 AccountResult SqlAccountStore::Batch::open(const std::string& key, const std::string& user, Int64 cents)
 {
-	return _store.openIn(this, key, user, cents);
+	return apply(key, AccountRules::open(user, cents));
 }
 
 
@@ -529,7 +429,7 @@ AccountResult SqlAccountStore::Batch::query(const std::string& user)
 			AccountResult result;
 			try
 			{
-				if (!_store._storeWriter->readBalance(user, result.balance)) return refuse(AccountResult::NOT_FOUND, user);
+				if (!_store._storeWriter->readBalance(user, result.balance)) return AccountRules::refuse(AccountResult::NOT_FOUND, user);
 			}
 			catch (...)
 			{
@@ -549,13 +449,13 @@ AccountResult SqlAccountStore::Batch::query(const std::string& user)
 
 AccountResult SqlAccountStore::Batch::update(const std::string& key, const std::string& user, Int64 deltaCents)
 {
-	return _store.updateIn(this, key, user, deltaCents);
+	return apply(key, AccountRules::update(user, deltaCents));
 }
 
 
 AccountResult SqlAccountStore::Batch::transfer(const std::string& key, const std::string& from, const std::string& to, Int64 cents)
 {
-	return _store.transferIn(this, key, from, to, cents);
+	return apply(key, AccountRules::transfer(from, to, cents));
 }
 
 
@@ -565,21 +465,18 @@ void SqlAccountStore::Batch::joined(Poco::UInt64 generation)
 }
 
 
-AccountResult SqlAccountStore::Batch::apply(const std::string& key, const std::string& fingerprint, const Operation& operation)
+AccountResult SqlAccountStore::Batch::apply(const std::string& key, const AccountRules::Mutation& mutation)
 {
 	std::lock_guard<std::mutex> lock(_store._writerMutex);
 	_store.beginShared();  // throws if the database stays locked: nothing joined
 	StoreWriter& writer = *_store._storeWriter;
 	joined(_store._generation);
-	Pending pending;
-	pending.key = &key;
-	pending.fingerprint = &fingerprint;
-	pending.operation = &operation;
 	writer.savepoint();
 	try
 	{
-		SqlAccountStore::apply(writer, pending);
+		AccountResult result = AccountRules::apply(writer, key, mutation);
 		writer.release();
+		return result;
 	}
 	catch (...)
 	{
@@ -592,7 +489,6 @@ AccountResult SqlAccountStore::Batch::apply(const std::string& key, const std::s
 		}
 		throw;
 	}
-	return pending.result;
 }
 
 

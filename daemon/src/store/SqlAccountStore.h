@@ -11,6 +11,7 @@
 
 #include "store/StoreOptions.h"
 #include "orchd/AccountStore.h"
+#include "store/AccountRules.h"
 #include "store/StoreSchema.h"
 #include "store/StoreWriter.h"
 #include "Poco/Data/Session.h"
@@ -18,7 +19,6 @@
 #include <condition_variable>
 #include <deque>
 #include <map>
-#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -83,10 +83,6 @@ public:
 		/// Registers the Poco::Data connectors orchd was built with. Called
 		/// by the constructor; idempotent.
 
-private:
-	using Operation = std::function<AccountResult(StoreWriter&)>;
-
-public:
 	class Batch: public AccountStore
 		/// The store as seen by one thread that runs many tasks and sends
 		/// their results itself (a worker's link thread): group commit by
@@ -137,7 +133,7 @@ public:
 	private:
 		friend class SqlAccountStore;
 
-		AccountResult apply(const std::string& key, const std::string& fingerprint, const Operation& operation);
+		AccountResult apply(const std::string& key, const AccountRules::Mutation& mutation);
 		void joined(Poco::UInt64 generation);
 
 		SqlAccountStore& _store;
@@ -148,12 +144,8 @@ public:
 private:
 	struct Pending;
 
-	AccountResult mutate(Batch* batch, const std::string& key, const std::string& fingerprint, const Operation& operation);
-		/// Applies an operation in the batch's transaction, or else queues
-		/// it for the writer thread and waits for its commit.
-	AccountResult openIn(Batch* batch, const std::string& key, const std::string& user, Poco::Int64 cents);
-	AccountResult updateIn(Batch* batch, const std::string& key, const std::string& user, Poco::Int64 deltaCents);
-	AccountResult transferIn(Batch* batch, const std::string& key, const std::string& from, const std::string& to, Poco::Int64 cents);
+	AccountResult mutate(const std::string& key, const AccountRules::Mutation& mutation);
+		/// Queues a mutation for the writer thread and waits for its commit.
 	void beginShared();
 	void commitShared();
 	void failShared(const std::string& why);
@@ -163,7 +155,6 @@ private:
 	void writerLoop();
 	int prune();
 	void commitBatch(const std::vector<Pending*>& batch);
-	static void apply(StoreWriter& writer, Pending& pending);
 
 	StoreOptions _options;
 	std::unique_ptr<SessionPool> _pool;

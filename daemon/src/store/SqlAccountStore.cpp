@@ -5,6 +5,7 @@
 
 #include "store/SqlAccountStore.h"
 #include "store/SessionPool.h"
+#include "store/SharedTransaction.h"
 #include "Poco/Data/DataException.h"
 #include "Poco/Data/SQLite/Connector.h"
 #include "Poco/Data/SQLite/Utility.h"
@@ -65,7 +66,7 @@ SqlAccountStore::SqlAccountStore(const StoreOptions& options):
 	// Replaces SQLite's automatic checkpoint (run by the committing
 	// writer, under the write lock) with one on the writer thread.
 	sqlite3_wal_hook(Poco::Data::SQLite::Utility::dbHandle(*_writerSession), walCommitted, this);
-	_storeWriter = std::make_unique<StoreWriter>(*_writerSession);
+	_shared = std::make_unique<SharedTransaction>(*_writerSession);
 	_writer = std::thread([this] { writerLoop(); });
 }
 
@@ -78,11 +79,8 @@ SqlAccountStore::~SqlAccountStore()
 	}
 	_queued.notify_all();
 	if (_writer.joinable()) _writer.join();
-	{
-		std::lock_guard<std::mutex> lock(_writerMutex);
-		commitShared();
-	}
-	_storeWriter.reset();
+	_shared->commit();
+	_shared.reset();
 	_writerSession.reset();
 	_pool->shutdown();
 }
@@ -98,7 +96,7 @@ void SqlAccountStore::registerConnectors()
 		// for memory statistics nobody reads; no mutex around every call
 		// on a connection, since a connection is only ever used by one
 		// thread at a time here (a pooled session is leased, the writer's
-		// is used under _writerMutex).
+		// is used under the SharedTransaction's mutex).
 		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 		sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
 	});
@@ -140,17 +138,13 @@ void SqlAccountStore::writerLoop()
 			if (_pruneRequested || (_options.keyRetentionHours > 0 && lastPrune.isElapsed(60000000))) pruneNow = true;
 		}
 		if (_checkpointRequested.exchange(false)) checkpoint();
-		{
-			std::lock_guard<std::mutex> writerLock(_writerMutex);
-			commitShared();
-		}
+		_shared->commit();
 		if (pruneNow)
 		{
 			int pruned = 0;
 			{
-				std::lock_guard<std::mutex> writerLock(_writerMutex);
-				commitShared();
-				pruned = prune();
+				SharedTransaction::Exclusive exclusive(*_shared);
+				pruned = prune(exclusive.writer());
 			}
 			lastPrune.update();
 			pruneNow = false;
@@ -175,9 +169,8 @@ void SqlAccountStore::writerLoop()
 			}
 		}
 		{
-			std::lock_guard<std::mutex> writerLock(_writerMutex);
-			commitShared();
-			commitBatch(batch);
+			SharedTransaction::Exclusive exclusive(*_shared);
+			commitBatch(exclusive.writer(), batch);
 		}
 		std::lock_guard<std::mutex> lock(_queueMutex);
 		for (Pending* pending: batch)
@@ -191,9 +184,8 @@ void SqlAccountStore::writerLoop()
 }
 
 
-void SqlAccountStore::commitBatch(const std::vector<Pending*>& batch)
+void SqlAccountStore::commitBatch(StoreWriter& writer, const std::vector<Pending*>& batch)
 {
-	StoreWriter& writer = *_storeWriter;
 	try
 	{
 		writer.begin();
@@ -255,7 +247,8 @@ int SqlAccountStore::walCommitted(void* store, sqlite3*, const char*, int pages)
 	{
 		// Under the queue mutex, or the writer thread could miss it between
 		// testing its wait condition and sleeping (nobody holds the queue
-		// mutex while waiting for _writerMutex, so this cannot deadlock).
+		// mutex while waiting for the SharedTransaction's mutex, so this
+		// cannot deadlock).
 		auto* self = static_cast<SqlAccountStore*>(store);
 		std::lock_guard<std::mutex> lock(self->_queueMutex);
 		if (!self->_checkpointRequested.exchange(true)) self->_queued.notify_one();
@@ -277,8 +270,7 @@ void SqlAccountStore::checkpoint()
 			SessionPool::Lease lease(*_pool);
 			sqlite3_wal_checkpoint_v2(Poco::Data::SQLite::Utility::dbHandle(lease.session), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
 		}
-		std::lock_guard<std::mutex> lock(_writerMutex);
-		commitShared();
+		SharedTransaction::Exclusive exclusive(*_shared);
 		sqlite3_wal_checkpoint_v2(Poco::Data::SQLite::Utility::dbHandle(*_writerSession), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
 	}
 	catch (Poco::Exception&)
@@ -289,13 +281,13 @@ void SqlAccountStore::checkpoint()
 }
 
 
-int SqlAccountStore::prune()
+int SqlAccountStore::prune(StoreWriter& writer)
 {
 	if (_options.keyRetentionHours <= 0) return 0;
 	Int64 cutoff = Poco::Timestamp().epochMicroseconds() / 1000 - Int64(_options.keyRetentionHours) * 3600 * 1000;
 	try
 	{
-		return _storeWriter->pruneKeys(cutoff);
+		return writer.pruneKeys(cutoff);
 	}
 	catch (Poco::Exception&)
 	{
@@ -353,173 +345,9 @@ Int64 SqlAccountStore::totalBalance()
 }
 
 
-void SqlAccountStore::beginShared()
+SharedTransaction& SqlAccountStore::sharedTransaction()
 {
-	if (_sharedOpen && _storeWriter->inTransaction()) return;
-	if (_sharedOpen)
-	{
-		// SQLite rolled the transaction back by itself (an I/O error, a
-		// full disk): what joined it is lost. Say so, and start afresh.
-		_sharedOpen = false;
-		failShared("the transaction was rolled back by SQLite");
-	}
-	_storeWriter->begin();
-	_sharedOpen = true;
-	++_generation;
-}
-
-
-void SqlAccountStore::commitShared()
-{
-	if (!_sharedOpen) return;
-	_sharedOpen = false;
-	try
-	{
-		_storeWriter->commit();
-	}
-	catch (Poco::Exception& exc)
-	{
-		_storeWriter->rollback();
-		failShared(exc.displayText());
-	}
-}
-
-
-void SqlAccountStore::failShared(const std::string& why)
-{
-	_failed[_generation] = why;
-	// A Batch asks about its operations at its next commit(): only the
-	// last few failures can still be asked about.
-	while (_failed.size() > MAX_FAILED) _failed.erase(_failed.begin());
-}
-
-
-SqlAccountStore::Batch::Batch(SqlAccountStore& store):
-	_store(store)
-{
-}
-
-
-SqlAccountStore::Batch::~Batch()
-{
-	try
-	{
-		commit();
-	}
-	catch (Poco::Exception&)
-	{
-		// Nobody is left to tell.
-	}
-}
-
-
-AccountResult SqlAccountStore::Batch::open(const std::string& key, const std::string& user, Int64 cents)
-{
-	return apply(key, AccountRules::open(user, cents));
-}
-
-
-AccountResult SqlAccountStore::Batch::query(const std::string& user)
-{
-	{
-		std::lock_guard<std::mutex> lock(_store._writerMutex);
-		if (_store._sharedOpen)
-		{
-			joined(_store._generation);
-			AccountResult result;
-			try
-			{
-				if (!_store._storeWriter->readBalance(user, result.balance)) return AccountRules::refuse(AccountResult::NOT_FOUND, user);
-			}
-			catch (...)
-			{
-				if (!_store._storeWriter->inTransaction())
-				{
-					_store._sharedOpen = false;
-					_store.failShared("the transaction was rolled back by SQLite");
-				}
-				throw;
-			}
-			return result;
-		}
-	}
-	return _store.query(user);
-}
-
-
-AccountResult SqlAccountStore::Batch::update(const std::string& key, const std::string& user, Int64 deltaCents)
-{
-	return apply(key, AccountRules::update(user, deltaCents));
-}
-
-
-AccountResult SqlAccountStore::Batch::transfer(const std::string& key, const std::string& from, const std::string& to, Int64 cents)
-{
-	return apply(key, AccountRules::transfer(from, to, cents));
-}
-
-
-void SqlAccountStore::Batch::joined(Poco::UInt64 generation)
-{
-	_generations.push_back(generation);
-}
-
-
-AccountResult SqlAccountStore::Batch::apply(const std::string& key, const AccountRules::Mutation& mutation)
-{
-	std::lock_guard<std::mutex> lock(_store._writerMutex);
-	_store.beginShared();  // throws if the database stays locked: nothing joined
-	StoreWriter& writer = *_store._storeWriter;
-	joined(_store._generation);
-	writer.savepoint();
-	try
-	{
-		AccountResult result = AccountRules::apply(writer, key, mutation);
-		writer.release();
-		return result;
-	}
-	catch (...)
-	{
-		if (!writer.undo())
-		{
-			// The transaction itself is broken: none of it can stand.
-			writer.rollback();
-			_store._sharedOpen = false;
-			_store.failShared("the transaction was rolled back after a failed operation");
-		}
-		throw;
-	}
-}
-
-
-void SqlAccountStore::Batch::commit()
-{
-	_failures.clear();
-	if (_generations.empty()) return;
-	std::lock_guard<std::mutex> lock(_store._writerMutex);
-	if (_store._sharedOpen && _store._generation == _generations.back()) _store.commitShared();
-	const std::string* first = nullptr;
-	for (Poco::UInt64 generation: _generations)
-	{
-		auto failed = _store._failed.find(generation);
-		_failures.push_back(failed != _store._failed.end() ? failed->second : std::string());
-		if (!first && failed != _store._failed.end()) first = &failed->second;
-	}
-	_generations.clear();
-	if (first) throw Poco::Data::DataException("the store could not commit", *first);
-}
-
-
-std::size_t SqlAccountStore::Batch::pending() const
-{
-	return _generations.size();
-}
-
-
-const std::string& SqlAccountStore::Batch::failure(std::size_t index) const
-{
-	static const std::string none;
-	return index < _failures.size() ? _failures[index] : none;
+	return *_shared;
 }
 
 

@@ -30,8 +30,8 @@ class SharedTransaction
 	/// The batches' operations join one transaction: the first begins it
 	/// (BEGIN IMMEDIATE), each runs in its own savepoint, so one that throws
 	/// undoes only itself, and the transaction is committed when a batch
-	/// that joined its newest generation asks, when the writer thread needs
-	/// the writer, or when the store closes. Each transaction is numbered (a
+	/// with an operation in it commits, when the writer thread needs the
+	/// writer, or when the store closes. Each transaction is numbered (a
 	/// generation); a batch remembers the generations its operations
 	/// joined, and this remembers why the last MAX_FAILED failed generations
 	/// failed (a commit that threw, or a transaction SQLite rolled back by
@@ -69,11 +69,12 @@ public:
 		/// Throws Poco::Data::DataException if the read fails.
 
 	void commit(std::vector<Poco::UInt64>& joined, std::vector<std::string>& failures);
-		/// For a batch: commits the open transaction if it is the newest
-		/// generation in joined, then appends to failures, for each of
-		/// joined in order, why that generation failed (or an empty string),
-		/// and empties joined. Throws Poco::Data::DataException ("the store
-		/// could not commit", with the first reason) if any failed.
+		/// For a batch, with joined not empty: commits the open transaction
+		/// if it is the newest generation in joined, then appends to
+		/// failures, for each of joined in order, why that generation
+		/// failed (or an empty string), and empties joined. Throws
+		/// Poco::Data::DataException ("the store could not commit", with
+		/// the first reason) if any failed.
 
 	void commit();
 		/// Commits the open transaction, if any. A failed commit is rolled

@@ -24,6 +24,8 @@ class StoreSchema
 	/// they are missing, switches the database to WAL, and records the
 	/// schema's version; a database written by a newer orchd is refused.
 	/// The tables themselves are described in docs/ARCHITECTURE.md.
+	///
+	/// Stateless: safe from any thread, each with its own session.
 {
 public:
 	static constexpr int VERSION = 1;

@@ -35,9 +35,10 @@ class SqlAccountStore: public AccountStore
 	/// WriterThread, which commits them together and only then answers; or
 	/// a thread that sends its results itself joins the SharedTransaction
 	/// through a Batch (StoreBatch) and commits when it is ready to send.
-	/// Both write on one session of their own, outside the pool. On SQLite,
-	/// a write transaction starts with BEGIN IMMEDIATE, so that two writers
-	/// never both read and then fail to upgrade ("database is locked"); this
+	/// Both write through one session, outside the pool, one at a time
+	/// (under the SharedTransaction's mutex). On SQLite, a write
+	/// transaction starts with BEGIN IMMEDIATE, so that two writers never
+	/// both read and then fail to upgrade ("database is locked"); this
 	/// process has one write session, and other processes' wait for the
 	/// lock up to busyTimeoutMs, polled every 100 µs then 1 ms.
 	///

@@ -59,8 +59,8 @@ public:
 
 	WriterThread(SessionPool& pool, Poco::Data::Session& session, SharedTransaction& shared, int keyRetentionHours);
 		/// Hooks the commits on session (the one under shared's writer) to
-		/// ask for checkpoints, and starts the thread; it prunes once at
-		/// once. All must outlive this.
+		/// ask for checkpoints, and starts the thread, whose first round
+		/// prunes (if keyRetentionHours > 0). All must outlive this.
 
 	~WriterThread();
 		/// stop(), then unhooks the session.

@@ -103,7 +103,7 @@ int sqliteFloor(const std::string& path, int n)
 	sqlite3* db = nullptr;
 	if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) return 1;
 	check(db, sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
-		// orchd's schema (SqlAccountStore::createSchema()), as new databases get it.
+		// orchd's schema (StoreSchema::create()), as new databases get it.
 		"CREATE TABLE accounts (user_id VARCHAR(128) PRIMARY KEY, balance BIGINT NOT NULL CHECK (balance >= 0)) WITHOUT ROWID;"
 		"CREATE TABLE orchd_idempotency (idem_key VARCHAR(128) PRIMARY KEY, fingerprint VARCHAR(512) NOT NULL, outcome INTEGER NOT NULL,"
 		" balance BIGINT NOT NULL, to_balance BIGINT NOT NULL, missing VARCHAR(128) NOT NULL, created_ms BIGINT NOT NULL) WITHOUT ROWID;"

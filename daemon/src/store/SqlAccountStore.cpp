@@ -4,16 +4,13 @@
 
 
 #include "store/SqlAccountStore.h"
-#include "orchd/Money.h"
-#include "Poco/Data/DataException.h"
+#include "store/AccountRules.h"
+#include "store/SessionPool.h"
+#include "store/SharedTransaction.h"
+#include "store/WriterThread.h"
 #include "Poco/Data/SQLite/Connector.h"
-#include "Poco/Data/SQLite/SQLiteException.h"
-#include "Poco/Data/SQLite/Utility.h"
-#include <sqlite3.h>
-#include <unistd.h>
-#include "Poco/Thread.h"
 #include "Poco/Exception.h"
-#include "Poco/Timestamp.h"
+#include <sqlite3.h>
 #include <mutex>
 #include <vector>
 
@@ -29,106 +26,6 @@ namespace orchd {
 namespace {
 
 
-int waitWhileBusy(void* timeoutMs, int count)
-	/// SQLite's own busy handler sleeps 1, 2, 5, 10 ... 100 ms between
-	/// tries; with another process committing every millisecond that turns
-	/// into latency spikes of a second. Poll at 100 µs first, then 1 ms.
-{
-	long long waitedUs = count < 100 ? count * 100LL : 10000LL + (count - 100) * 1000LL;
-	if (waitedUs >= *static_cast<int*>(timeoutMs) * 1000LL) return 0;
-	::usleep(count < 100 ? 100 : 1000);
-	return 1;
-}
-
-
-void configureSession(Session& session, int* busyTimeoutMs)
-{
-	::sqlite3_busy_handler(Poco::Data::SQLite::Utility::dbHandle(session), waitWhileBusy, busyTimeoutMs);
-	session << "PRAGMA synchronous = NORMAL", now;
-	// Keeps temporary tables and sorts in memory, off the disk.
-	session << "PRAGMA temp_store = MEMORY", now;
-	session << "PRAGMA foreign_keys = ON", now;
-}
-
-
-} // namespace
-
-
-class SqlAccountStore::Pool: public Poco::Data::SessionPool
-	/// A SessionPool whose new SQLite sessions get orchd's pragmas.
-{
-public:
-	Pool(StoreOptions& options):
-		Poco::Data::SessionPool("SQLite", options.connection, 1, options.poolSize, 60),
-		_busyTimeoutMs(&options.busyTimeoutMs)
-	{
-	}
-
-protected:
-	void customizeSession(Session& session) override
-	{
-		configureSession(session, _busyTimeoutMs);
-	}
-
-private:
-	int* _busyTimeoutMs;
-};
-
-
-struct SqlAccountStore::Pending
-{
-	const std::string* key;
-	const std::string* fingerprint;
-	const Operation* operation;
-	AccountResult result;
-	std::exception_ptr error;
-	bool done = false;
-	std::condition_variable finished;  // its own: a commit wakes only the callers in it
-};
-
-
-namespace {
-
-
-class Transaction
-	/// BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless
-	/// committed. Poco's Session::begin() is DEFERRED on SQLite.
-{
-public:
-	explicit Transaction(Session& session):
-		_session(session)
-	{
-		_session << "BEGIN IMMEDIATE", now;
-	}
-
-	~Transaction()
-	{
-		if (_open)
-		{
-			try
-			{
-				_session << "ROLLBACK", now;
-			}
-			catch (Poco::Exception&)
-			{
-				// The session is broken; the pool drops it and SQLite
-				// rolls back the transaction when the connection closes.
-			}
-		}
-	}
-
-	void commit()
-	{
-		_session << "COMMIT", now;
-		_open = false;
-	}
-
-private:
-	Session& _session;
-	bool _open = true;
-};
-
-
 bool readBalance(Session& session, const std::string& user, Int64& balance)
 {
 	std::vector<Int64> rows;
@@ -139,88 +36,32 @@ bool readBalance(Session& session, const std::string& user, Int64& balance)
 }
 
 
-std::string field(const std::string& value)
-	/// One length-prefixed field of a request fingerprint: names may hold
-	/// any character, so a plain separator could make two requests alike.
-{
-	return std::to_string(value.size()) + ":" + value + "|";
-}
-
-
-AccountResult refuse(AccountResult::Outcome outcome, const std::string& missing = std::string())
-{
-	AccountResult result;
-	result.outcome = outcome;
-	result.missing = missing;
-	return result;
-}
-
-
-bool withinLimit(Int64 balance, Int64 delta)
-{
-	// Both operands are within ±MAX_CENTS, so the sum cannot overflow.
-	Int64 sum = balance + delta;
-	return sum <= Money::MAX_CENTS;
-}
-
-
 } // namespace
 
 
 SqlAccountStore::SqlAccountStore(const StoreOptions& options):
-	_options(options),
-	_slots(options.poolSize > 0 ? options.poolSize : 1)
+	_options(options)
 {
 	if (options.connector != "sqlite")
 		throw Poco::InvalidArgumentException("unknown store connector '" + options.connector + "' (this orchd supports: sqlite)");
 	if (options.connection.empty())
 		throw Poco::InvalidArgumentException("empty store connection (the SQLite database file)");
 	registerConnectors();
-	_pool = std::make_unique<Pool>(_options);
-	// Two processes opening a new database at once race to switch it to
-	// WAL and create the tables; SQLite answers the loser "locked" at once
-	// for the journal switch, without waiting: retry within the timeout.
-	Poco::Timestamp start;
-	for (int attempt = 1;; ++attempt)
-	{
-		try
-		{
-			createSchema();
-			break;
-		}
-		catch (Poco::Data::SQLite::DBLockedException&)
-		{
-			if (start.elapsed() / 1000 > _options.busyTimeoutMs) throw;
-		}
-		catch (Poco::Data::SQLite::TableLockedException&)
-		{
-			if (start.elapsed() / 1000 > _options.busyTimeoutMs) throw;
-		}
-		Poco::Thread::sleep(std::min(5 * attempt, 100));
-	}
+	_pool = std::make_unique<SessionPool>(_options.connection, _options.poolSize, _options.busyTimeoutMs);
+	StoreSchema::create(*_pool, _options.connection, _options.busyTimeoutMs);
 	_writerSession = std::make_unique<Session>("SQLite", _options.connection);
-	configureSession(*_writerSession, &_options.busyTimeoutMs);
-	// Replaces SQLite's automatic checkpoint (run by the committing
-	// writer, under the write lock) with one on the writer thread.
-	sqlite3_wal_hook(Poco::Data::SQLite::Utility::dbHandle(*_writerSession), walCommitted, this);
-	_storeWriter = std::make_unique<StoreWriter>(*_writerSession);
-	_writer = std::thread([this] { writerLoop(); });
+	_pool->configure(*_writerSession);
+	_shared = std::make_unique<SharedTransaction>(*_writerSession);
+	_writer = std::make_unique<WriterThread>(*_pool, *_writerSession, *_shared, _options.keyRetentionHours);
 }
 
 
 SqlAccountStore::~SqlAccountStore()
 {
-	{
-		std::lock_guard<std::mutex> lock(_queueMutex);
-		_stopWriter = true;
-	}
-	_queued.notify_all();
-	if (_writer.joinable()) _writer.join();
-	{
-		std::lock_guard<std::mutex> lock(_writerMutex);
-		commitShared();
-	}
-	_storeWriter.reset();
+	_writer->stop();
+	_shared->commit();
+	_writer.reset();
+	_shared.reset();
 	_writerSession.reset();
 	_pool->shutdown();
 }
@@ -236,7 +77,7 @@ void SqlAccountStore::registerConnectors()
 		// for memory statistics nobody reads; no mutex around every call
 		// on a connection, since a connection is only ever used by one
 		// thread at a time here (a pooled session is leased, the writer's
-		// is used under _writerMutex).
+		// is used under the SharedTransaction's mutex).
 		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 		sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
 	});
@@ -244,574 +85,52 @@ void SqlAccountStore::registerConnectors()
 }
 
 
-class SqlAccountStore::SlotHold
-	/// Waits for one of the pool's slots and gives it back on destruction.
-	/// The pool throws when it is exhausted; callers wait for a slot instead.
-{
-public:
-	explicit SlotHold(Poco::Semaphore& slots):
-		_slots(slots)
-	{
-		_slots.wait();
-	}
-
-	~SlotHold()
-	{
-		_slots.set();
-	}
-
-private:
-	Poco::Semaphore& _slots;
-};
-
-
-class SqlAccountStore::Lease: private SlotHold
-	/// A pooled session held for one operation. The base class gives the
-	/// slot back only after the session has returned to the pool.
-{
-public:
-	explicit Lease(SqlAccountStore& store):
-		SlotHold(store._slots),
-		session(store._pool->get())
-	{
-	}
-
-	Session session;
-};
-
-
-void SqlAccountStore::createSchema()
-{
-	Lease lease(*this);
-	Session& session = lease.session;
-	// WAL persists in the file: readers never block the writer.
-		session << "PRAGMA journal_mode = WAL", now;
-		Transaction tx(session);
-		session << "CREATE TABLE IF NOT EXISTS orchd_schema (version INTEGER NOT NULL)", now;
-		std::vector<int> versions;
-		session << "SELECT version FROM orchd_schema", into(versions), now;
-		if (versions.empty())
-		{
-			int version = SCHEMA_VERSION;
-			session << "INSERT INTO orchd_schema (version) VALUES ($1)", use(version), now;
-		}
-		else if (versions[0] > SCHEMA_VERSION)
-		{
-			throw Poco::Data::DataException("database schema version " + std::to_string(versions[0]) +
-				" is newer than this orchd's (" + std::to_string(SCHEMA_VERSION) + ")", _options.connection);
-		}
-		// WITHOUT ROWID: the key is the table's own B-tree, so a lookup is
-		// one tree, and a recorded key one insert instead of two (a commit
-		// writes fewer pages: about a third more single-update commits/s).
-		// Databases made before keep their layout; the SQL is the same.
-		session << "CREATE TABLE IF NOT EXISTS accounts ("
-			"user_id VARCHAR(128) PRIMARY KEY, "
-			"balance BIGINT NOT NULL CHECK (balance >= 0)) WITHOUT ROWID", now;
-		session << "CREATE TABLE IF NOT EXISTS orchd_idempotency ("
-			"idem_key VARCHAR(128) PRIMARY KEY, "
-			"fingerprint VARCHAR(512) NOT NULL, "
-			"outcome INTEGER NOT NULL, "
-			"balance BIGINT NOT NULL, "
-			"to_balance BIGINT NOT NULL, "
-			"missing VARCHAR(128) NOT NULL, "
-			"created_ms BIGINT NOT NULL) WITHOUT ROWID", now;
-		// For pruning by age; added in place to databases made without it.
-		session << "CREATE INDEX IF NOT EXISTS orchd_idempotency_created ON orchd_idempotency (created_ms)", now;
-		tx.commit();
-}
-
-
-AccountResult SqlAccountStore::mutate(Batch* batch, const std::string& key, const std::string& fingerprint, const Operation& operation)
-{
-	if (batch) return batch->apply(key, fingerprint, operation);
-	Pending pending;
-	pending.key = &key;
-	pending.fingerprint = &fingerprint;
-	pending.operation = &operation;
-	{
-		std::lock_guard<std::mutex> lock(_queueMutex);
-		_queue.push_back(&pending);
-	}
-	_queued.notify_one();
-	{
-		std::unique_lock<std::mutex> lock(_queueMutex);
-		pending.finished.wait(lock, [&pending] { return pending.done; });
-	}
-	if (pending.error) std::rethrow_exception(pending.error);
-	return pending.result;
-}
-
-
-void SqlAccountStore::writerLoop()
-{
-	Poco::Timestamp lastPrune;
-	bool pruneNow = _options.keyRetentionHours > 0;
-	for (;;)
-	{
-		std::vector<Pending*> batch;
-		{
-			std::unique_lock<std::mutex> lock(_queueMutex);
-			// Wakes at least every second: to commit a shared transaction that
-			// a link left open (one whose thread died, say).
-			_queued.wait_for(lock, std::chrono::seconds(1), [this] { return !_queue.empty() || _stopWriter || _pruneRequested || _checkpointRequested; });
-			if (_pruneRequested || (_options.keyRetentionHours > 0 && lastPrune.isElapsed(60000000))) pruneNow = true;
-		}
-		if (_checkpointRequested.exchange(false)) checkpoint();
-		{
-			std::lock_guard<std::mutex> writerLock(_writerMutex);
-			commitShared();
-		}
-		if (pruneNow)
-		{
-			int pruned = 0;
-			{
-				std::lock_guard<std::mutex> writerLock(_writerMutex);
-				commitShared();
-				pruned = prune();
-			}
-			lastPrune.update();
-			pruneNow = false;
-			{
-				std::lock_guard<std::mutex> lock(_queueMutex);
-				_pruned = pruned;
-				_pruneRequested = false;
-			}
-			_finished.notify_all();
-		}
-		{
-			std::unique_lock<std::mutex> lock(_queueMutex);
-			if (_queue.empty())
-			{
-				if (_stopWriter) return;
-				continue;
-			}
-			while (!_queue.empty() && batch.size() < MAX_BATCH)
-			{
-				batch.push_back(_queue.front());
-				_queue.pop_front();
-			}
-		}
-		{
-			std::lock_guard<std::mutex> writerLock(_writerMutex);
-			commitShared();
-			commitBatch(batch);
-		}
-		std::lock_guard<std::mutex> lock(_queueMutex);
-		for (Pending* pending: batch)
-		{
-			// Notified under the lock: the waiter owns pending, and may
-			// return (destroying it) as soon as it sees done.
-			pending->done = true;
-			pending->finished.notify_one();
-		}
-	}
-}
-
-
-void SqlAccountStore::commitBatch(const std::vector<Pending*>& batch)
-{
-	StoreWriter& writer = *_storeWriter;
-	try
-	{
-		writer.begin();
-	}
-	catch (...)
-	{
-		// No lock within the busy timeout: retrying each operation would
-		// wait that long again, once per operation.
-		for (Pending* pending: batch) pending->error = std::current_exception();
-		return;
-	}
-	try
-	{
-		for (Pending* pending: batch) apply(writer, *pending);
-		writer.commit();
-		return;
-	}
-	catch (...)
-	{
-		writer.rollback();
-		if (batch.size() == 1)
-		{
-			batch.front()->error = std::current_exception();
-			return;
-		}
-	}
-	// Something failed the whole batch: one transaction per operation, so
-	// that only the operation at fault fails.
-	for (Pending* pending: batch)
-	{
-		try
-		{
-			writer.begin();
-			try
-			{
-				apply(writer, *pending);
-				writer.commit();
-			}
-			catch (...)
-			{
-				writer.rollback();
-				throw;
-			}
-		}
-		catch (...)
-		{
-			pending->error = std::current_exception();
-		}
-	}
-}
-
-
-void SqlAccountStore::apply(StoreWriter& writer, Pending& pending)
-{
-	pending.result = AccountResult();
-	KeyRecord record;
-	if (writer.findKey(*pending.key, record))
-	{
-		// Nothing is written for a replay or a conflict.
-		if (record.fingerprint != *pending.fingerprint) pending.result = refuse(AccountResult::KEY_CONFLICT);
-		else
-		{
-			pending.result = record.result;
-			pending.result.replayed = true;
-		}
-		return;
-	}
-	pending.result = (*pending.operation)(writer);
-	writer.recordKey(*pending.key, *pending.fingerprint, pending.result);
-}
-
-
-int SqlAccountStore::walCommitted(void* store, sqlite3*, const char*, int pages)
-{
-	// Called by the writer's connection after each commit, with the lock
-	// held: never checkpoint here, that would stall every writer for
-	// milliseconds; let the writer thread do it beside them.
-	if (pages >= CHECKPOINT_PAGES)
-	{
-		// Under the queue mutex, or the writer thread could miss it between
-		// testing its wait condition and sleeping (nobody holds the queue
-		// mutex while waiting for _writerMutex, so this cannot deadlock).
-		auto* self = static_cast<SqlAccountStore*>(store);
-		std::lock_guard<std::mutex> lock(self->_queueMutex);
-		if (!self->_checkpointRequested.exchange(true)) self->_queued.notify_one();
-	}
-	return SQLITE_OK;
-}
-
-
-void SqlAccountStore::checkpoint()
-{
-	try
-	{
-		// PASSIVE copies what it can without waiting for the writers or
-		// making them wait. The WAL starts over only once everything is
-		// copied, which never happens while the writers keep appending:
-		// so the bulk is copied beside them, then what they appended
-		// meanwhile (little) with them held off.
-		{
-			Lease lease(*this);
-			sqlite3_wal_checkpoint_v2(Poco::Data::SQLite::Utility::dbHandle(lease.session), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-		}
-		std::lock_guard<std::mutex> lock(_writerMutex);
-		commitShared();
-		sqlite3_wal_checkpoint_v2(Poco::Data::SQLite::Utility::dbHandle(*_writerSession), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-	}
-	catch (Poco::Exception&)
-	{
-		// The pool is exhausted or the database unreachable: the next
-		// commit asks again.
-	}
-}
-
-
-int SqlAccountStore::prune()
-{
-	if (_options.keyRetentionHours <= 0) return 0;
-	Int64 cutoff = Poco::Timestamp().epochMicroseconds() / 1000 - Int64(_options.keyRetentionHours) * 3600 * 1000;
-	try
-	{
-		return _storeWriter->pruneKeys(cutoff);
-	}
-	catch (Poco::Exception&)
-	{
-		// Busy or broken now: the next round tries again.
-		return 0;
-	}
-}
-
-
-int SqlAccountStore::pruneKeys()
-{
-	std::unique_lock<std::mutex> lock(_queueMutex);
-	_pruneRequested = true;
-	_pruned = -1;
-	_queued.notify_one();
-	_finished.wait(lock, [this] { return !_pruneRequested; });
-	return _pruned;
-}
-
-
 AccountResult SqlAccountStore::open(const std::string& key, const std::string& user, Int64 cents)
 {
-	return openIn(nullptr, key, user, cents);
-}
-
-
-AccountResult SqlAccountStore::update(const std::string& key, const std::string& user, Int64 deltaCents)
-{
-	return updateIn(nullptr, key, user, deltaCents);
-}
-
-
-AccountResult SqlAccountStore::transfer(const std::string& key, const std::string& from, const std::string& to, Int64 cents)
-{
-	return transferIn(nullptr, key, from, to, cents);
-}
-
-
-AccountResult SqlAccountStore::openIn(Batch* batch, const std::string& key, const std::string& user, Int64 cents)
-{
-	if (cents < 0 || cents > Money::MAX_CENTS) throw Poco::InvalidArgumentException("Invalid amount", "initial balance must be 0 to 9e15 cents");
-	return mutate(batch, key, "OPEN|" + field(user) + std::to_string(cents), [&](StoreWriter& writer)
-	{
-		Int64 balance = 0;
-		if (writer.readBalance(user, balance)) return refuse(AccountResult::ALREADY_EXISTS);
-		writer.insertAccount(user, cents);
-		AccountResult result;
-		result.balance = cents;
-		return result;
-	});
+	return _writer->apply(key, AccountRules::open(user, cents));
 }
 
 
 AccountResult SqlAccountStore::query(const std::string& user)
 {
-	Lease lease(*this);
+	SessionPool::Lease lease(*_pool);
 	// A single SELECT is consistent on its own: no transaction needed.
 	AccountResult result;
-	if (!readBalance(lease.session, user, result.balance)) return refuse(AccountResult::NOT_FOUND, user);
+	if (!readBalance(lease.session, user, result.balance)) return AccountRules::refuse(AccountResult::NOT_FOUND, user);
 	return result;
 }
 
 
-AccountResult SqlAccountStore::updateIn(Batch* batch, const std::string& key, const std::string& user, Int64 deltaCents)
+AccountResult SqlAccountStore::update(const std::string& key, const std::string& user, Int64 deltaCents)
 {
-	if (deltaCents > Money::MAX_CENTS || deltaCents < -Money::MAX_CENTS) throw Poco::InvalidArgumentException("Invalid amount");
-	return mutate(batch, key, "UPDATE|" + field(user) + std::to_string(deltaCents), [&](StoreWriter& writer)
-	{
-		AccountResult result;
-		if (!writer.readBalance(user, result.balance)) return refuse(AccountResult::NOT_FOUND, user);
-		if (result.balance + deltaCents < 0) return refuse(AccountResult::INSUFFICIENT_FUNDS);
-		if (!withinLimit(result.balance, deltaCents)) return refuse(AccountResult::LIMIT_EXCEEDED);
-		result.balance += deltaCents;
-		writer.writeBalance(user, result.balance);
-		return result;
-	});
+	return _writer->apply(key, AccountRules::update(user, deltaCents));
 }
 
 
-AccountResult SqlAccountStore::transferIn(Batch* batch, const std::string& key, const std::string& from, const std::string& to, Int64 cents)
+AccountResult SqlAccountStore::transfer(const std::string& key, const std::string& from, const std::string& to, Int64 cents)
 {
-	if (cents <= 0 || cents > Money::MAX_CENTS) throw Poco::InvalidArgumentException("Invalid amount", "a transfer moves a positive amount");
-	return mutate(batch, key, "TRANSFER|" + field(from) + field(to) + std::to_string(cents), [&](StoreWriter& writer)
-	{
-		if (from == to) return refuse(AccountResult::SAME_ACCOUNT);
-		AccountResult result;
-		if (!writer.readBalance(from, result.balance)) return refuse(AccountResult::NOT_FOUND, from);
-		if (!writer.readBalance(to, result.toBalance)) return refuse(AccountResult::NOT_FOUND, to);
-		if (result.balance < cents) return refuse(AccountResult::INSUFFICIENT_FUNDS);
-		if (!withinLimit(result.toBalance, cents)) return refuse(AccountResult::LIMIT_EXCEEDED);
-		result.balance -= cents;
-		result.toBalance += cents;
-		writer.writeBalance(from, result.balance);
-		writer.writeBalance(to, result.toBalance);
-		return result;
-	});
+	return _writer->apply(key, AccountRules::transfer(from, to, cents));
 }
 
 
 Int64 SqlAccountStore::totalBalance()
 {
-	Lease lease(*this);
+	SessionPool::Lease lease(*_pool);
 	std::vector<Int64> total;
 	lease.session << "SELECT COALESCE(SUM(balance), 0) FROM accounts", into(total), now;
 	return total.empty() ? 0 : total[0];
 }
 
 
-void SqlAccountStore::beginShared()
+int SqlAccountStore::pruneKeys()
 {
-	if (_sharedOpen && _storeWriter->inTransaction()) return;
-	if (_sharedOpen)
-	{
-		// SQLite rolled the transaction back by itself (an I/O error, a
-		// full disk): what joined it is lost. Say so, and start afresh.
-		_sharedOpen = false;
-		failShared("the transaction was rolled back by SQLite");
-	}
-	_storeWriter->begin();
-	_sharedOpen = true;
-	++_generation;
+	return _writer->pruneKeys();
 }
 
 
-void SqlAccountStore::commitShared()
+SharedTransaction& SqlAccountStore::sharedTransaction()
 {
-	if (!_sharedOpen) return;
-	_sharedOpen = false;
-	try
-	{
-		_storeWriter->commit();
-	}
-	catch (Poco::Exception& exc)
-	{
-		_storeWriter->rollback();
-		failShared(exc.displayText());
-	}
-}
-
-
-void SqlAccountStore::failShared(const std::string& why)
-{
-	_failed[_generation] = why;
-	// A Batch asks about its operations at its next commit(): only the
-	// last few failures can still be asked about.
-	while (_failed.size() > MAX_FAILED) _failed.erase(_failed.begin());
-}
-
-
-SqlAccountStore::Batch::Batch(SqlAccountStore& store):
-	_store(store)
-{
-}
-
-
-SqlAccountStore::Batch::~Batch()
-{
-	try
-	{
-		commit();
-	}
-	catch (Poco::Exception&)
-	{
-		// Nobody is left to tell.
-	}
-}
-
-
-AccountResult SqlAccountStore::Batch::open(const std::string& key, const std::string& user, Int64 cents)
-{
-	return _store.openIn(this, key, user, cents);
-}
-
-
-AccountResult SqlAccountStore::Batch::query(const std::string& user)
-{
-	{
-		std::lock_guard<std::mutex> lock(_store._writerMutex);
-		if (_store._sharedOpen)
-		{
-			joined(_store._generation);
-			AccountResult result;
-			try
-			{
-				if (!_store._storeWriter->readBalance(user, result.balance)) return refuse(AccountResult::NOT_FOUND, user);
-			}
-			catch (...)
-			{
-				if (!_store._storeWriter->inTransaction())
-				{
-					_store._sharedOpen = false;
-					_store.failShared("the transaction was rolled back by SQLite");
-				}
-				throw;
-			}
-			return result;
-		}
-	}
-	return _store.query(user);
-}
-
-
-AccountResult SqlAccountStore::Batch::update(const std::string& key, const std::string& user, Int64 deltaCents)
-{
-	return _store.updateIn(this, key, user, deltaCents);
-}
-
-
-AccountResult SqlAccountStore::Batch::transfer(const std::string& key, const std::string& from, const std::string& to, Int64 cents)
-{
-	return _store.transferIn(this, key, from, to, cents);
-}
-
-
-void SqlAccountStore::Batch::joined(Poco::UInt64 generation)
-{
-	_generations.push_back(generation);
-}
-
-
-AccountResult SqlAccountStore::Batch::apply(const std::string& key, const std::string& fingerprint, const Operation& operation)
-{
-	std::lock_guard<std::mutex> lock(_store._writerMutex);
-	_store.beginShared();  // throws if the database stays locked: nothing joined
-	StoreWriter& writer = *_store._storeWriter;
-	joined(_store._generation);
-	Pending pending;
-	pending.key = &key;
-	pending.fingerprint = &fingerprint;
-	pending.operation = &operation;
-	writer.savepoint();
-	try
-	{
-		SqlAccountStore::apply(writer, pending);
-		writer.release();
-	}
-	catch (...)
-	{
-		if (!writer.undo())
-		{
-			// The transaction itself is broken: none of it can stand.
-			writer.rollback();
-			_store._sharedOpen = false;
-			_store.failShared("the transaction was rolled back after a failed operation");
-		}
-		throw;
-	}
-	return pending.result;
-}
-
-
-void SqlAccountStore::Batch::commit()
-{
-	_failures.clear();
-	if (_generations.empty()) return;
-	std::lock_guard<std::mutex> lock(_store._writerMutex);
-	if (_store._sharedOpen && _store._generation == _generations.back()) _store.commitShared();
-	const std::string* first = nullptr;
-	for (Poco::UInt64 generation: _generations)
-	{
-		auto failed = _store._failed.find(generation);
-		_failures.push_back(failed != _store._failed.end() ? failed->second : std::string());
-		if (!first && failed != _store._failed.end()) first = &failed->second;
-	}
-	_generations.clear();
-	if (first) throw Poco::Data::DataException("the store could not commit", *first);
-}
-
-
-std::size_t SqlAccountStore::Batch::pending() const
-{
-	return _generations.size();
-}
-
-
-const std::string& SqlAccountStore::Batch::failure(std::size_t index) const
-{
-	static const std::string none;
-	return index < _failures.size() ? _failures[index] : none;
+	return *_shared;
 }
 
 

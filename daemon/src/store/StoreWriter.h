@@ -40,8 +40,10 @@ class StoreWriter
 	/// statement, four statements per update, which capped the store near
 	/// 13k updates/s; the native prepared statements do not.
 	///
-	/// Owned and used by the store's writer thread only. Errors throw
-	/// Poco::Data::DataException with SQLite's message.
+	/// Owned by the store's SharedTransaction and used only under its
+	/// mutex, one thread at a time: by the writer thread (group commits,
+	/// pruning) and by StoreBatches on the worker's link threads. Errors
+	/// throw Poco::Data::DataException with SQLite's message.
 {
 public:
 	explicit StoreWriter(Poco::Data::Session& session);

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs what building and testing orchd needs, on Debian 12, if missing.
-# Run by test.sh and demo.sh; safe to run again. libpq-dev is for the
-# PostgreSQL store connector, which comes next; libgoogle-perftools-dev
-# brings tcmalloc_minimal, which orchd and orchctl link when it is there.
+# Run by test.sh and demo.sh; safe to run again. libpq-dev and
+# libmariadb-dev are the clients of the PostgreSQL and MariaDB stores;
+# libgoogle-perftools-dev brings tcmalloc_minimal, which orchd and orchctl
+# link when it is there. The database servers the tests start are
+# installed by test.sh (dbservers.sh), not needed to build.
 set -euo pipefail
-ORCHD_PACKAGES=(g++ cmake ninja-build pkg-config libpoco-dev libcppunit-dev libpq-dev sqlite3 libgoogle-perftools-dev)
+ORCHD_PACKAGES=(g++ cmake ninja-build pkg-config libpoco-dev libcppunit-dev libpq-dev libmariadb-dev sqlite3 libgoogle-perftools-dev)
 missing=()
 for p in "${ORCHD_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

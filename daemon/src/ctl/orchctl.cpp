@@ -16,7 +16,7 @@
 #include "plugin/PluginHost.h"
 #include "plugin/TaskRunner.h"
 #include "server/DaemonConfig.h"
-#include "store/SqlAccountStore.h"
+#include "store/AccountDatabase.h"
 #include "Poco/AutoPtr.h"
 #include "Poco/ConsoleChannel.h"
 #include "Poco/Exception.h"
@@ -329,8 +329,8 @@ int run(const Command& command)
 		return EXIT_OK_RESULT;
 	}
 	Poco::JSON::Object::Ptr request = buildRequest(command);
-	orchd::SqlAccountStore store(settings.store);
-	orchd::TaskRunner runner(plugins, &store, logger);
+	std::unique_ptr<orchd::AccountDatabase> store = orchd::AccountDatabase::open(settings.store);
+	orchd::TaskRunner runner(plugins, store.get(), logger);
 	std::atomic<bool> cancelled(false);
 	std::string taskId = "local-" + Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
 	return printResult(runner.run(*request, taskId, 1, cancelled));

@@ -7,6 +7,7 @@
 #include "Poco/File.h"
 #include "Poco/NumberParser.h"
 #include "Poco/Path.h"
+#include "Poco/String.h"
 #include "Poco/StringTokenizer.h"
 #include <algorithm>
 #include <set>
@@ -85,6 +86,7 @@ const std::vector<DaemonConfig::Key>& DaemonConfig::keys()
 		{"plugins.dir", ORCHD_DEFAULT_PLUGINS_DIR},
 		{"store.connector", "sqlite"},
 		{"store.connection", "/var/lib/orchd/orchd.db"},
+		{"store.password_file", ""},
 		{"store.pool_size", "16"},
 		{"store.busy_timeout_ms", "5000"},
 		{"store.idempotency_retention_hours", "720"},
@@ -136,12 +138,21 @@ DaemonSettings DaemonConfig::load(const Poco::Util::AbstractConfiguration& confi
 	Poco::File plugins(settings.pluginsDir);
 	if (!plugins.exists() || !plugins.isDirectory())
 		throw ConfigException("plugins.dir: '" + settings.pluginsDir + "' is not a folder");
-	settings.store.connector = config.getString("store.connector", "sqlite");
-	if (settings.store.connector != "sqlite")
-		throw ConfigException("store.connector: unknown connector '" + settings.store.connector + "' (expected sqlite)");
+	std::string connector = Poco::toLower(config.getString("store.connector", "sqlite"));
+	if (connector == "mysql") connector = "mariadb";
+	if (connector != "sqlite" && connector != "postgresql" && connector != "mariadb")
+		throw ConfigException("store.connector: unknown connector '" + config.getString("store.connector") + "' (expected sqlite, postgresql or mariadb)");
+	settings.store.connector = connector;
 	settings.store.connection = config.getString("store.connection", "/var/lib/orchd/orchd.db");
 	if (settings.store.connection.empty())
-		throw ConfigException("store.connection: empty (the SQLite database file)");
+		throw ConfigException("store.connection: empty (the SQLite database file, or the database's connection string)");
+	if (connector != "sqlite" && !config.has("store.connection"))
+		throw ConfigException("store.connection: required with store.connector = " + connector);
+	settings.store.passwordFile = config.getString("store.password_file", "");
+	if (!settings.store.passwordFile.empty() && connector == "sqlite")
+		throw ConfigException("store.password_file: only for postgresql and mariadb (SQLite has no password)");
+	if (!settings.store.passwordFile.empty() && !Poco::File(settings.store.passwordFile).exists())
+		throw ConfigException("store.password_file: no such file: " + settings.store.passwordFile);
 	settings.store.poolSize = getInt(config, "store.pool_size", 16, 1, 1024);
 	settings.store.busyTimeoutMs = getInt(config, "store.busy_timeout_ms", 5000, 0, 3600000);
 	settings.store.keyRetentionHours = getInt(config, "store.idempotency_retention_hours", 720, 0, 876000);

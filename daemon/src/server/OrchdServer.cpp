@@ -9,7 +9,7 @@
 #include "plugin/TaskRunner.h"
 #include "worker/WorkerNode.h"
 #include "server/DaemonConfig.h"
-#include "store/SqlAccountStore.h"
+#include "store/AccountDatabase.h"
 #include <thread>
 #include "Poco/File.h"
 #include "Poco/String.h"
@@ -130,12 +130,13 @@ int OrchdServer::main(const ArgVec&)
 	plugins.loadFolder(settings.pluginsDir);
 	if (plugins.loaded().empty()) log.warning("no plugin loaded from %s: this node knows no task", settings.pluginsDir);
 
-	std::unique_ptr<SqlAccountStore> store;
+	std::unique_ptr<AccountDatabase> store;
 	if (settings.role == "worker")
 	{
 		try
 		{
-			store = std::make_unique<SqlAccountStore>(settings.store);
+			store = AccountDatabase::open(settings.store);
+			log.information("store %s (%s) open: store id %s", settings.store.connection, store->connector(), store->storeId());
 		}
 		catch (Poco::Exception& exc)
 		{

@@ -4,7 +4,7 @@
 
 
 #include "store/AccountRules.h"
-#include "store/StoreWriter.h"
+#include "store/RuleStatements.h"
 #include "orchd/Money.h"
 #include "Poco/Exception.h"
 #include <utility>
@@ -41,7 +41,7 @@ bool withinLimit(Int64 balance, Int64 delta)
 AccountRules::Mutation AccountRules::open(const std::string& user, Int64 cents)
 {
 	if (cents < 0 || cents > Money::MAX_CENTS) throw Poco::InvalidArgumentException("Invalid amount", "initial balance must be 0 to 9e15 cents");
-	return {"OPEN|" + field(user) + std::to_string(cents), [&user, cents](StoreWriter& writer)
+	return {"OPEN|" + field(user) + std::to_string(cents), [&user, cents](RuleStatements& writer)
 	{
 		Int64 balance = 0;
 		if (writer.readBalance(user, balance)) return refuse(AccountResult::ALREADY_EXISTS);
@@ -56,7 +56,7 @@ AccountRules::Mutation AccountRules::open(const std::string& user, Int64 cents)
 AccountRules::Mutation AccountRules::update(const std::string& user, Int64 deltaCents)
 {
 	if (deltaCents > Money::MAX_CENTS || deltaCents < -Money::MAX_CENTS) throw Poco::InvalidArgumentException("Invalid amount");
-	return {"UPDATE|" + field(user) + std::to_string(deltaCents), [&user, deltaCents](StoreWriter& writer)
+	return {"UPDATE|" + field(user) + std::to_string(deltaCents), [&user, deltaCents](RuleStatements& writer)
 	{
 		AccountResult result;
 		if (!writer.readBalance(user, result.balance)) return refuse(AccountResult::NOT_FOUND, user);
@@ -72,12 +72,26 @@ AccountRules::Mutation AccountRules::update(const std::string& user, Int64 delta
 AccountRules::Mutation AccountRules::transfer(const std::string& from, const std::string& to, Int64 cents)
 {
 	if (cents <= 0 || cents > Money::MAX_CENTS) throw Poco::InvalidArgumentException("Invalid amount", "a transfer moves a positive amount");
-	return {"TRANSFER|" + field(from) + field(to) + std::to_string(cents), [&from, &to, cents](StoreWriter& writer)
+	return {"TRANSFER|" + field(from) + field(to) + std::to_string(cents), [&from, &to, cents](RuleStatements& writer)
 	{
 		if (from == to) return refuse(AccountResult::SAME_ACCOUNT);
 		AccountResult result;
-		if (!writer.readBalance(from, result.balance)) return refuse(AccountResult::NOT_FOUND, from);
-		if (!writer.readBalance(to, result.toBalance)) return refuse(AccountResult::NOT_FOUND, to);
+		// Both rows are read (and, on PostgreSQL and MariaDB, locked) in
+		// name order, so that opposite transfers cannot deadlock; the
+		// sender is checked first either way.
+		bool fromFound, toFound;
+		if (from < to)
+		{
+			fromFound = writer.readBalance(from, result.balance);
+			toFound = writer.readBalance(to, result.toBalance);
+		}
+		else
+		{
+			toFound = writer.readBalance(to, result.toBalance);
+			fromFound = writer.readBalance(from, result.balance);
+		}
+		if (!fromFound) return refuse(AccountResult::NOT_FOUND, from);
+		if (!toFound) return refuse(AccountResult::NOT_FOUND, to);
 		if (result.balance < cents) return refuse(AccountResult::INSUFFICIENT_FUNDS);
 		if (!withinLimit(result.toBalance, cents)) return refuse(AccountResult::LIMIT_EXCEEDED);
 		result.balance -= cents;
@@ -89,7 +103,7 @@ AccountRules::Mutation AccountRules::transfer(const std::string& from, const std
 }
 
 
-AccountResult AccountRules::apply(StoreWriter& writer, const std::string& key, const Mutation& mutation)
+AccountResult AccountRules::apply(RuleStatements& writer, const std::string& key, const Mutation& mutation)
 {
 	KeyRecord record;
 	if (writer.findKey(key, record))

@@ -19,7 +19,7 @@
 namespace orchd {
 
 
-class StoreWriter;
+class RuleStatements;
 
 
 class AccountRules
@@ -28,17 +28,17 @@ class AccountRules
 	/// them, see WriterThread and SharedTransaction).
 	///
 	/// A mutating request becomes a Mutation: its fingerprint (what the
-	/// idempotency key is checked against) and an operation on a
-	/// StoreWriter. apply() runs it under the idempotency rule of
+	/// idempotency key is checked against) and an operation on
+	/// RuleStatements (any backend). apply() runs it under the idempotency rule of
 	/// AccountStore: a recorded key with the same fingerprint replays the
 	/// recorded outcome, with another fingerprint it is KEY_CONFLICT, and
 	/// otherwise the operation runs and its outcome, refusals included, is
 	/// recorded with the key.
 	///
-	/// Stateless; thread-safe as far as the StoreWriter passed in is.
+	/// Stateless; thread-safe as far as the RuleStatements passed in are.
 {
 public:
-	using Operation = std::function<AccountResult(StoreWriter&)>;
+	using Operation = std::function<AccountResult(RuleStatements&)>;
 		/// One operation on the accounts, in a transaction the caller opened.
 
 	struct Mutation
@@ -66,7 +66,7 @@ public:
 		/// Poco::InvalidArgumentException unless 0 < cents <=
 		/// Money::MAX_CENTS. The operation refers to from and to.
 
-	static AccountResult apply(StoreWriter& writer, const std::string& key, const Mutation& mutation);
+	static AccountResult apply(RuleStatements& writer, const std::string& key, const Mutation& mutation);
 		/// Runs the mutation under its idempotency key, in the transaction
 		/// open on writer, and records the key with the outcome. Throws
 		/// Poco::Data::DataException if a statement fails (the caller then

@@ -48,7 +48,7 @@ SqlAccountStore::SqlAccountStore(const StoreOptions& options):
 		throw Poco::InvalidArgumentException("empty store connection (the SQLite database file)");
 	registerConnectors();
 	_pool = std::make_unique<SessionPool>(_options.connection, _options.poolSize, _options.busyTimeoutMs);
-	StoreSchema::create(*_pool, _options.connection, _options.busyTimeoutMs);
+	_storeId = StoreSchema::create(*_pool, _options.connection, _options.busyTimeoutMs);
 	_writerSession = std::make_unique<Session>("SQLite", _options.connection);
 	_pool->configure(*_writerSession);
 	_shared = std::make_unique<SharedTransaction>(*_writerSession);
@@ -119,6 +119,24 @@ Int64 SqlAccountStore::totalBalance()
 	std::vector<Int64> total;
 	lease.session << "SELECT COALESCE(SUM(balance), 0) FROM accounts", into(total), now;
 	return total.empty() ? 0 : total[0];
+}
+
+
+std::unique_ptr<AccountBatch> SqlAccountStore::batch()
+{
+	return std::make_unique<StoreBatch>(*this);
+}
+
+
+const std::string& SqlAccountStore::storeId() const
+{
+	return _storeId;
+}
+
+
+const std::string& SqlAccountStore::connector() const
+{
+	return _connector;
 }
 
 

@@ -12,7 +12,7 @@
 #include "store/StoreOptions.h"
 #include "store/StoreBatch.h"
 #include "store/StoreSchema.h"
-#include "orchd/AccountStore.h"
+#include "store/AccountDatabase.h"
 #include "Poco/Data/Session.h"
 #include <memory>
 #include <string>
@@ -26,7 +26,7 @@ class SharedTransaction;
 class WriterThread;
 
 
-class SqlAccountStore: public AccountStore
+class SqlAccountStore: public AccountDatabase
 	/// Accounts and idempotency records in two tables of one database
 	/// (StoreSchema), with the account rules of AccountRules.
 	///
@@ -64,10 +64,16 @@ public:
 	AccountResult update(const std::string& key, const std::string& user, Poco::Int64 deltaCents) override;
 	AccountResult transfer(const std::string& key, const std::string& from, const std::string& to, Poco::Int64 cents) override;
 
-	Poco::Int64 totalBalance();
+	std::unique_ptr<AccountBatch> batch() override;
+		/// A StoreBatch.
+
+	Poco::Int64 totalBalance() override;
 		/// Returns the sum of all balances (for checks and tests).
 
-	int pruneKeys();
+	const std::string& storeId() const override;
+	const std::string& connector() const override;
+
+	int pruneKeys() override;
 		/// Deletes the idempotency records older than keyRetentionHours
 		/// (none if it is 0) and returns how many. A request retried with
 		/// a pruned key is applied again. The writer thread runs this about
@@ -86,6 +92,8 @@ private:
 	std::unique_ptr<Poco::Data::Session> _writerSession;
 	std::unique_ptr<SharedTransaction> _shared;
 	std::unique_ptr<WriterThread> _writer;
+	std::string _storeId;
+	std::string _connector = "sqlite";
 };
 
 

@@ -9,7 +9,7 @@
 #define orchd_StoreBatch_INCLUDED
 
 
-#include "orchd/AccountStore.h"
+#include "store/AccountDatabase.h"
 #include "Poco/Types.h"
 #include <string>
 #include <vector>
@@ -22,7 +22,7 @@ class SharedTransaction;
 class SqlAccountStore;
 
 
-class StoreBatch: public AccountStore
+class StoreBatch: public AccountBatch
 	/// The store as seen by one thread that runs many tasks and sends their
 	/// results itself (a worker's link thread, through QuickRunner): group
 	/// commit by the callers, without handing operations to the writer
@@ -62,16 +62,16 @@ public:
 	AccountResult update(const std::string& key, const std::string& user, Poco::Int64 deltaCents) override;
 	AccountResult transfer(const std::string& key, const std::string& from, const std::string& to, Poco::Int64 cents) override;
 
-	void commit();
+	void commit() override;
 		/// Returns once every operation of this batch since the last
 		/// commit() is committed. Throws Poco::Data::DataException if a
 		/// commit that held any of them failed: those are not applied
 		/// (others may be: see failure()).
 
-	std::size_t pending() const;
+	std::size_t pending() const override;
 		/// Counts the operations since the last commit(), in order.
 
-	const std::string& failure(std::size_t index) const;
+	const std::string& failure(std::size_t index) const override;
 		/// After commit(): why the operation at that index (of those
 		/// pending before it) is not applied, or empty if it is.
 

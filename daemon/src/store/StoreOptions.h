@@ -18,8 +18,9 @@ namespace orchd {
 struct StoreOptions
 	/// How to reach the database. See etc/worker.properties (store.*).
 {
-	std::string connector = "sqlite";  /// the Poco::Data connector, by its config name
-	std::string connection;            /// for SQLite, the database file
+	std::string connector = "sqlite";  /// sqlite, postgresql or mariadb (mysql is read as mariadb)
+	std::string connection;            /// SQLite: the database file; PostgreSQL: libpq's "key=value ..."; MariaDB: "host=...;port=...;db=...;user=..."
+	std::string passwordFile;          /// PostgreSQL and MariaDB: a file whose first line is the password
 	int poolSize = 16;                 /// the most sessions open at once
 	int busyTimeoutMs = 5000;          /// how long SQLite waits for another process's write lock
 	int keyRetentionHours = 720;       /// idempotency records older than this are pruned; 0 keeps them forever

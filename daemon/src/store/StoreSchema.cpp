@@ -10,6 +10,7 @@
 #include "Poco/Exception.h"
 #include "Poco/Thread.h"
 #include "Poco/Timestamp.h"
+#include "Poco/UUIDGenerator.h"
 #include <algorithm>
 #include <vector>
 
@@ -66,7 +67,7 @@ private:
 } // namespace
 
 
-void StoreSchema::create(SessionPool& pool, const std::string& connection, int busyTimeoutMs)
+std::string StoreSchema::create(SessionPool& pool, const std::string& connection, int busyTimeoutMs)
 {
 	// Two processes opening a new database at once race to switch it to
 	// WAL and create the tables; SQLite answers the loser "locked" at once
@@ -77,8 +78,7 @@ void StoreSchema::create(SessionPool& pool, const std::string& connection, int b
 		try
 		{
 			SessionPool::Lease lease(pool);
-			create(lease.session, connection);
-			break;
+			return create(lease.session, connection);
 		}
 		catch (Poco::Data::SQLite::DBLockedException&)
 		{
@@ -93,7 +93,7 @@ void StoreSchema::create(SessionPool& pool, const std::string& connection, int b
 }
 
 
-void StoreSchema::create(Session& session, const std::string& connection)
+std::string StoreSchema::create(Session& session, const std::string& connection)
 {
 	// WAL persists in the file: readers never block the writer.
 	session << "PRAGMA journal_mode = WAL", now;
@@ -128,7 +128,24 @@ void StoreSchema::create(Session& session, const std::string& connection)
 		"created_ms BIGINT NOT NULL) WITHOUT ROWID", now;
 	// For pruning by age; added in place to databases made without it.
 	session << "CREATE INDEX IF NOT EXISTS orchd_idempotency_created ON orchd_idempotency (created_ms)", now;
+	// The store id names the ledger: made once, with the schema (or when
+	// a version 1 schema is migrated), and the same for every node on it.
+	session << "CREATE TABLE IF NOT EXISTS orchd_store (store_id VARCHAR(64) NOT NULL, created_ms BIGINT NOT NULL)", now;
+	std::vector<std::string> ids;
+	session << "SELECT store_id FROM orchd_store", into(ids), now;
+	if (ids.empty())
+	{
+		ids.push_back(Poco::UUIDGenerator::defaultGenerator().createRandom().toString());
+		Poco::Int64 created = Poco::Timestamp().epochMicroseconds() / 1000;
+		session << "INSERT INTO orchd_store (store_id, created_ms) VALUES ($1, $2)", use(ids[0]), use(created), now;
+	}
+	if (!versions.empty() && versions[0] < VERSION)
+	{
+		int version = VERSION;
+		session << "UPDATE orchd_schema SET version = $1", use(version), now;
+	}
 	tx.commit();
+	return ids[0];
 }
 
 

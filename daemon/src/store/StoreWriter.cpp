@@ -211,4 +211,10 @@ int StoreWriter::pruneKeys(Poco::Int64 olderThanMs)
 }
 
 
+bool StoreWriter::healthy() const
+{
+	return true;  // a failed SQLite statement leaves the connection usable
+}
+
+
 } // namespace orchd

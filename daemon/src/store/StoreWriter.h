@@ -9,7 +9,7 @@
 #define orchd_StoreWriter_INCLUDED
 
 
-#include "orchd/AccountStore.h"
+#include "store/RuleStatements.h"
 #include "Poco/Data/Session.h"
 #include <string>
 
@@ -21,16 +21,7 @@ struct sqlite3_stmt;
 namespace orchd {
 
 
-struct KeyRecord
-	/// What an idempotency key recorded: the request's fingerprint and the
-	/// outcome it had.
-{
-	std::string fingerprint;
-	AccountResult result;
-};
-
-
-class StoreWriter
+class StoreWriter: public RuleStatements
 	/// The statements a write transaction needs, prepared once on the
 	/// writer's session and executed again and again with new values.
 	///
@@ -47,35 +38,36 @@ class StoreWriter
 {
 public:
 	explicit StoreWriter(Poco::Data::Session& session);
-	~StoreWriter();
+	~StoreWriter() override;
 
 	StoreWriter(const StoreWriter&) = delete;
 	StoreWriter& operator = (const StoreWriter&) = delete;
 
-	void begin();
+	void begin() override;
 		/// BEGIN IMMEDIATE: the write lock is taken before anything is read.
-	void commit();
-	void rollback();
+	void commit() override;
+	void rollback() override;
 		/// Never throws: a broken session rolls back when it closes.
 
-	bool inTransaction() const;
+	bool inTransaction() const override;
 		/// False if SQLite is in autocommit mode (no transaction open, or
 		/// it rolled one back by itself after an error).
 
-	void savepoint();
+	void savepoint() override;
 		/// SAVEPOINT inside the open transaction: one operation of a batch.
-	void release();
+	void release() override;
 		/// Keeps what the operation since savepoint() did.
-	bool undo();
+	bool undo() override;
 		/// Undoes what the operation since savepoint() did; false if even
 		/// that failed (the transaction must then be rolled back).
 
-	bool findKey(const std::string& key, KeyRecord& record);
-	void recordKey(const std::string& key, const std::string& fingerprint, const AccountResult& result);
-	bool readBalance(const std::string& user, Poco::Int64& balance);
-	void writeBalance(const std::string& user, Poco::Int64 balance);
-	void insertAccount(const std::string& user, Poco::Int64 balance);
-	int pruneKeys(Poco::Int64 olderThanMs);
+	bool findKey(const std::string& key, KeyRecord& record) override;
+	void recordKey(const std::string& key, const std::string& fingerprint, const AccountResult& result) override;
+	bool readBalance(const std::string& user, Poco::Int64& balance) override;
+	void writeBalance(const std::string& user, Poco::Int64 balance) override;
+	void insertAccount(const std::string& user, Poco::Int64 balance) override;
+	int pruneKeys(Poco::Int64 olderThanMs) override;
+	bool healthy() const override;
 		/// Deletes idempotency records created before that time (epoch ms).
 
 private:

@@ -12,11 +12,11 @@
 namespace orchd {
 
 
-QuickRunner::QuickRunner(SqlAccountStore* store, std::size_t commitEvery, Poco::Logger& logger):
+QuickRunner::QuickRunner(AccountDatabase* store, std::size_t commitEvery, Poco::Logger& logger):
 	_commitEvery(commitEvery > 0 ? commitEvery : 1),
 	_logger(logger)
 {
-	if (store) _batch = std::make_unique<SqlAccountStore::Batch>(*store);
+	if (store) _batch = store->batch();
 }
 
 

@@ -11,7 +11,7 @@
 
 
 #include "worker/QuickLink.h"
-#include "store/SqlAccountStore.h"
+#include "store/AccountDatabase.h"
 #include "Poco/JSON/Object.h"
 #include "Poco/Logger.h"
 #include <memory>
@@ -34,7 +34,7 @@ class QuickRunner
 	/// no lock handed over per operation, and the links' store tasks share
 	/// commits.
 	///
-	/// Store operations go through one SqlAccountStore::Batch; they are
+	/// Store operations go through one AccountBatch; they are
 	/// committed every commitEvery store tasks and when the queue is empty,
 	/// and only then are their results handed to their link's
 	/// QuickLink::report(). If a commit fails, the tasks with an operation
@@ -56,7 +56,7 @@ public:
 		int attempt;
 	};
 
-	QuickRunner(SqlAccountStore* store, std::size_t commitEvery, Poco::Logger& logger);
+	QuickRunner(AccountDatabase* store, std::size_t commitEvery, Poco::Logger& logger);
 		/// store may be null (no store: tasks that need one fail).
 
 	~QuickRunner();
@@ -94,7 +94,7 @@ private:
 		/// Runs a task and commits it on its own; its result, or a NOK
 		/// result that says why the commit failed.
 
-	std::unique_ptr<SqlAccountStore::Batch> _batch;
+	std::unique_ptr<AccountBatch> _batch;
 	std::size_t _commitEvery;
 	Poco::Logger& _logger;
 

@@ -1,0 +1,289 @@
+//
+// MariaStatements.cpp
+//
+
+
+#include "store/MariaStatements.h"
+#include "Poco/NumberParser.h"
+#include "Poco/String.h"
+#include "Poco/StringTokenizer.h"
+#include "Poco/Timestamp.h"
+#include <mysql.h>
+#include <algorithm>
+
+
+namespace orchd {
+
+
+MariaAddress MariaAddress::parse(const std::string& connection)
+{
+	MariaAddress address;
+	Poco::StringTokenizer parts(connection, ";", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+	for (const auto& part: parts)
+	{
+		std::string::size_type equals = part.find('=');
+		if (equals == std::string::npos) throw Poco::InvalidArgumentException("store.connection: expected key=value, got '" + part + "'");
+		std::string key = Poco::toLower(Poco::trim(part.substr(0, equals)));
+		std::string value = Poco::trim(part.substr(equals + 1));
+		if (key == "host") address.host = value;
+		else if (key == "port")
+		{
+			unsigned port = 0;
+			if (!Poco::NumberParser::tryParseUnsigned(value, port) || port == 0 || port > 65535)
+				throw Poco::InvalidArgumentException("store.connection: port must be 1 to 65535, got '" + value + "'");
+			address.port = static_cast<Poco::UInt16>(port);
+		}
+		else if (key == "socket") address.socket = value;
+		else if (key == "db" || key == "database") address.database = value;
+		else if (key == "user") address.user = value;
+		else if (key == "password") address.password = value;
+		else throw Poco::InvalidArgumentException("store.connection: unknown key '" + key + "' (host, port, socket, db, user, password)");
+	}
+	if (address.database.empty()) throw Poco::InvalidArgumentException("store.connection: db= is required for MariaDB");
+	return address;
+}
+
+
+MariaStatements::MariaStatements(const MariaAddress& address):
+	_mysql(mysql_init(nullptr))
+{
+	unsigned int timeout = 5;
+	mysql_options(_mysql, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	mysql_options(_mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	if (!mysql_real_connect(_mysql, address.socket.empty() ? address.host.c_str() : nullptr, address.user.c_str(), address.password.c_str(),
+		address.database.c_str(), address.port, address.socket.empty() ? nullptr : address.socket.c_str(), CLIENT_MULTI_STATEMENTS))
+	{
+		std::string message = mysql_error(_mysql);
+		mysql_close(_mysql);
+		throw Poco::Data::ConnectionFailedException("MariaDB: " + message);
+	}
+	run("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+}
+
+
+MariaStatements::~MariaStatements()
+{
+	mysql_close(_mysql);
+}
+
+
+std::string MariaStatements::quote(const std::string& value)
+{
+	std::string escaped(value.size() * 2 + 3, '\0');
+	escaped[0] = '\'';
+	unsigned long n = mysql_real_escape_string(_mysql, &escaped[1], value.data(), static_cast<unsigned long>(value.size()));
+	escaped[n + 1] = '\'';
+	escaped.resize(n + 2);
+	return escaped;
+}
+
+
+void MariaStatements::defer(const std::string& sql)
+{
+	_deferred.push_back(sql);
+}
+
+
+MariaStatements::Rows MariaStatements::run(const std::string& sql, Poco::UInt64* affected)
+{
+	std::string text;
+	for (const auto& statement: _deferred) text.append(statement).append(";");
+	std::size_t count = _deferred.size() + 1;
+	_deferred.clear();
+	text.append(sql);
+	if (mysql_real_query(_mysql, text.data(), static_cast<unsigned long>(text.size())) != 0) fail(sql);
+	Rows rows;
+	for (std::size_t i = 0; i < count; ++i)
+	{
+		MYSQL_RES* result = mysql_store_result(_mysql);
+		if (result)
+		{
+			if (i + 1 == count)
+			{
+				unsigned fields = mysql_num_fields(result);
+				while (MYSQL_ROW row = mysql_fetch_row(result))
+				{
+					unsigned long* lengths = mysql_fetch_lengths(result);
+					std::vector<std::string> values;
+					for (unsigned f = 0; f < fields; ++f) values.emplace_back(row[f] ? std::string(row[f], lengths[f]) : std::string());
+					rows.push_back(std::move(values));
+				}
+			}
+			mysql_free_result(result);
+		}
+		else if (mysql_field_count(_mysql) != 0) fail(sql);
+		else if (i + 1 == count && affected) *affected = mysql_affected_rows(_mysql);
+		if (i + 1 < count)
+		{
+			int next = mysql_next_result(_mysql);
+			if (next > 0) fail(sql);
+			if (next < 0) break;
+		}
+	}
+	// Drain anything left so the connection is usable again.
+	while (mysql_more_results(_mysql) && mysql_next_result(_mysql) == 0)
+	{
+		if (MYSQL_RES* extra = mysql_store_result(_mysql)) mysql_free_result(extra);
+	}
+	return rows;
+}
+
+
+void MariaStatements::fail(const std::string& what)
+{
+	unsigned int code = mysql_errno(_mysql);
+	std::string message = mysql_error(_mysql);
+	// The rest of a multi-statement query is not run after an error.
+	while (mysql_more_results(_mysql) && mysql_next_result(_mysql) == 0)
+	{
+		if (MYSQL_RES* extra = mysql_store_result(_mysql)) mysql_free_result(extra);
+	}
+	if (code == 2006 || code == 2013 || code == 2055 || code == 2002 || code == 2003) _broken = true;
+	std::string text = "MariaDB " + std::to_string(code) + ": " + message;
+	if (code == 1213)
+	{
+		_open = false;
+		throw StoreTransactionLostException(text, what);
+	}
+	if (code == 1205 || code == 1062) throw StoreRetryException(text, what);
+	throw Poco::Data::DataException(text, what);
+}
+
+
+void MariaStatements::begin()
+{
+	defer("START TRANSACTION");
+	_open = true;
+}
+
+
+void MariaStatements::commit()
+{
+	_open = false;
+	run("COMMIT");
+}
+
+
+void MariaStatements::rollback()
+{
+	_open = false;
+	_deferred.clear();
+	if (_broken) return;
+	try
+	{
+		run("ROLLBACK");
+	}
+	catch (Poco::Exception&)
+	{
+		_broken = true;
+	}
+}
+
+
+bool MariaStatements::inTransaction() const
+{
+	return _open;
+}
+
+
+void MariaStatements::savepoint()
+{
+	defer("SAVEPOINT orchd_op");
+}
+
+
+void MariaStatements::release()
+{
+	defer("RELEASE SAVEPOINT orchd_op");
+}
+
+
+bool MariaStatements::undo()
+{
+	// What was deferred belongs to the operation being undone, after its
+	// savepoint; keep the transaction's own statements.
+	auto mark = std::find(_deferred.rbegin(), _deferred.rend(), std::string("SAVEPOINT orchd_op"));
+	if (mark != _deferred.rend()) _deferred.erase(mark.base(), _deferred.end());
+	try
+	{
+		defer("ROLLBACK TO SAVEPOINT orchd_op");
+		run("RELEASE SAVEPOINT orchd_op");
+		return true;
+	}
+	catch (Poco::Exception&)
+	{
+		return false;
+	}
+}
+
+
+bool MariaStatements::findKey(const std::string& key, KeyRecord& record)
+{
+	Rows rows = run("SELECT fingerprint, outcome, balance, to_balance, missing FROM orchd_idempotency WHERE idem_key = " + quote(key));
+	if (rows.empty()) return false;
+	record.fingerprint = rows[0][0];
+	record.result.outcome = static_cast<AccountResult::Outcome>(std::stoi(rows[0][1]));
+	record.result.balance = std::stoll(rows[0][2]);
+	record.result.toBalance = std::stoll(rows[0][3]);
+	record.result.missing = rows[0][4];
+	return true;
+}
+
+
+void MariaStatements::recordKey(const std::string& key, const std::string& fingerprint, const AccountResult& result)
+{
+	run("INSERT INTO orchd_idempotency (idem_key, fingerprint, outcome, balance, to_balance, missing, created_ms) VALUES ("
+		+ quote(key) + "," + quote(fingerprint) + "," + std::to_string(result.outcome) + "," + std::to_string(result.balance) + ","
+		+ std::to_string(result.toBalance) + "," + quote(result.missing) + "," + std::to_string(Poco::Timestamp().epochMicroseconds() / 1000) + ")");
+}
+
+
+bool MariaStatements::readBalance(const std::string& user, Poco::Int64& balance)
+{
+	Rows rows = run("SELECT balance FROM accounts WHERE user_id = " + quote(user) + " FOR UPDATE");
+	if (rows.empty()) return false;
+	balance = std::stoll(rows[0][0]);
+	return true;
+}
+
+
+void MariaStatements::writeBalance(const std::string& user, Poco::Int64 balance)
+{
+	defer("UPDATE accounts SET balance = " + std::to_string(balance) + " WHERE user_id = " + quote(user));
+}
+
+
+void MariaStatements::insertAccount(const std::string& user, Poco::Int64 balance)
+{
+	defer("INSERT INTO accounts (user_id, balance) VALUES (" + quote(user) + "," + std::to_string(balance) + ")");
+}
+
+
+int MariaStatements::pruneKeys(Poco::Int64 olderThanMs)
+{
+	Poco::UInt64 affected = 0;
+	run("DELETE FROM orchd_idempotency WHERE created_ms < " + std::to_string(olderThanMs), &affected);
+	return static_cast<int>(affected);
+}
+
+
+bool MariaStatements::healthy() const
+{
+	return !_broken;
+}
+
+
+MariaStatements::Rows MariaStatements::query(const std::string& sql, const std::vector<std::string>& parameters)
+{
+	std::string text;
+	std::size_t next = 0;
+	for (char c: sql)
+	{
+		if (c == '?' && next < parameters.size()) text += quote(parameters[next++]);
+		else text += c;
+	}
+	return run(text);
+}
+
+
+} // namespace orchd

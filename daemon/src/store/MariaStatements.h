@@ -1,0 +1,102 @@
+//
+// MariaStatements.h
+//
+// The account rules' statements on one MariaDB connection (libmariadb).
+//
+
+
+#ifndef orchd_MariaStatements_INCLUDED
+#define orchd_MariaStatements_INCLUDED
+
+
+#include "store/NetStatements.h"
+#include "Poco/Types.h"
+#include <string>
+#include <vector>
+
+
+struct st_mysql;
+
+
+namespace orchd {
+
+
+struct MariaAddress
+	/// Where a MariaDB server is, from store.connection
+	/// ("host=...;port=...;db=...;user=..." or socket=...).
+{
+	std::string host = "127.0.0.1";
+	Poco::UInt16 port = 3306;
+	std::string socket;
+	std::string database;
+	std::string user;
+	std::string password;
+
+	static MariaAddress parse(const std::string& connection);
+		/// Throws Poco::InvalidArgumentException naming an unknown key.
+};
+
+
+class MariaStatements: public NetStatements
+	/// RuleStatements on libmariadb's text protocol with multi-statements:
+	/// the statements whose answer is not needed at once (START
+	/// TRANSACTION, SAVEPOINT, RELEASE, the balance writes) wait and leave
+	/// in one query with the next statement that needs an answer, so an
+	/// UPDATE costs three round trips and a batch's commit one. Values are
+	/// escaped by the client library for the connection's character set,
+	/// never spliced raw. The session runs READ COMMITTED, so a key that
+	/// another transaction recorded is seen on the retry.
+	///
+	/// Errors 1213 (deadlock: InnoDB rolled the whole transaction back)
+	/// throw StoreTransactionLostException; 1205 (lock wait timeout) and
+	/// 1062 (a racing duplicate key) StoreRetryException; others
+	/// Poco::Data::DataException with the server's message. Used by one
+	/// thread at a time.
+{
+public:
+	explicit MariaStatements(const MariaAddress& address);
+		/// Connects. Throws Poco::Data::ConnectionFailedException.
+	~MariaStatements() override;
+
+	MariaStatements(const MariaStatements&) = delete;
+	MariaStatements& operator = (const MariaStatements&) = delete;
+
+	void begin() override;
+	void commit() override;
+	void rollback() override;
+	bool inTransaction() const override;
+	void savepoint() override;
+	void release() override;
+	bool undo() override;
+	bool findKey(const std::string& key, KeyRecord& record) override;
+	void recordKey(const std::string& key, const std::string& fingerprint, const AccountResult& result) override;
+	bool readBalance(const std::string& user, Poco::Int64& balance) override;
+	void writeBalance(const std::string& user, Poco::Int64 balance) override;
+	void insertAccount(const std::string& user, Poco::Int64 balance) override;
+	int pruneKeys(Poco::Int64 olderThanMs) override;
+	bool healthy() const override;
+
+	Rows query(const std::string& sql, const std::vector<std::string>& parameters = {}) override;
+		/// Runs one statement now (after anything deferred), each ? replaced
+		/// by a quoted, escaped value, and returns its rows as text.
+
+private:
+
+	std::string quote(const std::string& value);
+	void defer(const std::string& sql);
+	Rows run(const std::string& sql, Poco::UInt64* affected = nullptr);
+		/// Sends what is deferred and sql in one query, reads every result,
+		/// and returns sql's rows; throws on the first error.
+	[[noreturn]] void fail(const std::string& what);
+
+	st_mysql* _mysql;
+	std::vector<std::string> _deferred;
+	bool _open = false;
+	bool _broken = false;
+};
+
+
+} // namespace orchd
+
+
+#endif // orchd_MariaStatements_INCLUDED

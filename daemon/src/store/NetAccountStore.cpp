@@ -1,0 +1,225 @@
+//
+// NetAccountStore.cpp
+//
+
+
+#include "store/NetAccountStore.h"
+#include "store/NetBatch.h"
+#include "Poco/Random.h"
+#include "Poco/Timestamp.h"
+#include <chrono>
+
+
+namespace orchd {
+
+
+NetAccountStore::NetAccountStore(const StoreOptions& options, NetSchema::Dialect dialect, Connect connect):
+	_options(options),
+	_connector(dialect == NetSchema::POSTGRESQL ? "postgresql" : "mariadb"),
+	_connect(std::move(connect))
+{
+	{
+		Lease lease(*this);
+		_storeId = NetSchema::prepare(*lease, dialect);
+	}
+	_pruner = std::thread([this] { pruneLoop(); });
+}
+
+
+NetAccountStore::~NetAccountStore()
+{
+	{
+		std::lock_guard<std::mutex> lock(_pruneMutex);
+		_stopping = true;
+	}
+	_pruneWake.notify_all();
+	if (_pruner.joinable()) _pruner.join();
+}
+
+
+NetAccountStore::Lease::Lease(NetAccountStore& store):
+	_store(store),
+	_connection(store.acquire())
+{
+}
+
+
+NetAccountStore::Lease::~Lease()
+{
+	_store.giveBack(std::move(_connection));
+}
+
+
+NetStatements& NetAccountStore::Lease::operator * ()
+{
+	return *_connection;
+}
+
+
+NetStatements* NetAccountStore::Lease::operator -> ()
+{
+	return _connection.get();
+}
+
+
+std::unique_ptr<NetStatements> NetAccountStore::acquire()
+{
+	{
+		std::unique_lock<std::mutex> lock(_poolMutex);
+		_poolChanged.wait(lock, [this] { return !_idle.empty() || _open < _options.poolSize; });
+		if (!_idle.empty())
+		{
+			std::unique_ptr<NetStatements> connection = std::move(_idle.back());
+			_idle.pop_back();
+			return connection;
+		}
+		++_open;
+	}
+	try
+	{
+		return _connect();
+	}
+	catch (...)
+	{
+		std::lock_guard<std::mutex> lock(_poolMutex);
+		--_open;
+		_poolChanged.notify_one();
+		throw;
+	}
+}
+
+
+void NetAccountStore::giveBack(std::unique_ptr<NetStatements> connection)
+{
+	if (!connection) return;
+	std::lock_guard<std::mutex> lock(_poolMutex);
+	if (connection->healthy() && !connection->inTransaction()) _idle.push_back(std::move(connection));
+	else --_open;  // a broken connection is dropped; the next acquire() opens another
+	_poolChanged.notify_one();
+}
+
+
+void NetAccountStore::backoff(int attempt)
+{
+	static thread_local Poco::Random random;
+	int ceiling = std::min(50, 1 << std::min(attempt, 6));
+	std::this_thread::sleep_for(std::chrono::microseconds(200 + random.next(static_cast<Poco::UInt32>(ceiling) * 1000)));
+}
+
+
+AccountResult NetAccountStore::applyWithRetries(NetStatements& connection, const std::string& key, const AccountRules::Mutation& mutation)
+{
+	for (int attempt = 1; ; ++attempt)
+	{
+		try
+		{
+			connection.begin();
+			AccountResult result = AccountRules::apply(connection, key, mutation);
+			connection.commit();
+			return result;
+		}
+		catch (StoreRetryException&)
+		{
+			connection.rollback();
+			if (attempt >= MAX_ATTEMPTS || !connection.healthy()) throw;
+			backoff(attempt);
+		}
+		catch (...)
+		{
+			connection.rollback();
+			throw;
+		}
+	}
+}
+
+
+AccountResult NetAccountStore::mutate(const std::string& key, const AccountRules::Mutation& mutation)
+{
+	Lease lease(*this);
+	return applyWithRetries(*lease, key, mutation);
+}
+
+
+AccountResult NetAccountStore::open(const std::string& key, const std::string& user, Poco::Int64 cents)
+{
+	return mutate(key, AccountRules::open(user, cents));
+}
+
+
+AccountResult NetAccountStore::query(const std::string& user)
+{
+	Lease lease(*this);
+	AccountResult result;
+	// Outside a transaction: the row lock of readBalance ends with the statement.
+	if (!lease->readBalance(user, result.balance)) return AccountRules::refuse(AccountResult::NOT_FOUND, user);
+	return result;
+}
+
+
+AccountResult NetAccountStore::update(const std::string& key, const std::string& user, Poco::Int64 deltaCents)
+{
+	return mutate(key, AccountRules::update(user, deltaCents));
+}
+
+
+AccountResult NetAccountStore::transfer(const std::string& key, const std::string& from, const std::string& to, Poco::Int64 cents)
+{
+	return mutate(key, AccountRules::transfer(from, to, cents));
+}
+
+
+std::unique_ptr<AccountBatch> NetAccountStore::batch()
+{
+	return std::make_unique<NetBatch>(*this);
+}
+
+
+Poco::Int64 NetAccountStore::totalBalance()
+{
+	Lease lease(*this);
+	NetStatements::Rows rows = lease->query("SELECT COALESCE(SUM(balance), 0) FROM accounts");
+	return std::stoll(rows.at(0).at(0));
+}
+
+
+int NetAccountStore::pruneKeys()
+{
+	if (_options.keyRetentionHours <= 0) return 0;
+	Poco::Int64 cutoff = Poco::Timestamp().epochMicroseconds() / 1000 - static_cast<Poco::Int64>(_options.keyRetentionHours) * 3600 * 1000;
+	Lease lease(*this);
+	return lease->pruneKeys(cutoff);
+}
+
+
+const std::string& NetAccountStore::storeId() const
+{
+	return _storeId;
+}
+
+
+const std::string& NetAccountStore::connector() const
+{
+	return _connector;
+}
+
+
+void NetAccountStore::pruneLoop()
+{
+	std::unique_lock<std::mutex> lock(_pruneMutex);
+	while (!_pruneWake.wait_for(lock, std::chrono::seconds(60), [this] { return _stopping; }))
+	{
+		lock.unlock();
+		try
+		{
+			pruneKeys();
+		}
+		catch (Poco::Exception&)
+		{
+			// The database is away: the next round tries again.
+		}
+		lock.lock();
+	}
+}
+
+
+} // namespace orchd

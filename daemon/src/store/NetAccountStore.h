@@ -1,0 +1,112 @@
+//
+// NetAccountStore.h
+//
+// The account store on PostgreSQL or MariaDB, shared by nodes on several
+// machines.
+//
+
+
+#ifndef orchd_NetAccountStore_INCLUDED
+#define orchd_NetAccountStore_INCLUDED
+
+
+#include "store/AccountDatabase.h"
+#include "store/AccountRules.h"
+#include "store/NetSchema.h"
+#include "store/NetStatements.h"
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+
+namespace orchd {
+
+
+class NetAccountStore: public AccountDatabase
+	/// Accounts and idempotency records on a networked database, through a
+	/// pool of at most store.pool_size connections (NetStatements). The
+	/// rules are SQLite's (AccountRules), run with row locks: a balance is
+	/// read FOR UPDATE, and a TRANSFER locks its two accounts in name
+	/// order, so opposite transfers cannot deadlock each other.
+	///
+	/// Each operation outside a batch is one transaction. A deadlock, a
+	/// serialization failure, a lock wait timeout or a racing duplicate key
+	/// (StoreRetryException) undoes the operation and runs it again, up to
+	/// MAX_ATTEMPTS times, with the idempotency check first each time: it is
+	/// never lost nor applied twice. A lost connection fails the operation
+	/// (nothing of it is applied) and is replaced on the next use.
+	///
+	/// A thread prunes old idempotency records about once a minute.
+	/// Thread-safe.
+{
+public:
+	static constexpr int MAX_ATTEMPTS = 20;
+
+	using Connect = std::function<std::unique_ptr<NetStatements>()>;
+
+	NetAccountStore(const StoreOptions& options, NetSchema::Dialect dialect, Connect connect);
+		/// Connects once, creates or migrates the schema. Throws like
+		/// AccountDatabase::open().
+	~NetAccountStore() override;
+
+	AccountResult open(const std::string& key, const std::string& user, Poco::Int64 cents) override;
+	AccountResult query(const std::string& user) override;
+	AccountResult update(const std::string& key, const std::string& user, Poco::Int64 deltaCents) override;
+	AccountResult transfer(const std::string& key, const std::string& from, const std::string& to, Poco::Int64 cents) override;
+
+	std::unique_ptr<AccountBatch> batch() override;
+	Poco::Int64 totalBalance() override;
+	int pruneKeys() override;
+	const std::string& storeId() const override;
+	const std::string& connector() const override;
+
+	class Lease
+		/// A pooled connection, given back (or dropped if broken) when the
+		/// lease goes.
+	{
+	public:
+		explicit Lease(NetAccountStore& store);
+		~Lease();
+		NetStatements& operator * ();
+		NetStatements* operator -> ();
+
+	private:
+		NetAccountStore& _store;
+		std::unique_ptr<NetStatements> _connection;
+	};
+
+	static AccountResult applyWithRetries(NetStatements& connection, const std::string& key, const AccountRules::Mutation& mutation);
+		/// One operation in a transaction of its own, retried as above.
+
+	static void backoff(int attempt);
+		/// A short random pause before attempt (so two retrying
+		/// transactions do not meet again at once).
+
+private:
+	AccountResult mutate(const std::string& key, const AccountRules::Mutation& mutation);
+	std::unique_ptr<NetStatements> acquire();
+	void giveBack(std::unique_ptr<NetStatements> connection);
+	void pruneLoop();
+
+	StoreOptions _options;
+	std::string _connector;
+	Connect _connect;
+	std::string _storeId;
+	std::mutex _poolMutex;
+	std::condition_variable _poolChanged;
+	std::vector<std::unique_ptr<NetStatements>> _idle;
+	int _open = 0;                  // connections out of the pool or idle in it
+	std::mutex _pruneMutex;
+	std::condition_variable _pruneWake;
+	bool _stopping = false;
+	std::thread _pruner;
+};
+
+
+} // namespace orchd
+
+
+#endif // orchd_NetAccountStore_INCLUDED

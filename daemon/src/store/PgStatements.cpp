@@ -1,0 +1,326 @@
+//
+// PgStatements.cpp
+//
+
+
+#include "store/PgStatements.h"
+#include "Poco/Timestamp.h"
+#include <libpq-fe.h>
+#include <algorithm>
+#include <cstring>
+
+
+namespace orchd {
+
+
+namespace {
+
+
+const char* FIND = "orchd_find";
+const char* RECORD = "orchd_record";
+const char* READ = "orchd_read";
+const char* WRITE = "orchd_write";
+const char* INSERT = "orchd_insert";
+const char* PRUNE = "orchd_prune";
+
+
+class Result
+	/// Clears a PGresult when it goes.
+{
+public:
+	explicit Result(PGresult* result): _result(result)
+	{
+	}
+
+	~Result()
+	{
+		if (_result) PQclear(_result);
+	}
+
+	PGresult* get() const
+	{
+		return _result;
+	}
+
+private:
+	PGresult* _result;
+};
+
+
+std::string text(PGresult* result, int row, int column)
+{
+	return std::string(PQgetvalue(result, row, column), static_cast<std::size_t>(PQgetlength(result, row, column)));
+}
+
+
+} // namespace
+
+
+PgStatements::PgStatements(const std::string& conninfo):
+	_connection(PQconnectdb(conninfo.c_str()))
+{
+	if (PQstatus(_connection) != CONNECTION_OK)
+	{
+		std::string message = PQerrorMessage(_connection);
+		PQfinish(_connection);
+		while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+		throw Poco::Data::ConnectionFailedException("PostgreSQL: " + message);
+	}
+	PQsetClientEncoding(_connection, "UTF8");
+	// Prepared before pipeline mode: PQprepare waits for its answer.
+	prepare(FIND, "SELECT fingerprint, outcome, balance, to_balance, missing FROM orchd_idempotency WHERE idem_key = $1");
+	prepare(RECORD, "INSERT INTO orchd_idempotency (idem_key, fingerprint, outcome, balance, to_balance, missing, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)");
+	prepare(READ, "SELECT balance FROM accounts WHERE user_id = $1 FOR UPDATE");
+	prepare(WRITE, "UPDATE accounts SET balance = $1 WHERE user_id = $2");
+	prepare(INSERT, "INSERT INTO accounts (user_id, balance) VALUES ($1, $2)");
+	prepare(PRUNE, "DELETE FROM orchd_idempotency WHERE created_ms < $1");
+	if (PQenterPipelineMode(_connection) != 1)
+	{
+		PQfinish(_connection);
+		throw Poco::Data::ConnectionFailedException("PostgreSQL: cannot enter pipeline mode (libpq 14 or later needed)");
+	}
+}
+
+
+PgStatements::~PgStatements()
+{
+	PQfinish(_connection);
+}
+
+
+void PgStatements::prepare(const char* name, const char* sql)
+{
+	Result result(PQprepare(_connection, name, sql, 0, nullptr));
+	if (PQresultStatus(result.get()) != PGRES_COMMAND_OK)
+	{
+		std::string message = PQerrorMessage(_connection);
+		PQfinish(_connection);
+		throw Poco::Data::ConnectionFailedException("PostgreSQL: cannot prepare " + std::string(sql) + ": " + message);
+	}
+}
+
+
+void PgStatements::defer(Call call)
+{
+	_deferred.push_back(std::move(call));
+}
+
+
+PGresult* PgStatements::run(Call call)
+{
+	_deferred.push_back(std::move(call));
+	std::vector<Call> calls;
+	calls.swap(_deferred);
+	for (const Call& c: calls)
+	{
+		std::vector<const char*> values;
+		values.reserve(c.values.size());
+		for (const auto& v: c.values) values.push_back(v.c_str());
+		int sent = c.name.empty()
+			? PQsendQueryParams(_connection, c.sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0)
+			: PQsendQueryPrepared(_connection, c.name.c_str(), static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0);
+		if (!sent)
+		{
+			_broken = true;
+			throw Poco::Data::DataException("PostgreSQL: " + std::string(PQerrorMessage(_connection)));
+		}
+	}
+	if (!PQpipelineSync(_connection))
+	{
+		_broken = true;
+		throw Poco::Data::DataException("PostgreSQL: " + std::string(PQerrorMessage(_connection)));
+	}
+	// Every statement's result, then the sync's: read them all, keep the
+	// first error and the last statement's result.
+	PGresult* last = nullptr;
+	PGresult* error = nullptr;
+	std::string errorWhat;
+	for (std::size_t i = 0; i < calls.size(); ++i)
+	{
+		PGresult* result = PQgetResult(_connection);
+		if (!result)
+		{
+			_broken = true;
+			if (last) PQclear(last);
+			if (error) PQclear(error);
+			throw Poco::Data::DataException("PostgreSQL: connection lost: " + std::string(PQerrorMessage(_connection)));
+		}
+		ExecStatusType status = PQresultStatus(result);
+		bool ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+		if (!ok && !error && status != PGRES_PIPELINE_ABORTED)
+		{
+			error = result;
+			errorWhat = calls[i].name.empty() ? calls[i].sql : calls[i].name;
+		}
+		else if (i + 1 == calls.size() && ok) last = result;
+		else PQclear(result);
+		while (PGresult* extra = PQgetResult(_connection)) PQclear(extra);  // the NULL that ends each statement
+	}
+	PGresult* sync = PQgetResult(_connection);
+	if (!sync || PQresultStatus(sync) != PGRES_PIPELINE_SYNC) _broken = true;
+	if (sync) PQclear(sync);
+	if (error)
+	{
+		if (last) PQclear(last);
+		fail(error, errorWhat);
+	}
+	if (!last)
+	{
+		_broken = true;
+		throw Poco::Data::DataException("PostgreSQL: no result for " + errorWhat);
+	}
+	return last;
+}
+
+
+void PgStatements::fail(PGresult* result, const std::string& what)
+{
+	const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+	std::string code = state ? state : "";
+	std::string message = PQresultErrorMessage(result);
+	PQclear(result);
+	while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+	if (PQstatus(_connection) != CONNECTION_OK) _broken = true;
+	if (code == "40P01" || code == "40001" || code == "55P03" || code == "23505")
+		throw StoreRetryException("PostgreSQL " + code + ": " + message, what);
+	throw Poco::Data::DataException("PostgreSQL " + code + ": " + message, what);
+}
+
+
+void PgStatements::begin()
+{
+	defer(Call{"", "BEGIN", {}});
+	_open = true;
+}
+
+
+void PgStatements::commit()
+{
+	_open = false;
+	Result result(run(Call{"", "COMMIT", {}}));
+	// COMMIT of a transaction in error answers ROLLBACK, not an error.
+	if (std::strcmp(PQcmdStatus(result.get()), "COMMIT") != 0)
+		throw Poco::Data::DataException("PostgreSQL: the transaction was rolled back: " + std::string(PQcmdStatus(result.get())));
+}
+
+
+void PgStatements::rollback()
+{
+	_open = false;
+	_deferred.clear();
+	if (_broken || PQtransactionStatus(_connection) == PQTRANS_IDLE) return;
+	try
+	{
+		Result result(run(Call{"", "ROLLBACK", {}}));
+	}
+	catch (Poco::Exception&)
+	{
+		_broken = true;  // closing the connection rolls back
+	}
+}
+
+
+bool PgStatements::inTransaction() const
+{
+	return _open;
+}
+
+
+void PgStatements::savepoint()
+{
+	defer(Call{"", "SAVEPOINT orchd_op", {}});
+}
+
+
+void PgStatements::release()
+{
+	defer(Call{"", "RELEASE SAVEPOINT orchd_op", {}});
+}
+
+
+bool PgStatements::undo()
+{
+	// What was deferred belongs to the operation being undone.
+	_deferred.erase(std::remove_if(_deferred.begin(), _deferred.end(), [](const Call& c) { return !c.name.empty(); }), _deferred.end());
+	try
+	{
+		defer(Call{"", "ROLLBACK TO SAVEPOINT orchd_op", {}});
+		Result result(run(Call{"", "RELEASE SAVEPOINT orchd_op", {}}));
+		return true;
+	}
+	catch (Poco::Exception&)
+	{
+		return false;
+	}
+}
+
+
+bool PgStatements::findKey(const std::string& key, KeyRecord& record)
+{
+	Result result(run(Call{FIND, "", {key}}));
+	if (PQntuples(result.get()) == 0) return false;
+	record.fingerprint = text(result.get(), 0, 0);
+	record.result.outcome = static_cast<AccountResult::Outcome>(std::stoi(text(result.get(), 0, 1)));
+	record.result.balance = std::stoll(text(result.get(), 0, 2));
+	record.result.toBalance = std::stoll(text(result.get(), 0, 3));
+	record.result.missing = text(result.get(), 0, 4);
+	return true;
+}
+
+
+void PgStatements::recordKey(const std::string& key, const std::string& fingerprint, const AccountResult& result)
+{
+	Result done(run(Call{RECORD, "", {key, fingerprint, std::to_string(result.outcome), std::to_string(result.balance),
+		std::to_string(result.toBalance), result.missing, std::to_string(Poco::Timestamp().epochMicroseconds() / 1000)}}));
+}
+
+
+bool PgStatements::readBalance(const std::string& user, Poco::Int64& balance)
+{
+	Result result(run(Call{READ, "", {user}}));
+	if (PQntuples(result.get()) == 0) return false;
+	balance = std::stoll(text(result.get(), 0, 0));
+	return true;
+}
+
+
+void PgStatements::writeBalance(const std::string& user, Poco::Int64 balance)
+{
+	defer(Call{WRITE, "", {std::to_string(balance), user}});
+}
+
+
+void PgStatements::insertAccount(const std::string& user, Poco::Int64 balance)
+{
+	defer(Call{INSERT, "", {user, std::to_string(balance)}});
+}
+
+
+int PgStatements::pruneKeys(Poco::Int64 olderThanMs)
+{
+	Result result(run(Call{PRUNE, "", {std::to_string(olderThanMs)}}));
+	return std::atoi(PQcmdTuples(result.get()));
+}
+
+
+bool PgStatements::healthy() const
+{
+	return !_broken && PQstatus(_connection) == CONNECTION_OK;
+}
+
+
+PgStatements::Rows PgStatements::query(const std::string& sql, const std::vector<std::string>& parameters)
+{
+	Result result(run(Call{"", sql, parameters}));
+	std::vector<std::vector<std::string>> rows;
+	for (int r = 0; r < PQntuples(result.get()); ++r)
+	{
+		std::vector<std::string> row;
+		for (int c = 0; c < PQnfields(result.get()); ++c) row.push_back(text(result.get(), r, c));
+		rows.push_back(std::move(row));
+	}
+	return rows;
+}
+
+
+} // namespace orchd

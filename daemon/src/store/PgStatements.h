@@ -1,0 +1,89 @@
+//
+// PgStatements.h
+//
+// The account rules' statements on one PostgreSQL connection (libpq).
+//
+
+
+#ifndef orchd_PgStatements_INCLUDED
+#define orchd_PgStatements_INCLUDED
+
+
+#include "store/NetStatements.h"
+#include <string>
+#include <vector>
+
+
+struct pg_conn;
+struct pg_result;
+
+
+namespace orchd {
+
+
+class PgStatements: public NetStatements
+	/// RuleStatements on libpq in pipeline mode: statements are prepared
+	/// once, and the ones whose answer is not needed at once (BEGIN,
+	/// SAVEPOINT, RELEASE, the balance writes) wait and leave together with
+	/// the next statement that needs an answer, so an UPDATE costs three
+	/// round trips and a batch's commit one.
+	///
+	/// SQLSTATEs 40P01 (deadlock), 40001 (serialization), 55P03 (lock not
+	/// available) and 23505 (a racing duplicate key) throw
+	/// StoreRetryException; others Poco::Data::DataException with the
+	/// server's message. Used by one thread at a time.
+{
+public:
+	explicit PgStatements(const std::string& conninfo);
+		/// Connects (conninfo in libpq's key=value form, password included)
+		/// and prepares the statements. Throws Poco::Data::ConnectionFailedException.
+	~PgStatements() override;
+
+	PgStatements(const PgStatements&) = delete;
+	PgStatements& operator = (const PgStatements&) = delete;
+
+	void begin() override;
+	void commit() override;
+	void rollback() override;
+	bool inTransaction() const override;
+	void savepoint() override;
+	void release() override;
+	bool undo() override;
+	bool findKey(const std::string& key, KeyRecord& record) override;
+	void recordKey(const std::string& key, const std::string& fingerprint, const AccountResult& result) override;
+	bool readBalance(const std::string& user, Poco::Int64& balance) override;
+	void writeBalance(const std::string& user, Poco::Int64 balance) override;
+	void insertAccount(const std::string& user, Poco::Int64 balance) override;
+	int pruneKeys(Poco::Int64 olderThanMs) override;
+	bool healthy() const override;
+
+	Rows query(const std::string& sql, const std::vector<std::string>& parameters = {}) override;
+		/// Runs one statement now (after anything deferred) and returns its
+		/// rows as text (NULL as empty). For the schema and the checks.
+
+private:
+	struct Call
+	{
+		std::string name;                 // a prepared statement, or empty for sql
+		std::string sql;                  // an unprepared statement ($1... for values)
+		std::vector<std::string> values;
+	};
+
+	void defer(Call call);
+	pg_result* run(Call call);
+		/// Sends what is deferred and call, waits for all, and returns
+		/// call's result (the caller clears it); throws on the first error.
+	void fail(pg_result* result, const std::string& what);
+	void prepare(const char* name, const char* sql);
+
+	pg_conn* _connection;
+	std::vector<Call> _deferred;
+	bool _open = false;
+	bool _broken = false;
+};
+
+
+} // namespace orchd
+
+
+#endif // orchd_PgStatements_INCLUDED

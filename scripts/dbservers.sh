@@ -38,11 +38,11 @@ start_postgresql() {
   [ -x "$PGBIN/initdb" ] || { echo "export ORCHD_TEST_POSTGRESQL_SKIPPED='PostgreSQL 15 is not installed'" >> "$dir/env"; return 0; }
   port=$(free_port)
   mkdir -p "$d"; chown postgres:postgres "$d"; chmod 700 "$d"
-  runuser -u postgres -- "$PGBIN/initdb" -D "$d/data" -A trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$dir/postgresql-initdb.log" 2>&1
+  runuser -u postgres -- "$PGBIN/initdb" -D "$d/data" -A trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$dir/postgresql-initdb.log" 2>&1 || return 1
   runuser -u postgres -- "$PGBIN/pg_ctl" -D "$d/data" -l "$d/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$d -c fsync=on -c max_connections=200" start >/dev/null
+    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$d -c fsync=on -c max_connections=300" start >/dev/null || return 1
   runuser -u postgres -- "$PGBIN/psql" -h "$d" -p "$port" -d postgres -qAt \
-    -c "CREATE ROLE orchd LOGIN PASSWORD '$(cat "$dir/password")'" -c "CREATE DATABASE orchd_test OWNER orchd" >/dev/null
+    -c "CREATE ROLE orchd LOGIN PASSWORD '$(cat "$dir/password")'" -c "CREATE DATABASE orchd_test OWNER orchd" >/dev/null || return 1
   echo "export ORCHD_TEST_POSTGRESQL='host=127.0.0.1 port=$port dbname=orchd_test user=orchd'" >> "$dir/env"
   echo "export ORCHD_TEST_POSTGRESQL_ADMIN='host=$d port=$port dbname=postgres user=postgres'" >> "$dir/env"
   echo "postgresql: 127.0.0.1:$port ($d)"
@@ -53,14 +53,14 @@ start_mariadb() {
   command -v mariadbd >/dev/null || { echo "export ORCHD_TEST_MARIADB_SKIPPED='mariadb-server is not installed'" >> "$dir/env"; return 0; }
   port=$(free_port)
   mkdir -p "$d"; chown mysql:mysql "$d"
-  mariadb-install-db --datadir="$d/data" --user=mysql --auth-root-authentication-method=socket --skip-test-db >"$dir/mariadb-install.log" 2>&1
+  mariadb-install-db --datadir="$d/data" --user=mysql --auth-root-authentication-method=socket --skip-test-db >"$dir/mariadb-install.log" 2>&1 || return 1
   mariadbd --no-defaults --datadir="$d/data" --socket="$d/mysqld.sock" --port="$port" --bind-address=127.0.0.1 \
     --user=mysql --pid-file="$d/mysqld.pid" --log-error="$d/server.log" --skip-name-resolve \
     --innodb-buffer-pool-size=256M --max-connections=300 >/dev/null 2>&1 &
   wait_until 60 mariadb --no-defaults --socket="$d/mysqld.sock" -uroot -e "SELECT 1" || { cat "$d/server.log" >&2; return 1; }
   mariadb --no-defaults --socket="$d/mysqld.sock" -uroot -e "CREATE DATABASE orchd_test; \
     CREATE USER 'orchd'@'127.0.0.1' IDENTIFIED BY '$(cat "$dir/password")'; \
-    GRANT ALL ON orchd_test.* TO 'orchd'@'127.0.0.1';"
+    GRANT ALL ON orchd_test.* TO 'orchd'@'127.0.0.1';" || return 1
   echo "export ORCHD_TEST_MARIADB='host=127.0.0.1;port=$port;db=orchd_test;user=orchd'" >> "$dir/env"
   echo "export ORCHD_TEST_MARIADB_ADMIN='$d/mysqld.sock'" >> "$dir/env"
   echo "mariadb: 127.0.0.1:$port ($d)"

@@ -6,6 +6,7 @@
 //
 
 
+#include "TestSupport.h"
 #include <cppunit/BriefTestProgressListener.h>
 #include <cppunit/TestResult.h>
 #include <cppunit/TestResultCollector.h>
@@ -25,6 +26,12 @@ int main(int argc, char** argv)
 		::setrlimit(RLIMIT_NOFILE, &limit);
 	}
 	std::string name = argc > 1 ? argv[1] : "";
+	std::string skip = orchd::test::skipReason(name);
+	if (!skip.empty())
+	{
+		std::cout << "SKIPPED " << name << ": " << skip << std::endl;
+		return 77;  // ctest's SKIP_RETURN_CODE
+	}
 	CppUnit::TextUi::TestRunner runner;
 	runner.addTest(CppUnit::TestFactoryRegistry::getRegistry().makeTest());
 	CppUnit::BriefTestProgressListener progress;

@@ -4,6 +4,8 @@
 
 
 #include "TestSupport.h"
+#include <cstdlib>
+#include <map>
 #include "Poco/File.h"
 #include "Poco/FileStream.h"
 #include "Poco/Net/HTTPClientSession.h"
@@ -274,6 +276,40 @@ std::string orchctlBinary()
 std::string sourceDir()
 {
 	return ORCHD_TEST_SOURCE_DIR;
+}
+
+
+namespace {
+
+
+std::map<std::string, SkipCheck>& skipChecks()
+{
+	static std::map<std::string, SkipCheck> checks;
+	return checks;
+}
+
+
+} // namespace
+
+
+bool registerSkipCheck(const std::string& fixture, SkipCheck check)
+{
+	skipChecks()[fixture] = std::move(check);
+	return true;
+}
+
+
+std::string skipReason(const std::string& fixture)
+{
+	auto it = skipChecks().find(fixture);
+	return it == skipChecks().end() ? std::string() : it->second();
+}
+
+
+std::string environment(const std::string& name)
+{
+	const char* value = std::getenv(name.c_str());
+	return value ? value : "";
 }
 
 

@@ -108,6 +108,26 @@ std::string readFile(const std::string& path);
 void writeFile(const std::string& path, const std::string& text);
 
 
+using SkipCheck = std::function<std::string()>;
+	/// Returns why a fixture cannot run on this machine, or empty.
+
+bool registerSkipCheck(const std::string& fixture, SkipCheck check);
+	/// Registers a fixture's check (at static initialisation: see
+	/// ORCHD_TEST_SKIP_UNLESS). TestMain runs it before the fixture and, if
+	/// it gives a reason, prints it and exits 77, which ctest reports as
+	/// skipped, never passed.
+
+std::string skipReason(const std::string& fixture);
+	/// The registered check's reason, or empty.
+
+std::string environment(const std::string& name);
+	/// The environment variable, or empty.
+
+
+#define ORCHD_TEST_SKIP_UNLESS(fixture, check) \
+	static const bool fixture##SkipCheck = orchd::test::registerSkipCheck(#fixture, check);
+
+
 std::string pluginsDir();      /// the build's plugins/ folder (echo, saldo)
 std::string testPluginsDir();  /// the test plugins, good and bad
 std::string orchdBinary();

@@ -329,7 +329,7 @@ int run(const Command& command)
 		return EXIT_OK_RESULT;
 	}
 	Poco::JSON::Object::Ptr request = buildRequest(command);
-	std::unique_ptr<orchd::AccountDatabase> store = orchd::AccountDatabase::open(settings.store);
+	std::unique_ptr<orchd::AccountDatabase> store = orchd::AccountDatabase::connect(settings.store);
 	orchd::TaskRunner runner(plugins, store.get(), logger);
 	std::atomic<bool> cancelled(false);
 	std::string taskId = "local-" + Poco::UUIDGenerator::defaultGenerator().createRandom().toString();

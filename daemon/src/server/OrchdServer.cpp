@@ -135,7 +135,7 @@ int OrchdServer::main(const ArgVec&)
 	{
 		try
 		{
-			store = AccountDatabase::open(settings.store);
+			store = AccountDatabase::connect(settings.store);
 			log.information("store %s (%s) open: store id %s", settings.store.connection, store->connector(), store->storeId());
 		}
 		catch (Poco::Exception& exc)

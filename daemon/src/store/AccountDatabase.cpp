@@ -53,7 +53,7 @@ std::string libpqQuoted(const std::string& value)
 } // namespace
 
 
-std::unique_ptr<AccountDatabase> AccountDatabase::open(const StoreOptions& options)
+std::unique_ptr<AccountDatabase> AccountDatabase::connect(const StoreOptions& options)
 {
 	std::string connector = Poco::toLower(options.connector);
 	if (connector == "sqlite") return std::make_unique<SqlAccountStore>(options);

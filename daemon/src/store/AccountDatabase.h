@@ -48,7 +48,7 @@ public:
 class AccountDatabase: public AccountStore
 	/// One of orchd's account stores (store.connector): SQLite, PostgreSQL
 	/// or MariaDB, with the same semantics on each (AccountRules). Opened by
-	/// open(), which creates or migrates the schema; its store id, recorded
+	/// connect(), which creates or migrates the schema; its store id, recorded
 	/// when the schema was created, names the ledger: two nodes on the same
 	/// database see the same id. Thread-safe.
 {
@@ -61,14 +61,14 @@ public:
 
 	virtual int pruneKeys() = 0;
 		/// Deletes the idempotency records older than
-		/// store.key_retention_hours (none if 0) and returns how many. The
+		/// store.idempotency_retention_hours (none if 0) and returns how many. The
 		/// store also does this about once a minute by itself.
 
 	virtual const std::string& storeId() const = 0;
 	virtual const std::string& connector() const = 0;
 		/// "sqlite", "postgresql" or "mariadb".
 
-	static std::unique_ptr<AccountDatabase> open(const StoreOptions& options);
+	static std::unique_ptr<AccountDatabase> connect(const StoreOptions& options);
 		/// Opens the store options.connector names, creating its schema or
 		/// migrating an older one. Throws Poco::Data::DataException (or a
 		/// subclass) if the database cannot be reached or has a schema newer

@@ -247,6 +247,15 @@ bool MariaStatements::readBalance(const std::string& user, Poco::Int64& balance)
 }
 
 
+bool MariaStatements::peekBalance(const std::string& user, Poco::Int64& balance)
+{
+	Rows rows = run("SELECT balance FROM accounts WHERE user_id = " + quote(user));
+	if (rows.empty()) return false;
+	balance = std::stoll(rows[0][0]);
+	return true;
+}
+
+
 void MariaStatements::writeBalance(const std::string& user, Poco::Int64 balance)
 {
 	defer("UPDATE accounts SET balance = " + std::to_string(balance) + " WHERE user_id = " + quote(user));

@@ -71,6 +71,7 @@ public:
 	bool findKey(const std::string& key, KeyRecord& record) override;
 	void recordKey(const std::string& key, const std::string& fingerprint, const AccountResult& result) override;
 	bool readBalance(const std::string& user, Poco::Int64& balance) override;
+	bool peekBalance(const std::string& user, Poco::Int64& balance) override;
 	void writeBalance(const std::string& user, Poco::Int64 balance) override;
 	void insertAccount(const std::string& user, Poco::Int64 balance) override;
 	int pruneKeys(Poco::Int64 olderThanMs) override;

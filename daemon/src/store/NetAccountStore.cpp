@@ -150,8 +150,7 @@ AccountResult NetAccountStore::query(const std::string& user)
 {
 	Lease lease(*this);
 	AccountResult result;
-	// Outside a transaction: the row lock of readBalance ends with the statement.
-	if (!lease->readBalance(user, result.balance)) return AccountRules::refuse(AccountResult::NOT_FOUND, user);
+	if (!lease->peekBalance(user, result.balance)) return AccountRules::refuse(AccountResult::NOT_FOUND, user);
 	return result;
 }
 

@@ -49,7 +49,7 @@ public:
 
 	NetAccountStore(const StoreOptions& options, NetSchema::Dialect dialect, Connect connect);
 		/// Connects once, creates or migrates the schema. Throws like
-		/// AccountDatabase::open().
+		/// AccountDatabase::connect().
 	~NetAccountStore() override;
 
 	AccountResult open(const std::string& key, const std::string& user, Poco::Int64 cents) override;

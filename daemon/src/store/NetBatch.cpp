@@ -127,13 +127,15 @@ AccountResult NetBatch::open(const std::string& key, const std::string& user, Po
 
 AccountResult NetBatch::query(const std::string& user)
 {
+	// A plain read: it sees this batch's own uncommitted writes and others'
+	// committed ones, takes no lock, and so can neither wait nor deadlock.
 	NetStatements& statements = connection();
 	AccountResult result;
-	bool found = statements.readBalance(user, result.balance);
+	bool found = statements.peekBalance(user, result.balance);
 	if (statements.inTransaction())
 	{
-		// It read through the open transaction: like a write, its answer
-		// stands only once that transaction is committed.
+		// It may have read this batch's writes: like them, its answer
+		// stands only once their transaction is committed.
 		_failures.emplace_back();
 		++_pending;
 	}

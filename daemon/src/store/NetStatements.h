@@ -29,6 +29,10 @@ public:
 		/// Runs one statement (parameters in the backend's own placeholder
 		/// style: $1 for PostgreSQL, ? for MariaDB) and returns its rows
 		/// as text, NULL as empty.
+
+	virtual bool peekBalance(const std::string& user, Poco::Int64& balance) = 0;
+		/// Reads a balance without locking its row (a QUERY outside a
+		/// transaction: it must not wait behind a writer).
 };
 
 

@@ -22,6 +22,7 @@ const char* READ = "orchd_read";
 const char* WRITE = "orchd_write";
 const char* INSERT = "orchd_insert";
 const char* PRUNE = "orchd_prune";
+const char* PEEK = "orchd_peek";
 
 
 class Result
@@ -67,13 +68,10 @@ PgStatements::PgStatements(const std::string& conninfo):
 		throw Poco::Data::ConnectionFailedException("PostgreSQL: " + message);
 	}
 	PQsetClientEncoding(_connection, "UTF8");
-	// Prepared before pipeline mode: PQprepare waits for its answer.
-	prepare(FIND, "SELECT fingerprint, outcome, balance, to_balance, missing FROM orchd_idempotency WHERE idem_key = $1");
-	prepare(RECORD, "INSERT INTO orchd_idempotency (idem_key, fingerprint, outcome, balance, to_balance, missing, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)");
-	prepare(READ, "SELECT balance FROM accounts WHERE user_id = $1 FOR UPDATE");
-	prepare(WRITE, "UPDATE accounts SET balance = $1 WHERE user_id = $2");
-	prepare(INSERT, "INSERT INTO accounts (user_id, balance) VALUES ($1, $2)");
-	prepare(PRUNE, "DELETE FROM orchd_idempotency WHERE created_ms < $1");
+	// A batch waiting on a row another batch holds is most likely one half
+	// of a deadlock: give up after 50 ms (and retry) instead of waiting for
+	// the server's deadlock check (1 s by default).
+	Result settings(PQexec(_connection, "SET lock_timeout = '50ms'; SET client_min_messages = warning"));
 	if (PQenterPipelineMode(_connection) != 1)
 	{
 		PQfinish(_connection);
@@ -88,15 +86,31 @@ PgStatements::~PgStatements()
 }
 
 
-void PgStatements::prepare(const char* name, const char* sql)
+void PgStatements::prepare()
 {
-	Result result(PQprepare(_connection, name, sql, 0, nullptr));
-	if (PQresultStatus(result.get()) != PGRES_COMMAND_OK)
+	// On first use, not at connect: the tables may not exist yet then.
+	// PQprepare waits for its answer, which pipeline mode does not allow.
+	if (_prepared) return;
+	PQexitPipelineMode(_connection);
+	const char* statements[][2] = {
+		{FIND, "SELECT fingerprint, outcome, balance, to_balance, missing FROM orchd_idempotency WHERE idem_key = $1"},
+		{RECORD, "INSERT INTO orchd_idempotency (idem_key, fingerprint, outcome, balance, to_balance, missing, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)"},
+		{READ, "SELECT balance FROM accounts WHERE user_id = $1 FOR UPDATE"},
+		{PEEK, "SELECT balance FROM accounts WHERE user_id = $1"},
+		{WRITE, "UPDATE accounts SET balance = $1 WHERE user_id = $2"},
+		{INSERT, "INSERT INTO accounts (user_id, balance) VALUES ($1, $2)"},
+		{PRUNE, "DELETE FROM orchd_idempotency WHERE created_ms < $1"}};
+	for (const auto& statement: statements)
 	{
-		std::string message = PQerrorMessage(_connection);
-		PQfinish(_connection);
-		throw Poco::Data::ConnectionFailedException("PostgreSQL: cannot prepare " + std::string(sql) + ": " + message);
+		Result result(PQprepare(_connection, statement[0], statement[1], 0, nullptr));
+		if (PQresultStatus(result.get()) != PGRES_COMMAND_OK)
+		{
+			PQenterPipelineMode(_connection);
+			throw Poco::Data::DataException("PostgreSQL: cannot prepare " + std::string(statement[1]) + ": " + PQerrorMessage(_connection));
+		}
 	}
+	PQenterPipelineMode(_connection);
+	_prepared = true;
 }
 
 
@@ -108,6 +122,7 @@ void PgStatements::defer(Call call)
 
 PGresult* PgStatements::run(Call call)
 {
+	if (!call.name.empty()) prepare();
 	_deferred.push_back(std::move(call));
 	std::vector<Call> calls;
 	calls.swap(_deferred);
@@ -278,6 +293,15 @@ void PgStatements::recordKey(const std::string& key, const std::string& fingerpr
 bool PgStatements::readBalance(const std::string& user, Poco::Int64& balance)
 {
 	Result result(run(Call{READ, "", {user}}));
+	if (PQntuples(result.get()) == 0) return false;
+	balance = std::stoll(text(result.get(), 0, 0));
+	return true;
+}
+
+
+bool PgStatements::peekBalance(const std::string& user, Poco::Int64& balance)
+{
+	Result result(run(Call{PEEK, "", {user}}));
 	if (PQntuples(result.get()) == 0) return false;
 	balance = std::stoll(text(result.get(), 0, 0));
 	return true;

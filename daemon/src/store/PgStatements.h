@@ -35,8 +35,9 @@ class PgStatements: public NetStatements
 {
 public:
 	explicit PgStatements(const std::string& conninfo);
-		/// Connects (conninfo in libpq's key=value form, password included)
-		/// and prepares the statements. Throws Poco::Data::ConnectionFailedException.
+		/// Connects (conninfo in libpq's key=value form, password included).
+		/// The statements are prepared on first use. Throws
+		/// Poco::Data::ConnectionFailedException.
 	~PgStatements() override;
 
 	PgStatements(const PgStatements&) = delete;
@@ -52,6 +53,7 @@ public:
 	bool findKey(const std::string& key, KeyRecord& record) override;
 	void recordKey(const std::string& key, const std::string& fingerprint, const AccountResult& result) override;
 	bool readBalance(const std::string& user, Poco::Int64& balance) override;
+	bool peekBalance(const std::string& user, Poco::Int64& balance) override;
 	void writeBalance(const std::string& user, Poco::Int64 balance) override;
 	void insertAccount(const std::string& user, Poco::Int64 balance) override;
 	int pruneKeys(Poco::Int64 olderThanMs) override;
@@ -74,12 +76,13 @@ private:
 		/// Sends what is deferred and call, waits for all, and returns
 		/// call's result (the caller clears it); throws on the first error.
 	void fail(pg_result* result, const std::string& what);
-	void prepare(const char* name, const char* sql);
+	void prepare();
 
 	pg_conn* _connection;
 	std::vector<Call> _deferred;
 	bool _open = false;
 	bool _broken = false;
+	bool _prepared = false;
 };
 
 

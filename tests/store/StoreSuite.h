@@ -1,0 +1,78 @@
+//
+// StoreSuite.h
+//
+// One suite of account store semantics, run against every backend:
+// SQLite, PostgreSQL and MariaDB (StoreBackendsTest.cpp). The same rules
+// must hold on each: exact cents, idempotency in the same transaction,
+// refusals recorded, atomic transfers that cannot deadlock, conflicts
+// retried inside the store, group commit, pruning, schema versions and the
+// store id.
+//
+
+
+#ifndef orchd_test_StoreSuite_INCLUDED
+#define orchd_test_StoreSuite_INCLUDED
+
+
+#include "store/AccountDatabase.h"
+#include <cppunit/extensions/HelperMacros.h>
+#include <memory>
+#include <string>
+
+
+namespace orchd {
+namespace test {
+
+
+class StoreSuite: public CppUnit::TestFixture
+{
+	CPPUNIT_TEST_SUITE(StoreSuite);
+	CPPUNIT_TEST(testExactCents);
+	CPPUNIT_TEST(testReplayAndKeyConflict);
+	CPPUNIT_TEST(testRefusalsRecorded);
+	CPPUNIT_TEST(testTransfer);
+	CPPUNIT_TEST(testOppositeTransfersConcurrently);
+	CPPUNIT_TEST(testSameKeyRacingAppliedOnce);
+	CPPUNIT_TEST(testBatchCommitsTogether);
+	CPPUNIT_TEST(testBatchesConflicting);
+	CPPUNIT_TEST(testPruning);
+	CPPUNIT_TEST(testStoreIdAndMigration);
+	CPPUNIT_TEST(testNewerSchemaRefused);
+	CPPUNIT_TEST_SUITE_END_ABSTRACT();
+
+public:
+	void setUp() override;
+	void tearDown() override;
+
+	void testExactCents();
+	void testReplayAndKeyConflict();
+	void testRefusalsRecorded();
+	void testTransfer();
+	void testOppositeTransfersConcurrently();
+	void testSameKeyRacingAppliedOnce();
+	void testBatchCommitsTogether();
+	void testBatchesConflicting();
+	void testPruning();
+	void testStoreIdAndMigration();
+	void testNewerSchemaRefused();
+
+protected:
+	virtual StoreOptions options() = 0;
+		/// The backend's store options, on an empty database.
+
+	virtual void clean() = 0;
+		/// Empties the database (drops orchd's tables).
+
+	virtual void exec(const std::string& sql) = 0;
+		/// Runs a statement on the database, outside the store.
+
+	std::unique_ptr<AccountDatabase> openStore();
+
+	std::unique_ptr<AccountDatabase> _store;
+};
+
+
+} } // namespace orchd::test
+
+
+#endif // orchd_test_StoreSuite_INCLUDED

@@ -4,7 +4,9 @@
 # the calling script exits. Source it:  . bench/cluster.sh; start_cluster W C
 # The W workers are W links of one orchd process (worker.links = W), as
 # gearbench runs W worker threads in one process; ORCHD_BENCH_PROCESSES=1
-# starts one process per worker instead.
+# starts one process per worker instead. ORCHD_BENCH_STORE holds extra
+# worker properties lines (store.connector = postgresql, ...) for a store
+# other than the SQLite file.
 set -euo pipefail
 
 cluster_state=$(mktemp -d "${TMPDIR:-/tmp}/orchd-bench.XXXXXX")
@@ -49,7 +51,8 @@ start_cluster() {  # WORKERS CONCURRENCY -> sets MASTER
   for i in $(seq 1 "$processes"); do
     { printf 'orchd.role = worker\norchd.id = bench-w%s\nplugins.dir = %s/plugins\nstore.connection = %s/bench.db\nworker.home = bench-master@%s\nworker.concurrency = %s\nworker.links = %s\n' \
         "$i" "$build" "$cluster_state" "$MASTER" "$concurrency" "$links"
-      cluster_log "w$i"; } > "$cluster_state/w$i.properties"
+      cluster_log "w$i"
+      [ -z "${ORCHD_BENCH_STORE:-}" ] || printf '%s\n' "$ORCHD_BENCH_STORE"; } > "$cluster_state/w$i.properties"
     "$build/bin/orchd" --config="$cluster_state/w$i.properties" & cluster_pids+=($!)
     wait_for_log "$cluster_state/w$i.log" "connected to master" "$links"
   done

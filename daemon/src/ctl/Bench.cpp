@@ -19,6 +19,7 @@
 #include <iomanip>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <unordered_map>
 #include <unistd.h>
@@ -38,6 +39,7 @@ struct Outcome
 	std::vector<double> latenciesMs;
 	std::map<std::string, int> errors;
 	Poco::Int64 appliedDelta = 0;   // sum of the successful UPDATE amounts
+	std::set<std::size_t> touched;  // with --opened: the accounts the tasks named
 	int ok = 0;
 	int nok = 0;
 	int retried = 0;
@@ -77,6 +79,7 @@ public:
 
 	void run(Outcome& outcome)
 	{
+		if (!_options.opened.empty()) _track = &outcome.touched;
 		try
 		{
 			MasterClient client(_options.master, Poco::Timespan(60, 0));
@@ -126,7 +129,9 @@ private:
 		text.reserve(160);
 		text.append("{\"TASK\":\"").append(type).append("\",\"REQUEST_ID\":").append(id)
 			.append(",\"IDEMPOTENCY_KEY\":\"").append(_keyPrefix).append(id).append("\"");
-		const std::string& user = _accounts[_random.next(static_cast<Poco::UInt32>(_accounts.size()))];
+		std::size_t userIndex = _random.next(static_cast<Poco::UInt32>(_accounts.size()));
+		const std::string& user = _accounts[userIndex];
+		if (_track) _track->insert(userIndex);
 		if (type == "QUERY" || type == "UPDATE" || type == "TRANSFER") text.append(",\"USER\":\"").append(user).append("\"");
 		if (type == "UPDATE")
 		{
@@ -135,8 +140,10 @@ private:
 		}
 		else if (type == "TRANSFER")
 		{
-			std::string to = user;
-			while (to == user && _accounts.size() > 1) to = _accounts[_random.next(static_cast<Poco::UInt32>(_accounts.size()))];
+			std::size_t toIndex = userIndex;
+			while (toIndex == userIndex && _accounts.size() > 1) toIndex = _random.next(static_cast<Poco::UInt32>(_accounts.size()));
+			const std::string& to = _accounts[toIndex];
+			if (_track) _track->insert(toIndex);
 			text.append(",\"TO\":\"").append(to).append("\",\"AMOUNT\":\"").append(Money::format(1 + _random.next(500))).append("\"");
 		}
 		else if (type == "ECHO") text.append(",\"PAYLOAD\":\"bench\"");
@@ -178,6 +185,7 @@ private:
 	}
 
 	const BenchOptions& _options;
+	std::set<std::size_t>* _track = nullptr;  // with --opened: where the accounts named are noted
 	const std::vector<std::string>& _accounts;
 	const std::vector<std::string>& _deck;
 	int _quota;
@@ -239,6 +247,11 @@ int Bench::run(std::ostream& out)
 	// Accounts with a fresh prefix, so that runs never meet each other's.
 	std::string prefix = "bench-" + std::to_string(Poco::Timestamp().epochMicroseconds() % 100000000) + "-";
 	std::vector<std::string> accounts;
+	if (!_options.opened.empty())
+	{
+		for (int i = 0; i < _options.accounts; ++i) accounts.push_back(_options.opened + std::to_string(i));
+	}
+	else
 	{
 		MasterClient client(_options.master, Poco::Timespan(30, 0));
 		for (int i = 0; i < _options.accounts; ++i)
@@ -291,6 +304,7 @@ int Bench::run(std::ostream& out)
 	{
 		total.latenciesMs.insert(total.latenciesMs.end(), outcome.latenciesMs.begin(), outcome.latenciesMs.end());
 		for (const auto& e: outcome.errors) total.errors[e.first] += e.second;
+		total.touched.insert(outcome.touched.begin(), outcome.touched.end());
 		total.appliedDelta += outcome.appliedDelta;
 		total.ok += outcome.ok;
 		total.retried += outcome.retried;
@@ -303,11 +317,15 @@ int Bench::run(std::ostream& out)
 	double p50 = percentile(total.latenciesMs, 0.50), p99 = percentile(total.latenciesMs, 0.99);
 	double max = total.latenciesMs.empty() ? 0 : total.latenciesMs.back();
 
-	// The money check: read every balance back.
+	// The money check: read every balance back (with --opened, every
+	// balance the run touched: the others still hold their opening).
+	std::vector<std::string> checked;
+	if (_options.opened.empty()) checked = accounts;
+	else for (std::size_t index: total.touched) checked.push_back(accounts[index]);
 	Poco::Int64 sum = 0;
 	{
 		MasterClient client(_options.master, Poco::Timespan(30, 0));
-		for (const auto& account: accounts)
+		for (const auto& account: checked)
 		{
 			Poco::JSON::Object::Ptr query = new Poco::JSON::Object;
 			query->set("TASK", "QUERY");
@@ -316,7 +334,7 @@ int Bench::run(std::ostream& out)
 			sum += result->optValue<Poco::Int64>("SALDO_CENTS", 0);
 		}
 	}
-	Poco::Int64 expected = OPENING_CENTS * static_cast<Poco::Int64>(accounts.size()) + total.appliedDelta;
+	Poco::Int64 expected = OPENING_CENTS * static_cast<Poco::Int64>(checked.size()) + total.appliedDelta;
 	bool balanced = sum == expected;
 	bool complete = answered == _options.tasks && fatal.empty();
 
@@ -329,8 +347,8 @@ int Bench::run(std::ostream& out)
 	if (total.retried) out << "retried      " << total.retried << " (BUSY, or every attempt lost; same idempotency key)\n";
 	for (const auto& e: total.errors) out << "error        " << e.second << " x " << e.first << "\n";
 	for (const auto& f: fatal) out << "connection   failed: " << f << "\n";
-	out << "balance      " << (balanced ? "OK" : "MISMATCH") << ": sum of " << accounts.size() << " accounts " << Money::format(sum)
-	    << ", expected " << Money::format(expected) << " (opening " << Money::format(OPENING_CENTS * static_cast<Poco::Int64>(accounts.size()))
+	out << "balance      " << (balanced ? "OK" : "MISMATCH") << ": sum of " << checked.size() << " accounts " << Money::format(sum)
+	    << ", expected " << Money::format(expected) << " (opening " << Money::format(OPENING_CENTS * static_cast<Poco::Int64>(checked.size()))
 	    << " + updates " << Money::format(total.appliedDelta) << ")\n";
 	if (!_options.jsonFile.empty())
 	{

@@ -26,6 +26,9 @@ struct BenchOptions
 	int concurrency = 64;              /// tasks in flight at once
 	int connections = 0;               /// client connections (0: min(concurrency, 4))
 	int accounts = 16;                 /// accounts opened for QUERY/UPDATE/TRANSFER
+	std::string opened;                /// if set: accounts OPENED0..OPENED(accounts-1) exist with 1000.00 each (filled
+	                                   /// by SQL for a million accounts, say): none is opened, and the check reads
+	                                   /// back only the accounts the run touched
 	std::vector<std::pair<std::string, int>> mix;  /// task type and weight
 	bool progress = false;             /// draw a progress bar (on a terminal)
 	std::string jsonFile;              /// also write the figures here as JSON

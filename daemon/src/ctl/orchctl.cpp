@@ -55,9 +55,10 @@ const char* const USAGE =
 	"  transfer FROM TO AMOUNT     move an amount between accounts\n"
 	"  submit 'JSON'               any task, e.g. '{\"TASK\":\"ECHO\",\"PAYLOAD\":1}'\n"
 	"  status [--json]             the master's queue, workers and counters (--master)\n"
-	"  bench [--tasks=N] [--concurrency=C] [--mix=QUERY:50,UPDATE:50] [--accounts=K]\n"
+	"  bench [--tasks=N] [--concurrency=C] [--mix=QUERY:50,UPDATE:50] [--accounts=K] [--opened=PREFIX]\n"
 	"        [--connections=N] [--json=FILE]\n"
-	"                              drive a task mix and check the balances (--master)\n"
+	"                              drive a task mix and check the balances (--master);\n"
+	"                              --opened: accounts PREFIX0.. exist with 1000.00 each\n"
 	"  tasks                       the task types the plugins provide (--config)\n"
 	"exit: 0 OK, 1 NOK (or a failed bench check), 2 usage or connection error\n";
 
@@ -285,6 +286,7 @@ int runRemote(const Command& command)
 		options.concurrency = intOption(command, "concurrency", 64, 1);
 		options.accounts = intOption(command, "accounts", 16, 1);
 		options.connections = intOption(command, "connections", 0, 0);
+		if (command.options.count("opened")) options.opened = command.options.at("opened");
 		auto mix = command.options.find("mix");
 		try
 		{

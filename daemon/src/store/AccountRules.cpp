@@ -41,7 +41,7 @@ bool withinLimit(Int64 balance, Int64 delta)
 AccountRules::Mutation AccountRules::open(const std::string& user, Int64 cents)
 {
 	if (cents < 0 || cents > Money::MAX_CENTS) throw Poco::InvalidArgumentException("Invalid amount", "initial balance must be 0 to 9e15 cents");
-	return {"OPEN|" + field(user) + std::to_string(cents), [&user, cents](RuleStatements& writer)
+	Mutation mutation = {"OPEN|" + field(user) + std::to_string(cents), [&user, cents](RuleStatements& writer)
 	{
 		Int64 balance = 0;
 		if (writer.readBalance(user, balance)) return refuse(AccountResult::ALREADY_EXISTS);
@@ -50,13 +50,15 @@ AccountRules::Mutation AccountRules::open(const std::string& user, Int64 cents)
 		result.balance = cents;
 		return result;
 	}};
+	mutation.rows[0] = &user;
+	return mutation;
 }
 
 
 AccountRules::Mutation AccountRules::update(const std::string& user, Int64 deltaCents)
 {
 	if (deltaCents > Money::MAX_CENTS || deltaCents < -Money::MAX_CENTS) throw Poco::InvalidArgumentException("Invalid amount");
-	return {"UPDATE|" + field(user) + std::to_string(deltaCents), [&user, deltaCents](RuleStatements& writer)
+	Mutation mutation = {"UPDATE|" + field(user) + std::to_string(deltaCents), [&user, deltaCents](RuleStatements& writer)
 	{
 		AccountResult result;
 		if (!writer.readBalance(user, result.balance)) return refuse(AccountResult::NOT_FOUND, user);
@@ -66,13 +68,15 @@ AccountRules::Mutation AccountRules::update(const std::string& user, Int64 delta
 		writer.writeBalance(user, result.balance);
 		return result;
 	}};
+	mutation.rows[0] = &user;
+	return mutation;
 }
 
 
 AccountRules::Mutation AccountRules::transfer(const std::string& from, const std::string& to, Int64 cents)
 {
 	if (cents <= 0 || cents > Money::MAX_CENTS) throw Poco::InvalidArgumentException("Invalid amount", "a transfer moves a positive amount");
-	return {"TRANSFER|" + field(from) + field(to) + std::to_string(cents), [&from, &to, cents](RuleStatements& writer)
+	Mutation mutation = {"TRANSFER|" + field(from) + field(to) + std::to_string(cents), [&from, &to, cents](RuleStatements& writer)
 	{
 		if (from == to) return refuse(AccountResult::SAME_ACCOUNT);
 		AccountResult result;
@@ -100,11 +104,18 @@ AccountRules::Mutation AccountRules::transfer(const std::string& from, const std
 		writer.writeBalance(to, result.toBalance);
 		return result;
 	}};
+	if (from != to)
+	{
+		mutation.rows[0] = from < to ? &from : &to;
+		mutation.rows[1] = from < to ? &to : &from;
+	}
+	return mutation;
 }
 
 
 AccountResult AccountRules::apply(RuleStatements& writer, const std::string& key, const Mutation& mutation)
 {
+	writer.prefetch(mutation.rows[0], mutation.rows[1]);
 	KeyRecord record;
 	if (writer.findKey(key, record))
 	{

@@ -46,6 +46,10 @@ public:
 	{
 		std::string fingerprint;  /// the request, for the idempotency check
 		Operation operation;      /// what it does; refers to the request's names
+		const std::string* rows[2] = {nullptr, nullptr};
+			/// The accounts the operation reads, in lock (name) order, so
+			/// that a networked backend fetches (and locks) them together
+			/// with the key check, in one round trip.
 	};
 
 	static Mutation open(const std::string& user, Poco::Int64 cents);

@@ -78,45 +78,56 @@ std::string MariaStatements::quote(const std::string& value)
 }
 
 
-void MariaStatements::defer(const std::string& sql)
+void MariaStatements::defer(const std::string& sql, int keep, const std::string& user)
 {
-	_deferred.push_back(sql);
+	_deferred.push_back(Deferred{sql, keep, user});
 }
 
 
 MariaStatements::Rows MariaStatements::run(const std::string& sql, Poco::UInt64* affected)
 {
+	std::vector<Deferred> calls;
+	calls.swap(_deferred);
+	calls.push_back(Deferred{sql, -1, std::string()});
+	std::size_t boundary = std::min(_boundary, calls.size() - 1);
+	_boundary = 0;
 	std::string text;
-	for (const auto& statement: _deferred) text.append(statement).append(";");
-	std::size_t count = _deferred.size() + 1;
-	_deferred.clear();
-	text.append(sql);
-	if (mysql_real_query(_mysql, text.data(), static_cast<unsigned long>(text.size())) != 0) fail(sql);
+	for (const auto& call: calls) text.append(call.sql).append(";");
+	text.pop_back();
+	std::size_t count = calls.size();
+	if (mysql_real_query(_mysql, text.data(), static_cast<unsigned long>(text.size())) != 0) fail(sql, 0 < boundary);
 	Rows rows;
 	for (std::size_t i = 0; i < count; ++i)
 	{
 		MYSQL_RES* result = mysql_store_result(_mysql);
 		if (result)
 		{
-			if (i + 1 == count)
+			Rows these;
+			unsigned fields = mysql_num_fields(result);
+			while (MYSQL_ROW row = mysql_fetch_row(result))
 			{
-				unsigned fields = mysql_num_fields(result);
-				while (MYSQL_ROW row = mysql_fetch_row(result))
-				{
-					unsigned long* lengths = mysql_fetch_lengths(result);
-					std::vector<std::string> values;
-					for (unsigned f = 0; f < fields; ++f) values.emplace_back(row[f] ? std::string(row[f], lengths[f]) : std::string());
-					rows.push_back(std::move(values));
-				}
+				unsigned long* lengths = mysql_fetch_lengths(result);
+				std::vector<std::string> values;
+				for (unsigned f = 0; f < fields; ++f) values.emplace_back(row[f] ? std::string(row[f], lengths[f]) : std::string());
+				these.push_back(std::move(values));
 			}
 			mysql_free_result(result);
+			if (calls[i].keep >= 0)
+			{
+				Fetched& fetched = _fetched[calls[i].keep];
+				fetched.valid = true;
+				fetched.user = calls[i].user;
+				fetched.found = !these.empty();
+				if (fetched.found) fetched.balance = std::stoll(these[0][0]);
+			}
+			if (i + 1 == count) rows = std::move(these);
 		}
-		else if (mysql_field_count(_mysql) != 0) fail(sql);
+		else if (mysql_field_count(_mysql) != 0) fail(calls[i].sql, i < boundary);
 		else if (i + 1 == count && affected) *affected = mysql_affected_rows(_mysql);
 		if (i + 1 < count)
 		{
 			int next = mysql_next_result(_mysql);
-			if (next > 0) fail(sql);
+			if (next > 0) fail(calls[i + 1].sql, i + 1 < boundary);
 			if (next < 0) break;
 		}
 	}
@@ -129,7 +140,7 @@ MariaStatements::Rows MariaStatements::run(const std::string& sql, Poco::UInt64*
 }
 
 
-void MariaStatements::fail(const std::string& what)
+void MariaStatements::fail(const std::string& what, bool earlier)
 {
 	unsigned int code = mysql_errno(_mysql);
 	std::string message = mysql_error(_mysql);
@@ -145,6 +156,9 @@ void MariaStatements::fail(const std::string& what)
 		_open = false;
 		throw StoreTransactionLostException(text, what);
 	}
+	// A statement an earlier operation left to be sent failed: that
+	// operation already answered, so its transaction cannot stand.
+	if (earlier) throw StoreTransactionLostException("an earlier operation's statement failed: " + text, what);
 	if (code == 1205 || code == 1062) throw StoreRetryException(text, what);
 	throw Poco::Data::DataException(text, what);
 }
@@ -152,6 +166,7 @@ void MariaStatements::fail(const std::string& what)
 
 void MariaStatements::begin()
 {
+	_boundary = _deferred.size();
 	defer("START TRANSACTION");
 	_open = true;
 }
@@ -168,6 +183,8 @@ void MariaStatements::rollback()
 {
 	_open = false;
 	_deferred.clear();
+	_boundary = 0;
+	_fetched[0].valid = _fetched[1].valid = false;
 	if (_broken) return;
 	try
 	{
@@ -188,6 +205,8 @@ bool MariaStatements::inTransaction() const
 
 void MariaStatements::savepoint()
 {
+	_boundary = _deferred.size();
+	_fetched[0].valid = _fetched[1].valid = false;
 	defer("SAVEPOINT orchd_op");
 }
 
@@ -200,10 +219,10 @@ void MariaStatements::release()
 
 bool MariaStatements::undo()
 {
-	// What was deferred belongs to the operation being undone, after its
-	// savepoint; keep the transaction's own statements.
-	auto mark = std::find(_deferred.rbegin(), _deferred.rend(), std::string("SAVEPOINT orchd_op"));
-	if (mark != _deferred.rend()) _deferred.erase(mark.base(), _deferred.end());
+	// What the operation being undone left to be sent goes with it;
+	// what earlier operations left stays.
+	if (_boundary < _deferred.size()) _deferred.erase(_deferred.begin() + static_cast<std::ptrdiff_t>(_boundary) + 1, _deferred.end());
+	_fetched[0].valid = _fetched[1].valid = false;
 	try
 	{
 		defer("ROLLBACK TO SAVEPOINT orchd_op");
@@ -232,14 +251,32 @@ bool MariaStatements::findKey(const std::string& key, KeyRecord& record)
 
 void MariaStatements::recordKey(const std::string& key, const std::string& fingerprint, const AccountResult& result)
 {
-	run("INSERT INTO orchd_idempotency (idem_key, fingerprint, outcome, balance, to_balance, missing, created_ms) VALUES ("
+	// Sent with the next statement (or the commit).
+	defer("INSERT INTO orchd_idempotency (idem_key, fingerprint, outcome, balance, to_balance, missing, created_ms) VALUES ("
 		+ quote(key) + "," + quote(fingerprint) + "," + std::to_string(result.outcome) + "," + std::to_string(result.balance) + ","
 		+ std::to_string(result.toBalance) + "," + quote(result.missing) + "," + std::to_string(Poco::Timestamp().epochMicroseconds() / 1000) + ")");
 }
 
 
+void MariaStatements::prefetch(const std::string* first, const std::string* second)
+{
+	_fetched[0].valid = _fetched[1].valid = false;
+	if (first) defer("SELECT balance FROM accounts WHERE user_id = " + quote(*first) + " FOR UPDATE", 0, *first);
+	if (second) defer("SELECT balance FROM accounts WHERE user_id = " + quote(*second) + " FOR UPDATE", 1, *second);
+}
+
+
 bool MariaStatements::readBalance(const std::string& user, Poco::Int64& balance)
 {
+	for (Fetched& fetched: _fetched)
+	{
+		if (fetched.valid && fetched.user == user)
+		{
+			fetched.valid = false;
+			balance = fetched.balance;
+			return fetched.found;
+		}
+	}
 	Rows rows = run("SELECT balance FROM accounts WHERE user_id = " + quote(user) + " FOR UPDATE");
 	if (rows.empty()) return false;
 	balance = std::stoll(rows[0][0]);

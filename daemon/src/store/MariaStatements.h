@@ -40,9 +40,12 @@ struct MariaAddress
 class MariaStatements: public NetStatements
 	/// RuleStatements on libmariadb's text protocol with multi-statements:
 	/// the statements whose answer is not needed at once (START
-	/// TRANSACTION, SAVEPOINT, RELEASE, the balance writes) wait and leave
-	/// in one query with the next statement that needs an answer, so an
-	/// UPDATE costs three round trips and a batch's commit one. Values are
+	/// TRANSACTION, SAVEPOINT, RELEASE, the balance writes, the idempotency
+	/// record) wait and leave in one query with the next statement that
+	/// needs an answer, and the accounts an operation reads are fetched
+	/// (FOR UPDATE) with its key check: an operation of a batch costs one
+	/// round trip, its commit one more. A deferred statement of an earlier
+	/// operation that fails throws StoreTransactionLostException. Values are
 	/// escaped by the client library for the connection's character set,
 	/// never spliced raw. The session runs READ COMMITTED, so a key that
 	/// another transaction recorded is seen on the retry.
@@ -76,6 +79,7 @@ public:
 	void insertAccount(const std::string& user, Poco::Int64 balance) override;
 	int pruneKeys(Poco::Int64 olderThanMs) override;
 	bool healthy() const override;
+	void prefetch(const std::string* first, const std::string* second) override;
 
 	Rows query(const std::string& sql, const std::vector<std::string>& parameters = {}) override;
 		/// Runs one statement now (after anything deferred), each ? replaced
@@ -83,15 +87,33 @@ public:
 
 private:
 
+	struct Deferred
+	{
+		std::string sql;
+		int keep = -1;            // a prefetched read: its slot in _fetched
+		std::string user;
+	};
+
+	struct Fetched
+		/// A balance read ahead by prefetch(), for readBalance().
+	{
+		bool valid = false;
+		std::string user;
+		bool found = false;
+		Poco::Int64 balance = 0;
+	};
+
 	std::string quote(const std::string& value);
-	void defer(const std::string& sql);
+	void defer(const std::string& sql, int keep = -1, const std::string& user = std::string());
 	Rows run(const std::string& sql, Poco::UInt64* affected = nullptr);
 		/// Sends what is deferred and sql in one query, reads every result,
 		/// and returns sql's rows; throws on the first error.
-	[[noreturn]] void fail(const std::string& what);
+	[[noreturn]] void fail(const std::string& what, bool earlier = false);
 
 	st_mysql* _mysql;
-	std::vector<std::string> _deferred;
+	std::vector<Deferred> _deferred;
+	std::size_t _boundary = 0;    // the first deferred statement of the current operation
+	Fetched _fetched[2];
 	bool _open = false;
 	bool _broken = false;
 };

@@ -147,8 +147,11 @@ PGresult* PgStatements::run(Call call)
 	}
 	// Every statement's result, then the sync's: read them all, keep the
 	// first error and the last statement's result.
+	std::size_t boundary = std::min(_boundary, calls.size() - 1);
+	_boundary = 0;
 	PGresult* last = nullptr;
 	PGresult* error = nullptr;
+	std::size_t errorIndex = 0;
 	std::string errorWhat;
 	for (std::size_t i = 0; i < calls.size(); ++i)
 	{
@@ -162,9 +165,18 @@ PGresult* PgStatements::run(Call call)
 		}
 		ExecStatusType status = PQresultStatus(result);
 		bool ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+		if (ok && calls[i].keep >= 0)
+		{
+			Fetched& fetched = _fetched[calls[i].keep];
+			fetched.valid = true;
+			fetched.user = calls[i].values[0];
+			fetched.found = PQntuples(result) > 0;
+			if (fetched.found) fetched.balance = std::stoll(text(result, 0, 0));
+		}
 		if (!ok && !error && status != PGRES_PIPELINE_ABORTED)
 		{
 			error = result;
+			errorIndex = i;
 			errorWhat = calls[i].name.empty() ? calls[i].sql : calls[i].name;
 		}
 		else if (i + 1 == calls.size() && ok) last = result;
@@ -177,6 +189,14 @@ PGresult* PgStatements::run(Call call)
 	if (error)
 	{
 		if (last) PQclear(last);
+		if (errorIndex < boundary)
+		{
+			// A statement an earlier operation left to be sent failed: the
+			// transaction is aborted, with that operation's answer given.
+			std::string message = PQresultErrorMessage(error);
+			PQclear(error);
+			throw StoreTransactionLostException("PostgreSQL: an earlier operation's " + errorWhat + " failed: " + message);
+		}
 		fail(error, errorWhat);
 	}
 	if (!last)
@@ -204,6 +224,7 @@ void PgStatements::fail(PGresult* result, const std::string& what)
 
 void PgStatements::begin()
 {
+	_boundary = _deferred.size();
 	defer(Call{"", "BEGIN", {}});
 	_open = true;
 }
@@ -223,6 +244,8 @@ void PgStatements::rollback()
 {
 	_open = false;
 	_deferred.clear();
+	_boundary = 0;
+	_fetched[0].valid = _fetched[1].valid = false;
 	if (_broken || PQtransactionStatus(_connection) == PQTRANS_IDLE) return;
 	try
 	{
@@ -243,6 +266,8 @@ bool PgStatements::inTransaction() const
 
 void PgStatements::savepoint()
 {
+	_boundary = _deferred.size();
+	_fetched[0].valid = _fetched[1].valid = false;
 	defer(Call{"", "SAVEPOINT orchd_op", {}});
 }
 
@@ -255,8 +280,10 @@ void PgStatements::release()
 
 bool PgStatements::undo()
 {
-	// What was deferred belongs to the operation being undone.
-	_deferred.erase(std::remove_if(_deferred.begin(), _deferred.end(), [](const Call& c) { return !c.name.empty(); }), _deferred.end());
+	// What the operation being undone left to be sent goes with it;
+	// what earlier operations left stays.
+	if (_boundary < _deferred.size()) _deferred.erase(_deferred.begin() + static_cast<std::ptrdiff_t>(_boundary) + 1, _deferred.end());
+	_fetched[0].valid = _fetched[1].valid = false;
 	try
 	{
 		defer(Call{"", "ROLLBACK TO SAVEPOINT orchd_op", {}});
@@ -285,13 +312,34 @@ bool PgStatements::findKey(const std::string& key, KeyRecord& record)
 
 void PgStatements::recordKey(const std::string& key, const std::string& fingerprint, const AccountResult& result)
 {
-	Result done(run(Call{RECORD, "", {key, fingerprint, std::to_string(result.outcome), std::to_string(result.balance),
-		std::to_string(result.toBalance), result.missing, std::to_string(Poco::Timestamp().epochMicroseconds() / 1000)}}));
+	// Sent with the next statement (or the commit): a racing duplicate
+	// key then fails the transaction, which is retried.
+	prepare();
+	defer(Call{RECORD, "", {key, fingerprint, std::to_string(result.outcome), std::to_string(result.balance),
+		std::to_string(result.toBalance), result.missing, std::to_string(Poco::Timestamp().epochMicroseconds() / 1000)}});
+}
+
+
+void PgStatements::prefetch(const std::string* first, const std::string* second)
+{
+	prepare();
+	_fetched[0].valid = _fetched[1].valid = false;
+	if (first) defer(Call{READ, "", {*first}, 0});
+	if (second) defer(Call{READ, "", {*second}, 1});
 }
 
 
 bool PgStatements::readBalance(const std::string& user, Poco::Int64& balance)
 {
+	for (Fetched& fetched: _fetched)
+	{
+		if (fetched.valid && fetched.user == user)
+		{
+			fetched.valid = false;
+			balance = fetched.balance;
+			return fetched.found;
+		}
+	}
 	Result result(run(Call{READ, "", {user}}));
 	if (PQntuples(result.get()) == 0) return false;
 	balance = std::stoll(text(result.get(), 0, 0));
@@ -310,12 +358,14 @@ bool PgStatements::peekBalance(const std::string& user, Poco::Int64& balance)
 
 void PgStatements::writeBalance(const std::string& user, Poco::Int64 balance)
 {
+	prepare();
 	defer(Call{WRITE, "", {std::to_string(balance), user}});
 }
 
 
 void PgStatements::insertAccount(const std::string& user, Poco::Int64 balance)
 {
+	prepare();
 	defer(Call{INSERT, "", {user, std::to_string(balance)}});
 }
 

@@ -24,9 +24,13 @@ namespace orchd {
 class PgStatements: public NetStatements
 	/// RuleStatements on libpq in pipeline mode: statements are prepared
 	/// once, and the ones whose answer is not needed at once (BEGIN,
-	/// SAVEPOINT, RELEASE, the balance writes) wait and leave together with
-	/// the next statement that needs an answer, so an UPDATE costs three
-	/// round trips and a batch's commit one.
+	/// SAVEPOINT, RELEASE, the balance writes, the idempotency record) wait
+	/// and leave together with the next statement that needs an answer;
+	/// the accounts an operation reads are fetched (FOR UPDATE) with its key
+	/// check. So an operation of a batch costs one round trip, and the
+	/// batch's commit one more. A deferred statement of an earlier
+	/// operation that fails throws StoreTransactionLostException: the
+	/// transaction is aborted, and that operation already answered.
 	///
 	/// SQLSTATEs 40P01 (deadlock), 40001 (serialization), 55P03 (lock not
 	/// available) and 23505 (a racing duplicate key) throw
@@ -58,6 +62,7 @@ public:
 	void insertAccount(const std::string& user, Poco::Int64 balance) override;
 	int pruneKeys(Poco::Int64 olderThanMs) override;
 	bool healthy() const override;
+	void prefetch(const std::string* first, const std::string* second) override;
 
 	Rows query(const std::string& sql, const std::vector<std::string>& parameters = {}) override;
 		/// Runs one statement now (after anything deferred) and returns its
@@ -69,6 +74,16 @@ private:
 		std::string name;                 // a prepared statement, or empty for sql
 		std::string sql;                  // an unprepared statement ($1... for values)
 		std::vector<std::string> values;
+		int keep = -1;                    // a prefetched read: its slot in _fetched
+	};
+
+	struct Fetched
+		/// A balance read ahead by prefetch(), for readBalance().
+	{
+		bool valid = false;
+		std::string user;
+		bool found = false;
+		Poco::Int64 balance = 0;
 	};
 
 	void defer(Call call);
@@ -80,6 +95,8 @@ private:
 
 	pg_conn* _connection;
 	std::vector<Call> _deferred;
+	std::size_t _boundary = 0;          // the first deferred call of the current operation
+	Fetched _fetched[2];
 	bool _open = false;
 	bool _broken = false;
 	bool _prepared = false;

@@ -84,6 +84,15 @@ public:
 
 	virtual bool healthy() const = 0;
 		/// False once the connection is known to be broken.
+
+	virtual void prefetch(const std::string* first, const std::string* second)
+		/// The operation about to run will read (and lock) these accounts
+		/// (either may be null): a backend may fetch them together with
+		/// the key check. Nothing by default.
+	{
+		(void) first;
+		(void) second;
+	}
 };
 
 

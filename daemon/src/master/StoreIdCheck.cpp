@@ -28,8 +28,10 @@ std::string StoreIdCheck::refusal(const std::string& workerStoreId) const
 	if (!enabled() || workerStoreId == _storeId) return std::string();
 	// A worker that sends none is refused too: it may be an older orchd on
 	// any database, and nothing it says can show that it is on ours.
-	std::string theirs = workerStoreId.empty() ? std::string("unknown (it sent no STORE_ID)") : workerStoreId;
-	return "store mismatch: this master's store is " + _storeId + ", the worker's is " + theirs;
+	// Worded to fit a close frame's reason (120 bytes) with two of the
+	// 36-character ids orchd makes: the worker logs it whole.
+	std::string theirs = workerStoreId.empty() ? std::string("unknown (no STORE_ID)") : workerStoreId;
+	return "store mismatch: master's store is " + _storeId + ", worker's is " + theirs;
 }
 
 

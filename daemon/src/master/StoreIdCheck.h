@@ -52,7 +52,9 @@ public:
 
 	std::string refusal(const std::string& workerStoreId) const;
 		/// Empty if a worker that sent this STORE_ID (empty: it sent none)
-		/// may join; else the close reason, naming both ids.
+		/// may join; else the close reason, naming both ids: "store
+		/// mismatch: master's store is A, worker's is B" (120 bytes with
+		/// orchd's ids, the most a close frame carries).
 
 	void refused(StoreRefusal refusal);
 		/// Records a refusal, forgetting the oldest beyond MAX_REFUSALS.

@@ -7,6 +7,7 @@
 //
 
 
+#include "master/LogCapture.h"
 #include "master/MasterRig.h"
 #include "master/PendingReply.h"
 #include <cppunit/extensions/HelperMacros.h>
@@ -19,10 +20,16 @@ using namespace orchd::test;
 namespace {
 
 
-DispatchOptions options(int maxAttempts = 3, std::size_t capacity = 100)
+const std::string STORE_A = "5f0c8a52-0d6e-4a53-9f3c-aaaaaaaaaaaa";
+const std::string STORE_B = "0b3e61d4-7c2a-4f0e-8d1b-bbbbbbbbbbbb";
+
+
+DispatchOptions options(int maxAttempts = 3, std::size_t capacity = 100, const std::string& storeId = std::string())
 {
 	DispatchOptions options;
 	options.masterId = "m1";
+	options.storeId = storeId;
+	options.storeConnector = storeId.empty() ? std::string() : std::string("sqlite");
 	options.queueCapacity = capacity;
 	options.taskTimeout = Poco::Timespan(0, 500000);
 	options.maxAttempts = maxAttempts;
@@ -55,6 +62,12 @@ class DispatcherTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testGarbageFromWorker);
 	CPPUNIT_TEST(testLendKeepsMinimum);
 	CPPUNIT_TEST(testSendHomeOnceIdle);
+	CPPUNIT_TEST(testWorkerOnAnotherStoreRefused);
+	CPPUNIT_TEST(testWorkerOnSameStoreAccepted);
+	CPPUNIT_TEST(testWorkerWithoutStoreIdRefused);
+	CPPUNIT_TEST(testRefusalDoesNotReplaceTheRightWorker);
+	CPPUNIT_TEST(testRefusalsListIsBounded);
+	CPPUNIT_TEST(testNoStoreCheckWithoutMasterStore);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -321,6 +334,113 @@ public:
 		rig.answer(guest, *task);
 		CPPUNIT_ASSERT_EQUAL(std::string("{\"TASK\":\"RETURN\"}"), rig.directory.take(guest));
 		CPPUNIT_ASSERT(rig.directory.sent(guest).empty());
+	}
+
+	void testWorkerOnAnotherStoreRefused()
+	{
+		MasterRig rig(options(3, 100, STORE_A), "DispatcherTest.store");
+		LogCapture log(rig.logger);
+		Link client = rig.client();
+		Link worker = rig.workerOnStore("w1", STORE_B);
+		CPPUNIT_ASSERT(!rig.directory.alive(worker.id));
+		CPPUNIT_ASSERT_EQUAL(std::uint16_t(1008), rig.directory.peer(worker).closeCode);
+		std::string reason = "store mismatch: master's store is " + STORE_A + ", worker's is " + STORE_B;
+		CPPUNIT_ASSERT_EQUAL(reason, rig.directory.peer(worker).closeReason);
+		// Whole in a close frame (FrameCodec keeps 120 bytes of a reason).
+		CPPUNIT_ASSERT(reason.size() <= 120);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(log.text(), std::size_t(1), log.count("worker w1 from " + worker.peerAddress + " refused: " + reason, Poco::Message::PRIO_WARNING));
+		// Counted as a store refusal, not as garbage, and never given a task.
+		CPPUNIT_ASSERT_EQUAL(1, rig.counters()->getValue<int>("store_refused"));
+		CPPUNIT_ASSERT_EQUAL(0, rig.counters()->getValue<int>("worker_garbage"));
+		rig.directory.message(client, echo(1));
+		CPPUNIT_ASSERT(rig.directory.sent(worker).empty());
+		Poco::JSON::Object::Ptr status = rig.dispatcher.status();
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), status->getArray("workers")->size());
+		Poco::JSON::Object::Ptr store = status->getObject("store");
+		CPPUNIT_ASSERT_EQUAL(STORE_A, store->getValue<std::string>("id"));
+		CPPUNIT_ASSERT_EQUAL(std::string("sqlite"), store->getValue<std::string>("connector"));
+		Poco::JSON::Array::Ptr refusals = store->getArray("refusals");
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), refusals->size());
+		Poco::JSON::Object::Ptr refusal = refusals->getObject(0);
+		CPPUNIT_ASSERT_EQUAL(std::string("w1"), refusal->getValue<std::string>("worker"));
+		CPPUNIT_ASSERT_EQUAL(worker.peerAddress, refusal->getValue<std::string>("address"));
+		CPPUNIT_ASSERT_EQUAL(STORE_B, refusal->getValue<std::string>("store_id"));
+		CPPUNIT_ASSERT_EQUAL(reason, refusal->getValue<std::string>("reason"));
+		rig.clock.advanceMs(250);
+		CPPUNIT_ASSERT_EQUAL(250, rig.dispatcher.status()->getObject("store")->getArray("refusals")->getObject(0)->getValue<int>("ms_ago"));
+	}
+
+	void testWorkerOnSameStoreAccepted()
+	{
+		MasterRig rig(options(3, 100, STORE_A));
+		Link client = rig.client();
+		Link worker = rig.workerOnStore("w1", STORE_A);
+		CPPUNIT_ASSERT(rig.directory.alive(worker.id));
+		rig.directory.message(client, echo(1));
+		Poco::JSON::Object::Ptr task = rig.directory.takeObject(worker);
+		CPPUNIT_ASSERT(task);
+		rig.answer(worker, *task);
+		CPPUNIT_ASSERT_EQUAL(1, rig.directory.takeObject(client)->getValue<int>("PAYLOAD"));
+		Poco::JSON::Object::Ptr status = rig.dispatcher.status();
+		CPPUNIT_ASSERT_EQUAL(STORE_A, status->getArray("workers")->getObject(0)->getValue<std::string>("store_id"));
+		CPPUNIT_ASSERT_EQUAL(0, status->getObject("counters")->getValue<int>("store_refused"));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), status->getObject("store")->getArray("refusals")->size());
+	}
+
+	void testWorkerWithoutStoreIdRefused()
+	{
+		MasterRig rig(options(3, 100, STORE_A));
+		Link worker = rig.workerOnStore("w1", "");
+		CPPUNIT_ASSERT(!rig.directory.alive(worker.id));
+		CPPUNIT_ASSERT_EQUAL(std::uint16_t(1008), rig.directory.peer(worker).closeCode);
+		CPPUNIT_ASSERT_EQUAL("store mismatch: master's store is " + STORE_A + ", worker's is unknown (no STORE_ID)",
+			rig.directory.peer(worker).closeReason);
+		CPPUNIT_ASSERT_EQUAL(1, rig.counters()->getValue<int>("store_refused"));
+		Poco::JSON::Object::Ptr refusal = rig.dispatcher.status()->getObject("store")->getArray("refusals")->getObject(0);
+		CPPUNIT_ASSERT(refusal->isNull("store_id"));
+		// A STORE_ID that is not a name is a bad ALIVE, whatever the store.
+		Link bad = rig.directory.open(rig.dispatcher, Link::WORKER);
+		rig.directory.message(bad, "{\"WORKER\":\"ALIVE\",\"WORKER_UUID\":\"w2\",\"TASKS\":[\"ECHO\"],\"CONCURRENCY\":1,\"STORE_ID\":7}");
+		CPPUNIT_ASSERT_EQUAL(std::string("bad ALIVE: Field STORE_ID must be a string"), rig.directory.peer(bad).closeReason);
+	}
+
+	void testRefusalDoesNotReplaceTheRightWorker()
+	{
+		MasterRig rig(options(3, 100, STORE_A));
+		Link right = rig.workerOnStore("w1", STORE_A);
+		Link wrong = rig.workerOnStore("w1", STORE_B);
+		// A worker of the same id on another store must not knock out the
+		// connection that is on ours.
+		CPPUNIT_ASSERT(rig.directory.alive(right.id));
+		CPPUNIT_ASSERT(!rig.directory.alive(wrong.id));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), rig.dispatcher.status()->getArray("workers")->size());
+	}
+
+	void testRefusalsListIsBounded()
+	{
+		MasterRig rig(options(3, 100, STORE_A));
+		std::size_t total = StoreIdCheck::MAX_REFUSALS + 5;
+		for (std::size_t i = 0; i < total; ++i) rig.workerOnStore("w" + std::to_string(i), STORE_B);
+		CPPUNIT_ASSERT_EQUAL(static_cast<int>(total), rig.counters()->getValue<int>("store_refused"));
+		Poco::JSON::Array::Ptr refusals = rig.dispatcher.status()->getObject("store")->getArray("refusals");
+		CPPUNIT_ASSERT_EQUAL(StoreIdCheck::MAX_REFUSALS, refusals->size());
+		// The newest last; the oldest forgotten.
+		CPPUNIT_ASSERT_EQUAL("w" + std::to_string(total - 1), refusals->getObject(static_cast<unsigned>(refusals->size() - 1))->getValue<std::string>("worker"));
+		CPPUNIT_ASSERT_EQUAL(std::string("w5"), refusals->getObject(0)->getValue<std::string>("worker"));
+	}
+
+	void testNoStoreCheckWithoutMasterStore()
+	{
+		MasterRig rig(options());
+		Link other = rig.workerOnStore("w1", STORE_B);
+		Link none = rig.workerOnStore("w2", "");
+		CPPUNIT_ASSERT(rig.directory.alive(other.id));
+		CPPUNIT_ASSERT(rig.directory.alive(none.id));
+		Poco::JSON::Object::Ptr status = rig.dispatcher.status();
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), status->getArray("workers")->size());
+		CPPUNIT_ASSERT_EQUAL(0, status->getObject("counters")->getValue<int>("store_refused"));
+		CPPUNIT_ASSERT(status->getObject("store")->isNull("id"));
+		CPPUNIT_ASSERT(status->getObject("store")->isNull("connector"));
 	}
 };
 

@@ -7,6 +7,7 @@
 //
 
 
+#include "master/LogCapture.h"
 #include "master/MasterRig.h"
 #include <cppunit/extensions/HelperMacros.h>
 
@@ -18,17 +19,23 @@ using namespace orchd::test;
 namespace {
 
 
-DispatchOptions dispatchOptions()
+const std::string STORE_A = "5f0c8a52-0d6e-4a53-9f3c-aaaaaaaaaaaa";
+const std::string STORE_B = "0b3e61d4-7c2a-4f0e-8d1b-bbbbbbbbbbbb";
+
+
+DispatchOptions dispatchOptions(const std::string& storeId)
 {
 	DispatchOptions options;
 	options.masterId = "m1";
+	options.storeId = storeId;
 	return options;
 }
 
 
-FederationOptions federationOptions()
+FederationOptions federationOptions(const std::string& storeId)
 {
 	FederationOptions options;
+	options.storeId = storeId;
 	options.selfId = "m1";
 	options.self = PeerAddress{"m1", "10.0.0.1", 7001};
 	options.peers = {PeerAddress{"m0", "10.0.0.9", 7000}, PeerAddress{"m2", "10.0.0.2", 7002}};
@@ -44,30 +51,62 @@ FederationOptions federationOptions()
 }
 
 
-std::string heartbeat(const std::string& from, const std::string& task = "REQUEST", int queue = 0)
+std::string heartbeat(const std::string& from, const std::string& task = "REQUEST", int queue = 0, const std::string& storeId = std::string())
 {
 	return "{\"SERVER\":\"ALIVE\",\"TASK\":\"" + task + "\",\"SERVER_UUID\":\"" + from + "\",\"QUEUE\":" + std::to_string(queue)
-		+ ",\"CAPACITY\":100,\"WORKERS\":2,\"IDLE_CREDITS\":2,\"LENT\":0,\"BORROWED\":0}";
+		+ ",\"CAPACITY\":100,\"WORKERS\":2,\"IDLE_CREDITS\":2,\"LENT\":0,\"BORROWED\":0"
+		+ (storeId.empty() ? std::string() : ",\"STORE_ID\":\"" + storeId + "\"") + "}";
 }
 
 
 class FederationRig: public MasterRig
 {
 public:
-	FederationRig(): MasterRig(dispatchOptions(), "FederationStateTest"),
-		federation(directory, clock, dispatcher, loans, federationOptions(), logger)
+	explicit FederationRig(const std::string& storeId = std::string()): MasterRig(dispatchOptions(storeId), "FederationStateTest"),
+		federation(directory, clock, dispatcher, loans, federationOptions(storeId), logger)
 	{
 	}
 
-	Link linkToM2()
+	Link linkToM2(const std::string& storeId = std::string())
 		/// m1 dials m2 (the smaller id dials): the link opens with a
-		/// heartbeat request, and m2 answers.
+		/// heartbeat request, and m2 answers (with STORE_ID storeId, none
+		/// if empty).
 	{
 		Link link = directory.open(federation, Link::PEER, "m2");
 		Poco::JSON::Object::Ptr hello = directory.takeObject(link);
 		CPPUNIT_ASSERT_EQUAL(std::string("REQUEST"), hello->getValue<std::string>("TASK"));
-		directory.message(link, heartbeat("m2", "RECIEVE"));
+		directory.message(link, heartbeat("m2", "RECIEVE", 0, storeId));
 		return link;
+	}
+
+	Poco::JSON::Object::Ptr peerStatus(const std::string& id) const
+	{
+		Poco::JSON::Array::Ptr peers = federation.peersStatus();
+		for (std::size_t i = 0; i < peers->size(); ++i)
+		{
+			Poco::JSON::Object::Ptr peer = peers->getObject(static_cast<unsigned>(i));
+			if (peer->getValue<std::string>("id") == id) return peer;
+		}
+		CPPUNIT_FAIL("no peer " + id + " in the status");
+		return nullptr;
+	}
+
+	void flood(int tasks)
+		/// A client queues tasks that no worker takes (QUERY: none offers it).
+	{
+		Link client = this->client();
+		for (int i = 0; i < tasks; ++i) directory.message(client, "{\"TASK\":\"QUERY\",\"USER\":\"u\"}");
+	}
+
+	std::size_t requestsTo(const Link& link)
+		/// WORKER_REQUESTs sent to link, taken with every other message.
+	{
+		std::size_t n = 0;
+		while (Poco::JSON::Object::Ptr message = directory.takeObject(link))
+		{
+			if (message->optValue<std::string>("TASK", "") == "WORKER_REQUEST") ++n;
+		}
+		return n;
 	}
 
 	Poco::JSON::Object::Ptr takeTask(const Link& link, const std::string& task)
@@ -110,6 +149,11 @@ class FederationStateTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testBorrowWhenSaturatedAndRelease);
 	CPPUNIT_TEST(testDeadPeerWritesOffLoansAndGuestsGoHome);
 	CPPUNIT_TEST(testMalformedPeerMessagesIgnored);
+	CPPUNIT_TEST(testHeartbeatsCarryTheStoreId);
+	CPPUNIT_TEST(testNoLendingToAPeerOnAnotherStore);
+	CPPUNIT_TEST(testNoAskingAPeerOnAnotherStore);
+	CPPUNIT_TEST(testPeerWithoutStoreIdIsUnknown);
+	CPPUNIT_TEST(testPeerOnTheSameStoreLendsAndAsks);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -265,6 +309,106 @@ public:
 		CPPUNIT_ASSERT(rig.directory.alive(m2.id));
 		CPPUNIT_ASSERT_EQUAL(4, rig.federation.countersStatus()->getValue<int>("peer_messages_ignored"));
 		CPPUNIT_ASSERT_EQUAL(std::size_t(0), rig.loans.borrowedCount());
+		// A STORE_ID that is not a name is a bad heartbeat too.
+		rig.directory.message(m2, "{\"SERVER\":\"ALIVE\",\"TASK\":\"RECIEVE\",\"SERVER_UUID\":\"m2\",\"QUEUE\":0,\"CAPACITY\":1,"
+			"\"WORKERS\":0,\"IDLE_CREDITS\":0,\"LENT\":0,\"BORROWED\":0,\"STORE_ID\":[]}");
+		CPPUNIT_ASSERT_EQUAL(5, rig.federation.countersStatus()->getValue<int>("peer_messages_ignored"));
+	}
+
+	void testHeartbeatsCarryTheStoreId()
+	{
+		FederationRig with(STORE_A);
+		Link link = with.directory.open(with.federation, Link::PEER, "m2");
+		CPPUNIT_ASSERT_EQUAL(STORE_A, with.directory.takeObject(link)->getValue<std::string>("STORE_ID"));
+		// A master without a store sends none, and compares nothing.
+		FederationRig without;
+		Link m2 = without.directory.open(without.federation, Link::PEER, "m2");
+		CPPUNIT_ASSERT(!without.directory.takeObject(m2)->has("STORE_ID"));
+		without.directory.message(m2, heartbeat("m2", "RECIEVE", 0, STORE_B));
+		CPPUNIT_ASSERT_EQUAL(STORE_B, without.peerStatus("m2")->getValue<std::string>("store_id"));
+		CPPUNIT_ASSERT(without.peerStatus("m2")->isNull("store_matches"));
+	}
+
+	void testNoLendingToAPeerOnAnotherStore()
+	{
+		FederationRig rig(STORE_A);
+		LogCapture log(rig.logger);
+		Link a = rig.workerOnStore("a", STORE_A), b = rig.workerOnStore("b", STORE_A);
+		Link m2 = rig.linkToM2(STORE_B);
+		rig.directory.message(m2, heartbeat("m2", "RECIEVE", 0, STORE_B));
+		CPPUNIT_ASSERT_EQUAL(Federation::ALIVE, rig.federation.state("m2"));
+		// Said once, however many heartbeats say it again.
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(log.text(), std::size_t(1), log.count("peer m2 is not on our store (ours is " + STORE_A + ", the peer's is " + STORE_B + ")", Poco::Message::PRIO_WARNING));
+		rig.directory.message(m2, "{\"TASK\":\"WORKER_REQUEST\",\"WORKERS_NEEDED\":1,\"SERVER_UUID\":\"m2\"}");
+		Poco::JSON::Object::Ptr response = rig.takeTask(m2, "WORKER_RESPONSE");
+		CPPUNIT_ASSERT_EQUAL(std::string("NACK"), response->getValue<std::string>("STATUS"));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), rig.loans.lentCount());
+		CPPUNIT_ASSERT(rig.directory.sent(a).empty() && rig.directory.sent(b).empty());
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(log.text(), std::size_t(1), log.count("peer m2 asked for 1 worker(s): refused, it is not on our store"));
+		Poco::JSON::Object::Ptr status = rig.peerStatus("m2");
+		CPPUNIT_ASSERT_EQUAL(STORE_B, status->getValue<std::string>("store_id"));
+		CPPUNIT_ASSERT_EQUAL(false, status->getValue<bool>("store_matches"));
+	}
+
+	void testNoAskingAPeerOnAnotherStore()
+	{
+		FederationRig rig(STORE_A);
+		Link m2 = rig.linkToM2(STORE_B);
+		rig.flood(8);
+		// Saturated for well over the window, with m2 answering every
+		// heartbeat: still never asked.
+		for (int i = 0; i < 5; ++i)
+		{
+			rig.tickFor(1000);
+			rig.directory.message(m2, heartbeat("m2", "RECIEVE", 0, STORE_B));
+		}
+		CPPUNIT_ASSERT_EQUAL(Federation::ALIVE, rig.federation.state("m2"));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), rig.requestsTo(m2));
+		CPPUNIT_ASSERT_EQUAL(0, rig.federation.countersStatus()->getValue<int>("loans_asked"));
+	}
+
+	void testPeerWithoutStoreIdIsUnknown()
+	{
+		FederationRig rig(STORE_A);
+		LogCapture log(rig.logger);
+		rig.workerOnStore("a", STORE_A);
+		rig.workerOnStore("b", STORE_A);
+		Link m2 = rig.linkToM2();
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), log.count("peer m2 is not on our store (ours is " + STORE_A + ", the peer's is none", Poco::Message::PRIO_WARNING));
+		Poco::JSON::Object::Ptr status = rig.peerStatus("m2");
+		CPPUNIT_ASSERT(status->isNull("store_id"));
+		CPPUNIT_ASSERT_EQUAL(false, status->getValue<bool>("store_matches"));
+		rig.directory.message(m2, "{\"TASK\":\"WORKER_REQUEST\",\"WORKERS_NEEDED\":1,\"SERVER_UUID\":\"m2\"}");
+		CPPUNIT_ASSERT_EQUAL(std::string("NACK"), rig.takeTask(m2, "WORKER_RESPONSE")->getValue<std::string>("STATUS"));
+		rig.flood(8);
+		rig.tickFor(3000);
+		rig.directory.message(m2, heartbeat("m2", "RECIEVE"));
+		rig.tickFor(1000);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), rig.requestsTo(m2));
+		// m0 was never heard: its store is not known, so nothing to compare yet.
+		CPPUNIT_ASSERT(rig.peerStatus("m0")->isNull("store_matches"));
+	}
+
+	void testPeerOnTheSameStoreLendsAndAsks()
+	{
+		{
+			FederationRig rig(STORE_A);
+			rig.workerOnStore("a", STORE_A);
+			rig.workerOnStore("b", STORE_A);
+			Link m2 = rig.linkToM2(STORE_A);
+			CPPUNIT_ASSERT_EQUAL(true, rig.peerStatus("m2")->getValue<bool>("store_matches"));
+			rig.directory.message(m2, "{\"TASK\":\"WORKER_REQUEST\",\"WORKERS_NEEDED\":1,\"SERVER_UUID\":\"m2\"}");
+			Poco::JSON::Object::Ptr response = rig.takeTask(m2, "WORKER_RESPONSE");
+			CPPUNIT_ASSERT_EQUAL(std::string("ACK"), response->getValue<std::string>("STATUS"));
+			CPPUNIT_ASSERT_EQUAL(std::size_t(1), rig.loans.lentCount("m2"));
+		}
+		{
+			FederationRig rig(STORE_A);
+			Link m2 = rig.linkToM2(STORE_A);
+			rig.flood(8);
+			rig.tickFor(1100);
+			CPPUNIT_ASSERT_EQUAL(std::size_t(1), rig.requestsTo(m2));
+		}
 	}
 };
 

@@ -59,6 +59,17 @@ public:
 		return link;
 	}
 
+	Link workerOnStore(const std::string& uuid, const std::string& storeId, int concurrency = 1, const std::string& owner = std::string())
+		/// A worker link that has sent its ALIVE with STORE_ID (none if
+		/// storeId is empty).
+	{
+		Link link = directory.open(dispatcher, Link::WORKER);
+		directory.message(link, "{\"WORKER\":\"ALIVE\",\"WORKER_UUID\":\"" + uuid + "\",\"TASKS\":[\"ECHO\"],\"CONCURRENCY\":" + std::to_string(concurrency)
+			+ (owner.empty() ? std::string() : ",\"SERVER_UUID\":\"" + owner + "\"")
+			+ (storeId.empty() ? std::string() : ",\"STORE_ID\":\"" + storeId + "\"") + "}");
+		return link;
+	}
+
 	void answer(const Link& worker, const Poco::JSON::Object& task)
 		/// The worker answers a task it was sent with OK, echoing its PAYLOAD.
 	{

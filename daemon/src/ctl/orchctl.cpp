@@ -206,17 +206,39 @@ int printResult(const Poco::JSON::Object::Ptr& result)
 }
 
 
-void printStatus(const Poco::JSON::Object& status)
+std::string textOf(const Poco::JSON::Object& object, const std::string& key, const std::string& absent = "-")
+	/// A field as text, or absent if it is missing or null.
 {
-	Poco::JSON::Object::Ptr queue = status.getObject("queue");
-	std::cout << status.getValue<std::string>("role") << " " << status.getValue<std::string>("id")
-	          << "   up " << status.getValue<Poco::Int64>("uptime_ms") / 1000 << " s   clients " << status.getValue<int>("clients") << "\n";
-	if (queue)
-		std::cout << "queue   " << queue->getValue<int>("depth") << " waiting of " << queue->getValue<int>("capacity")
-		          << ", " << queue->getValue<int>("in_flight") << " in flight\n";
+	return object.has(key) && !object.isNull(key) ? object.get(key).toString() : absent;
+}
+
+
+void printStore(const Poco::JSON::Object& status)
+	/// The master's store id, and the workers it refused for theirs.
+{
+	Poco::JSON::Object::Ptr store = status.getObject("store");
+	if (!store) return;
+	if (store->isNull("id")) std::cout << "store   not checked (no store.connection on this master)\n";
+	else std::cout << "store   " << store->getValue<std::string>("id") << " (" << textOf(*store, "connector") << ")\n";
+	Poco::JSON::Array::Ptr refusals = store->getArray("refusals");
+	if (!refusals || refusals->size() == 0) return;
+	std::cout << "\nrefused for their store (latest last)\n" << std::left << std::setw(16) << "WORKER" << std::setw(22) << "ADDRESS"
+	          << std::setw(38) << "STORE_ID" << "AGO_MS\n";
+	for (std::size_t i = 0; i < refusals->size(); ++i)
+	{
+		Poco::JSON::Object::Ptr r = refusals->getObject(static_cast<unsigned>(i));
+		std::cout << std::setw(16) << textOf(*r, "worker") << std::setw(22) << textOf(*r, "address")
+		          << std::setw(38) << textOf(*r, "store_id", "(none sent)") << textOf(*r, "ms_ago") << "\n";
+	}
+}
+
+
+void printWorkers(const Poco::JSON::Object& status)
+{
 	Poco::JSON::Array::Ptr workers = status.getArray("workers");
 	std::cout << "\n" << std::left << std::setw(16) << "WORKER" << std::setw(22) << "ADDRESS" << std::setw(10) << "STATE"
-	          << std::setw(26) << "OWNER" << std::setw(8) << "CREDIT" << std::setw(10) << "IN_FLIGHT" << "COMPLETED\n";
+	          << std::setw(26) << "OWNER" << std::setw(8) << "CREDIT" << std::setw(10) << "IN_FLIGHT" << std::setw(11) << "COMPLETED"
+	          << "STORE_ID\n";
 	for (std::size_t i = 0; workers && i < workers->size(); ++i)
 	{
 		Poco::JSON::Object::Ptr w = workers->getObject(static_cast<unsigned>(i));
@@ -226,24 +248,46 @@ void printStatus(const Poco::JSON::Object& status)
 		std::cout << std::setw(16) << w->getValue<std::string>("id") << std::setw(22) << w->getValue<std::string>("address")
 		          << std::setw(10) << w->getValue<std::string>("state") << std::setw(26) << owner
 		          << std::setw(8) << (std::to_string(w->getValue<int>("credits")) + "/" + std::to_string(w->getValue<int>("concurrency")))
-		          << std::setw(10) << w->getValue<int>("in_flight") << w->getValue<Poco::UInt64>("completed") << "\n";
+		          << std::setw(10) << w->getValue<int>("in_flight") << std::setw(11) << w->getValue<Poco::UInt64>("completed")
+		          << textOf(*w, "store_id") << "\n";
 	}
+}
+
+
+void printPeers(const Poco::JSON::Object& status)
+{
 	Poco::JSON::Array::Ptr peers = status.getArray("peers");
-	if (peers && peers->size() > 0)
+	if (!peers || peers->size() == 0) return;
+	std::cout << "\n" << std::setw(12) << "PEER" << std::setw(22) << "ADDRESS" << std::setw(9) << "STATE" << std::setw(10) << "HEARD_MS"
+	          << std::setw(8) << "QUEUE" << std::setw(9) << "WORKERS" << std::setw(12) << "LENT_TO_IT" << std::setw(16) << "HOSTED_FROM_IT"
+	          << "STORE_ID\n";
+	for (std::size_t i = 0; i < peers->size(); ++i)
 	{
-		std::cout << "\n" << std::setw(12) << "PEER" << std::setw(22) << "ADDRESS" << std::setw(9) << "STATE" << std::setw(10) << "HEARD_MS"
-		          << std::setw(8) << "QUEUE" << std::setw(9) << "WORKERS" << std::setw(12) << "LENT_TO_IT" << "HOSTED_FROM_IT\n";
-		for (std::size_t i = 0; i < peers->size(); ++i)
-		{
-			Poco::JSON::Object::Ptr p = peers->getObject(static_cast<unsigned>(i));
-			Poco::JSON::Object::Ptr load = p->getObject("load");
-			std::cout << std::setw(12) << p->getValue<std::string>("id") << std::setw(22) << p->getValue<std::string>("address")
-			          << std::setw(9) << p->getValue<std::string>("state")
-			          << std::setw(10) << (p->isNull("last_heartbeat_ms") ? std::string("-") : p->get("last_heartbeat_ms").toString())
-			          << std::setw(8) << load->getValue<int>("queue") << std::setw(9) << load->getValue<int>("workers")
-			          << std::setw(12) << p->getArray("lent_to_it")->size() << p->getArray("hosted_from_it")->size() << "\n";
-		}
+		Poco::JSON::Object::Ptr p = peers->getObject(static_cast<unsigned>(i));
+		Poco::JSON::Object::Ptr load = p->getObject("load");
+		std::string store = textOf(*p, "store_id");
+		if (p->has("store_matches") && !p->isNull("store_matches"))
+			store += p->getValue<bool>("store_matches") ? " (same as ours)" : " (NOT ours: no loans)";
+		std::cout << std::setw(12) << p->getValue<std::string>("id") << std::setw(22) << p->getValue<std::string>("address")
+		          << std::setw(9) << p->getValue<std::string>("state") << std::setw(10) << textOf(*p, "last_heartbeat_ms")
+		          << std::setw(8) << load->getValue<int>("queue") << std::setw(9) << load->getValue<int>("workers")
+		          << std::setw(12) << p->getArray("lent_to_it")->size() << std::setw(16) << p->getArray("hosted_from_it")->size()
+		          << store << "\n";
 	}
+}
+
+
+void printStatus(const Poco::JSON::Object& status)
+{
+	Poco::JSON::Object::Ptr queue = status.getObject("queue");
+	std::cout << status.getValue<std::string>("role") << " " << status.getValue<std::string>("id")
+	          << "   up " << status.getValue<Poco::Int64>("uptime_ms") / 1000 << " s   clients " << status.getValue<int>("clients") << "\n";
+	if (queue)
+		std::cout << "queue   " << queue->getValue<int>("depth") << " waiting of " << queue->getValue<int>("capacity")
+		          << ", " << queue->getValue<int>("in_flight") << " in flight\n";
+	printStore(status);
+	printWorkers(status);
+	printPeers(status);
 	for (const char* section: {"counters", "loans"})
 	{
 		Poco::JSON::Object::Ptr counters = status.getObject(section);

@@ -24,6 +24,8 @@ struct DispatchOptions
 	Poco::Timespan taskTimeout = Poco::Timespan(30, 0);  /// lease length
 	int maxAttempts = 3;                            /// dispatches before a task fails
 	std::size_t maxMessageBytes = 1 << 20;          /// the largest message a worker accepts
+	std::string storeId;                            /// the master's store id: workers must send the same; empty checks nothing
+	std::string storeConnector;                     /// the master's store connector, for the status
 };
 
 

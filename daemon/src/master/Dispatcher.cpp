@@ -52,7 +52,8 @@ Dispatcher::Dispatcher(ConnectionDirectory& connections, const TimeSource& clock
 	_options(options),
 	_logger(logger),
 	_started(clock.now()),
-	_tasks(options.masterId)
+	_tasks(options.masterId),
+	_storeCheck(options.storeId, options.storeConnector)
 {
 }
 
@@ -315,12 +316,16 @@ void Dispatcher::registerWorker(const Link& link, const Poco::JSON::Object& hell
 		worker.concurrency = concurrency.convert<int>();
 		if (hello.has("SERVER_UUID")) worker.owner = Request::requireName(hello, "SERVER_UUID");
 		if (worker.owner == _options.masterId) worker.owner.clear();
+		if (hello.has("STORE_ID")) worker.storeId = Request::requireName(hello, "STORE_ID");
 	}
 	catch (Poco::Exception& exc)
 	{
 		rejectWorker(link, "bad ALIVE: " + exc.message());
 		return;
 	}
+	// Before it can replace a connection of the same worker that is on
+	// the right store.
+	if (refuseOtherStore(link, worker)) return;
 	// The same worker reconnected before its old connection was seen to
 	// die: the old one goes, and its tasks with it.
 	if (std::uint64_t previous = _workers.connectionOf(worker.uuid))
@@ -344,6 +349,18 @@ void Dispatcher::rejectWorker(const Link& link, const std::string& why)
 	_logger.warning("%s from %s sent garbage (%s): disconnecting it; its tasks go back to the queue", who, link.peerAddress, why);
 	if (worker) worker->draining = true;
 	_connections.close(link.id, 1008, why);
+}
+
+
+bool Dispatcher::refuseOtherStore(const Link& link, const Worker& worker)
+{
+	std::string why = _storeCheck.refusal(worker.storeId);
+	if (why.empty()) return false;
+	_logger.warning("worker %s from %s refused: %s (a worker on another database would apply this master's tasks to its own ledger)",
+		worker.uuid, worker.address, why);
+	_storeCheck.refused(StoreRefusal{worker.uuid, worker.address, worker.storeId, why, _clock.now()});
+	_connections.close(link.id, 1008, why);
+	return true;
 }
 
 
@@ -522,6 +539,7 @@ Poco::JSON::Object::Ptr Dispatcher::workerStatus(const Worker& w) const
 	item->set("address", w.address);
 	item->set("state", !lentTo.empty() ? "lent" : (w.draining ? "draining" : (w.inflight.empty() ? "idle" : "busy")));
 	item->set("owner", w.owner.empty() ? _options.masterId : w.owner);
+	item->set("store_id", w.storeId.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(w.storeId));
 	item->set("borrowed", !w.owner.empty());
 	if (!lentTo.empty()) item->set("lent_to", lentTo);
 	Poco::JSON::Array::Ptr tasks = new Poco::JSON::Array;
@@ -542,6 +560,7 @@ Poco::JSON::Object::Ptr Dispatcher::status() const
 	status->set("role", "master");
 	status->set("id", _options.masterId);
 	status->set("uptime_ms", (_clock.now() - _started) / 1000);
+	status->set("store", _storeCheck.status(_clock.now()));
 	Poco::JSON::Object::Ptr queue = new Poco::JSON::Object;
 	queue->set("depth", _tasks.queued());
 	queue->set("capacity", _options.queueCapacity);
@@ -561,6 +580,7 @@ Poco::JSON::Object::Ptr Dispatcher::status() const
 	counters->set("timed_out", _counters.timedOut);
 	counters->set("stale_results", _counters.staleResults);
 	counters->set("worker_garbage", _counters.workerGarbage);
+	counters->set("store_refused", _storeCheck.count());
 	status->set("counters", counters);
 	return status;
 }

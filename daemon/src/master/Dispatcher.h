@@ -12,6 +12,7 @@
 #include "master/DispatchOptions.h"
 #include "master/LoanBook.h"
 #include "master/PendingReply.h"
+#include "master/StoreIdCheck.h"
 #include "master/TaskQueue.h"
 #include "master/WorkerTable.h"
 #include "json/JsonScan.h"
@@ -64,6 +65,11 @@ class Dispatcher: public ConnectionHandler
 	/// only for the current attempt on the worker that holds the lease;
 	/// late results are discarded. Mutating tasks are idempotent by key in
 	/// the store, so a re-dispatched UPDATE is never applied twice.
+	///
+	/// That holds only while every worker is on the master's store: with
+	/// options.storeId set, a worker whose ALIVE carries another STORE_ID,
+	/// or none, is refused (closed with 1008, logged, counted, and listed
+	/// in the status; see StoreIdCheck).
 	///
 	/// Reaches its connections only through a ConnectionDirectory and reads
 	/// time only from a TimeSource, so a fixture drives it in-process.
@@ -120,6 +126,7 @@ private:
 	void registerWorker(const Link& link, const Poco::JSON::Object& hello);
 	void onResult(Worker& worker, const std::string& taskId, int attempt, const std::string& text);
 	void rejectWorker(const Link& link, const std::string& why);
+	bool refuseOtherStore(const Link& link, const Worker& worker);
 	void pump();
 	void lease(Worker& worker, Task& task);
 	void sendReturnIfIdle(Worker& worker);
@@ -141,6 +148,7 @@ private:
 	WorkerTable _workers;
 	std::size_t _clients = 0;
 	Counters _counters;
+	StoreIdCheck _storeCheck;
 	WorkerListener* _listener = nullptr;
 };
 

@@ -212,11 +212,41 @@ void Federation::onPeerMessage(Peer& peer, const Poco::JSON::Object& message)
 void Federation::onHeartbeat(Peer& peer, const Poco::JSON::Object& message)
 {
 	std::string task;
-	peer.load = PeerMessages::readHeartbeat(message, task);
+	std::string storeId;
+	peer.load = PeerMessages::readHeartbeat(message, task, storeId);
+	noteStore(peer, storeId);
 	peer.lastHeard = _clock.now();
 	peer.heard = true;
 	if (peer.state != ALIVE) setState(peer, ALIVE);
 	if (task == "REQUEST") sendHeartbeat(peer, "RECIEVE");
+}
+
+
+void Federation::noteStore(Peer& peer, const std::string& storeId)
+{
+	if (peer.storeHeard && storeId == peer.storeId) return;
+	bool before = peer.storeHeard && sameStore(peer);
+	peer.storeId = storeId;
+	peer.storeHeard = true;
+	if (_options.storeId.empty()) return;
+	// Said once, when it is learnt (or changes), not on every heartbeat.
+	if (!sameStore(peer))
+		_logger.warning("peer %s is not on our store (%s): no workers lent to it or asked of it", peer.address.id, storeDifference(peer));
+	else if (before != sameStore(peer))
+		_logger.information("peer %s is on our store (%s): loans with it allowed", peer.address.id, _options.storeId);
+}
+
+
+bool Federation::sameStore(const Peer& peer) const
+{
+	return _options.storeId.empty() || peer.storeId == _options.storeId;
+}
+
+
+std::string Federation::storeDifference(const Peer& peer) const
+{
+	std::string theirs = peer.storeId.empty() ? std::string(peer.storeHeard ? "none (its heartbeats carry no STORE_ID)" : "not known yet") : peer.storeId;
+	return "ours is " + _options.storeId + ", the peer's is " + theirs;
 }
 
 
@@ -231,6 +261,13 @@ void Federation::onWorkerRequest(Peer& peer, const Poco::JSON::Object& message)
 	{
 		ignore("peer " + peer.address.id, "WORKER_REQUEST: " + exc.message());
 		send(peer, PeerMessages::workerResponse(_options.selfId, {}));
+		return;
+	}
+	if (!sameStore(peer))
+	{
+		// Its tasks would run on our workers' store, not on its own.
+		send(peer, PeerMessages::workerResponse(_options.selfId, {}));
+		_logger.information("peer %s asked for %d worker(s): refused, it is not on our store (%s)", peer.address.id, needed, storeDifference(peer));
 		return;
 	}
 	Load load = _dispatcher.load();
@@ -436,7 +473,7 @@ void Federation::askForWorkers()
 	for (auto& entry: _peers)
 	{
 		Peer& peer = entry.second;
-		if (peer.state != ALIVE || !peer.connection) continue;
+		if (peer.state != ALIVE || !peer.connection || !sameStore(peer)) continue;
 		if (peer.asked && now - peer.askedAt < 2000000) return;  // an answer is still due
 		if (peer.refused && now - peer.refusedAt < _options.cooldown.totalMicroseconds()) continue;
 		candidates.push_back(&peer);
@@ -483,7 +520,7 @@ void Federation::send(Peer& peer, const std::string& text)
 
 void Federation::sendHeartbeat(Peer& peer, const std::string& task)
 {
-	send(peer, PeerMessages::heartbeat(_options.selfId, task, _dispatcher.load()));
+	send(peer, PeerMessages::heartbeat(_options.selfId, task, _dispatcher.load(), _options.storeId));
 }
 
 
@@ -499,7 +536,8 @@ std::string Federation::redirectMessage(const Peer& target) const
 	std::vector<PeerAddress> failover;
 	for (const auto& entry: _peers)
 	{
-		if (entry.first != target.address.id) failover.push_back(entry.second.address);
+		// A master on another store would refuse the worker.
+		if (entry.first != target.address.id && sameStore(entry.second)) failover.push_back(entry.second.address);
 	}
 	return PeerMessages::redirect(target.address, _options.self, failover);
 }
@@ -525,6 +563,10 @@ Poco::JSON::Array::Ptr Federation::peersStatus() const
 		item->set("state", stateName(peer.state));
 		item->set("linked", peer.connection != 0);
 		item->set("last_heartbeat_ms", peer.heard ? Poco::Dynamic::Var((now - peer.lastHeard) / 1000) : Poco::Dynamic::Var());
+		item->set("store_id", peer.storeId.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(peer.storeId));
+		// null while there is nothing to compare: no store here, or not heard.
+		bool compared = !_options.storeId.empty() && peer.storeHeard;
+		item->set("store_matches", compared ? Poco::Dynamic::Var(sameStore(peer)) : Poco::Dynamic::Var());
 		Poco::JSON::Object::Ptr load = new Poco::JSON::Object;
 		load->set("queue", peer.load.queued);
 		load->set("capacity", peer.load.capacity);

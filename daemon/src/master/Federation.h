@@ -46,6 +46,12 @@ class Federation: public ConnectionHandler, public WorkerListener
 	/// the owner confirms with RELEASE_COMPLETED when they are home. Every
 	/// loan is recorded in the LoanBook, written only here.
 	///
+	/// Store identity: with options.storeId set, a master lends to and asks
+	/// only the peers whose heartbeats carry the same STORE_ID; a peer on
+	/// another store, or that sends none, is answered NACK and never asked
+	/// (its workers arriving here are refused by the Dispatcher anyway).
+	/// Without a store id of its own a master checks nothing.
+	///
 	/// Failover: the owner of workers lent to a peer declared DEAD writes
 	/// the loans off (they come home when their link breaks); a worker
 	/// whose owner is DEAD is kept as a guest until the owner is ALIVE
@@ -108,6 +114,8 @@ private:
 		bool refused = false;
 		std::int64_t refusedAt = 0;
 		std::shared_ptr<std::atomic<bool>> linked = std::make_shared<std::atomic<bool>>(false);
+		std::string storeId;                     // its heartbeats' STORE_ID; empty if none
+		bool storeHeard = false;                 // a heartbeat told us (storeId is not a guess)
 	};
 
 	struct Counters
@@ -121,6 +129,11 @@ private:
 	void sendHeartbeat(Peer& peer, const std::string& task);
 	void onPeerMessage(Peer& peer, const Poco::JSON::Object& message);
 	void onHeartbeat(Peer& peer, const Poco::JSON::Object& message);
+	void noteStore(Peer& peer, const std::string& storeId);
+	bool sameStore(const Peer& peer) const;
+		/// Whether loans with the peer are allowed: this master has no
+		/// store id, or the peer's heartbeats carry the same one.
+	std::string storeDifference(const Peer& peer) const;
 	void onWorkerRequest(Peer& peer, const Poco::JSON::Object& message);
 	void onWorkerResponse(Peer& peer, const Poco::JSON::Object& message);
 	void onCommandRelease(Peer& peer);

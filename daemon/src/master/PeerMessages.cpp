@@ -5,6 +5,7 @@
 
 #include "master/PeerMessages.h"
 #include "json/JsonObject.h"
+#include "orchd/Request.h"
 #include "Poco/Exception.h"
 #include "Poco/JSON/Array.h"
 
@@ -12,7 +13,7 @@
 namespace orchd {
 
 
-std::string PeerMessages::heartbeat(const std::string& selfId, const std::string& task, const Load& load)
+std::string PeerMessages::heartbeat(const std::string& selfId, const std::string& task, const Load& load, const std::string& storeId)
 {
 	Poco::JSON::Object heartbeat;
 	heartbeat.set("SERVER", "ALIVE");
@@ -24,11 +25,12 @@ std::string PeerMessages::heartbeat(const std::string& selfId, const std::string
 	heartbeat.set("IDLE_CREDITS", load.idleCredits);
 	heartbeat.set("LENT", load.lent);
 	heartbeat.set("BORROWED", load.borrowed);
+	if (!storeId.empty()) heartbeat.set("STORE_ID", storeId);
 	return toText(heartbeat);
 }
 
 
-Load PeerMessages::readHeartbeat(const Poco::JSON::Object& message, std::string& task)
+Load PeerMessages::readHeartbeat(const Poco::JSON::Object& message, std::string& task, std::string& storeId)
 {
 	if (message.optValue<std::string>("SERVER", "") != "ALIVE") throw Poco::InvalidArgumentException("SERVER must be ALIVE");
 	task = message.optValue<std::string>("TASK", "");
@@ -40,6 +42,7 @@ Load PeerMessages::readHeartbeat(const Poco::JSON::Object& message, std::string&
 	load.idleCredits = intField(message, "IDLE_CREDITS", 0, 1 << 30);
 	load.lent = intField(message, "LENT", 0, 1 << 20);
 	load.borrowed = intField(message, "BORROWED", 0, 1 << 20);
+	storeId = message.has("STORE_ID") ? Request::requireName(message, "STORE_ID") : std::string();
 	return load;
 }
 

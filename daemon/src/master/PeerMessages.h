@@ -26,11 +26,14 @@ class PeerMessages
 	/// Poco::InvalidArgumentException naming the field. Thread-safe.
 {
 public:
-	static std::string heartbeat(const std::string& selfId, const std::string& task, const Load& load);
-		/// {"SERVER":"ALIVE","TASK":task (REQUEST or RECIEVE),...load}.
+	static std::string heartbeat(const std::string& selfId, const std::string& task, const Load& load, const std::string& storeId);
+		/// {"SERVER":"ALIVE","TASK":task (REQUEST or RECIEVE),...load}, and
+		/// "STORE_ID" unless storeId is empty (a master without a store).
 
-	static Load readHeartbeat(const Poco::JSON::Object& message, std::string& task);
-		/// The load a heartbeat reports; task is set to REQUEST or RECIEVE.
+	static Load readHeartbeat(const Poco::JSON::Object& message, std::string& task, std::string& storeId);
+		/// The load a heartbeat reports; task is set to REQUEST or RECIEVE,
+		/// storeId to its STORE_ID, or empty if it has none (optional: a
+		/// master without a store, or an older orchd, sends none).
 
 	static std::string workerRequest(const std::string& selfId, int needed);
 	static int workersNeeded(const Poco::JSON::Object& request);

@@ -30,6 +30,7 @@ struct Worker
 	std::set<std::string> tasks;             /// the task types it offers
 	int concurrency = 1;                     /// its credit
 	std::string owner;                       /// its home master; ours if empty
+	std::string storeId;                     /// the STORE_ID of its ALIVE; empty if none
 	std::string returnMessage;               /// RETURN to send once idle
 	bool draining = false;                   /// no more tasks for it
 	std::string group;                       /// its task types, length-prefixed: the key of its ready list

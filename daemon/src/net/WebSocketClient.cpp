@@ -115,7 +115,10 @@ bool WebSocketClient::receive(std::string& text, Poco::Timespan timeout)
 			case FrameCodec::CLOSE:
 			{
 				const std::string& body = _codec.payload();
-				throw ConnectionResetException("the peer closed the connection: " + (body.size() > 2 ? body.substr(2) : std::string("no reason given")));
+				// The close code travels as the exception's code: a caller
+				// tells a refusal (1008) from a plain close by it.
+				int code = body.size() >= 2 ? (static_cast<unsigned char>(body[0]) << 8) | static_cast<unsigned char>(body[1]) : 0;
+				throw ConnectionResetException("the peer closed the connection: " + (body.size() > 2 ? body.substr(2) : std::string("no reason given")), code);
 			}
 			default:
 				continue;

@@ -49,7 +49,8 @@ public:
 		/// message, false on timeout (a zero timeout only takes what has
 		/// arrived already). Answers pings. Throws
 		/// Poco::Net::ConnectionResetException when the peer closes (with its
-		/// reason) and Poco::ProtocolException on a framing error.
+		/// reason, and its close code as the exception's code(), 0 if none)
+		/// and Poco::ProtocolException on a framing error.
 
 	void shutdown();
 		/// Ends the connection; a receive() in another thread returns.

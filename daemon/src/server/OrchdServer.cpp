@@ -130,8 +130,11 @@ int OrchdServer::main(const ArgVec&)
 	plugins.loadFolder(settings.pluginsDir);
 	if (plugins.loaded().empty()) log.warning("no plugin loaded from %s: this node knows no task", settings.pluginsDir);
 
+	// A worker runs its tasks on the store. A master only checks that its
+	// workers and peers are on the same one, and only if its file names it:
+	// the default store.connection is a path a master need not have.
 	std::unique_ptr<AccountDatabase> store;
-	if (settings.role == "worker")
+	if (settings.role == "worker" || config().has("store.connection"))
 	{
 		try
 		{
@@ -145,6 +148,15 @@ int OrchdServer::main(const ArgVec&)
 			return EXIT_UNAVAILABLE;
 		}
 	}
+	if (settings.role == "worker") settings.worker.storeId = store->storeId();
+	else if (store)
+	{
+		settings.master.dispatch.storeId = settings.master.federation.storeId = store->storeId();
+		settings.master.dispatch.storeConnector = settings.master.federation.storeConnector = store->connector();
+		// The master runs no task: it needs the id, not the sessions.
+		store.reset();
+	}
+	else log.warning("no store.connection: workers' and peers' store ids are not checked");
 	raiseFileLimit(log);
 	TaskRunner runner(plugins, store.get(), log);
 	std::vector<std::string> tasks = plugins.taskNames();

@@ -97,10 +97,15 @@ void WorkerNode::run()
 		bool reached = false;
 		try
 		{
-			session(master);
+			// A master that refused this worker will refuse it again until
+			// someone fixes a configuration: keep backing off.
+			bool refused = session(master);
 			reached = true;
-			delayMs = 100;
-			reported = false;
+			if (!refused)
+			{
+				delayMs = 100;
+				reported = false;
+			}
 		}
 		catch (Poco::Exception& exc)
 		{
@@ -123,7 +128,7 @@ void WorkerNode::run()
 }
 
 
-void WorkerNode::session(const PeerAddress& master)
+bool WorkerNode::session(const PeerAddress& master)
 {
 	auto link = std::make_shared<WebSocketClient>(Poco::Net::SocketAddress(master.host, master.port), "/v1/worker", Poco::Timespan(5, 0), _options.maxMessageBytes);
 	Poco::JSON::Object hello;
@@ -134,6 +139,7 @@ void WorkerNode::session(const PeerAddress& master)
 	hello.set("TASKS", tasks);
 	hello.set("CONCURRENCY", _options.concurrency);
 	hello.set("SERVER_UUID", _route.home().id);
+	if (!_options.storeId.empty()) hello.set("STORE_ID", _options.storeId);
 	std::ostringstream text;
 	hello.stringify(text);
 	link->send(text.str());
@@ -145,6 +151,7 @@ void WorkerNode::session(const PeerAddress& master)
 
 	std::string reason = "master closed the connection";
 	bool moving = false;
+	bool refused = false;
 	try
 	{
 		std::string message;
@@ -174,6 +181,14 @@ void WorkerNode::session(const PeerAddress& master)
 			}
 		}
 	}
+	catch (ConnectionResetException& exc)
+	{
+		reason = exc.displayText();
+		// 1008: the master refused this worker (another store, or a
+		// message it could not take), and says why in its reason.
+		refused = exc.code() == 1008;
+		if (refused) reason = exc.message();
+	}
 	catch (Poco::Exception& exc)
 	{
 		reason = exc.displayText();
@@ -194,7 +209,9 @@ void WorkerNode::session(const PeerAddress& master)
 	}
 	link->shutdown();
 	if (moving) _logger.information("worker %s leaves master %s", _options.id, master.id);
+	else if (refused) _logger.error("worker %s refused by master %s: %s", _options.id, master.id, reason);
 	else if (!_quit) _logger.warning("worker %s lost master %s: %s", _options.id, master.id, reason);
+	return refused;
 }
 
 

@@ -39,12 +39,13 @@ namespace orchd {
 
 class WorkerNode: public QuickLink, private Poco::Runnable
 	/// Connects to the home master, introduces itself with the prototype's
-	/// {"WORKER":"ALIVE","WORKER_UUID":...} plus its task types and
-	/// concurrency, then runs the tasks the master pushes on its executor
+	/// {"WORKER":"ALIVE","WORKER_UUID":...} plus its task types,
+	/// concurrency and store id (STORE_ID), then runs the tasks the master pushes on its executor
 	/// threads and answers each with its result (STATUS, TASK_ID, ATTEMPT).
 	///
 	/// When the master goes away it reconnects with exponential backoff and
-	/// jitter. stop() drains: it tells the master {"WORKER":"STOPPING"},
+	/// jitter; a master that refused it (1008, e.g. another store) is
+	/// logged at error level and retried without resetting the backoff. stop() drains: it tells the master {"WORKER":"STOPPING"},
 	/// finishes and reports what is in flight, then disconnects.
 	///
 	/// Which master to dial (home, failover, moves ordered by REDIRECT and
@@ -81,7 +82,10 @@ private:
 	};
 
 	void run() override;
-	void session(const PeerAddress& master);
+	bool session(const PeerAddress& master);
+		/// One connection to master, until it ends; true if the master
+		/// refused this worker (closed it with 1008), and logged at error
+		/// level with the master's reason.
 	static constexpr int MAX_BURST = 64;  // messages read before the quick results go out
 
 	void handle(const std::string& text);

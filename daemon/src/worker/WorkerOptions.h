@@ -24,6 +24,7 @@ struct WorkerOptions
 {
 	std::string id;                    /// WORKER_UUID
 	std::string homeId;                /// the home master's id
+	std::string storeId;               /// the id of the store this worker opened (STORE_ID in ALIVE)
 	Poco::Net::SocketAddress home;     /// the home master's address
 	std::vector<PeerAddress> failover; /// masters to turn to while home is down (worker.failover)
 	int concurrency = 4;               /// tasks run at once (the credit given to the master)

@@ -161,7 +161,7 @@ int OrchdServer::main(const ArgVec&)
 	TaskRunner runner(plugins, store.get(), log);
 	std::vector<std::string> tasks = plugins.taskNames();
 	std::unique_ptr<MasterServer> master;
-	std::vector<std::unique_ptr<QuickRunner>> quick;
+	std::unique_ptr<QuickRunner> quick;
 	std::vector<std::unique_ptr<WorkerNode>> workers;
 	if (settings.role == "master")
 	{
@@ -183,21 +183,17 @@ int OrchdServer::main(const ArgVec&)
 		// for one), each its own link and executors, all on this store.
 		// Store tasks commit together every half credit's worth over all
 		// links: their results travel while the master sends the next
-		// ones, instead of the links waiting for a whole credit's worth.
-		// SQLite has one writer: the links share one QuickRunner, whose
-		// one thread at a time keeps the write lock busy. A networked
-		// store takes writers in parallel on their own connections: each
-		// link runs its own.
-		bool shared = !store || store->connector() == "sqlite";
-		int runners = shared ? 1 : settings.worker.links;
-		int linksPerRunner = shared ? settings.worker.links : 1;
-		for (int i = 0; i < runners; ++i)
-			quick.push_back(std::make_unique<QuickRunner>(store.get(), static_cast<std::size_t>(std::max(1, linksPerRunner * settings.worker.concurrency / 2)), log));
+		// ones, instead of the links waiting for a whole credit's worth. One runner for all links on every backend: SQLite has one
+		// writer; on PostgreSQL and MariaDB a runner per link was measured
+		// (docs/BENCHMARKS.md): as fast on (2, 16), three times slower on
+		// (4, 64) over 64 accounts, its batches waiting on each other's
+		// row locks.
+		quick = std::make_unique<QuickRunner>(store.get(), static_cast<std::size_t>(std::max(1, settings.worker.links * settings.worker.concurrency / 2)), log);
 		for (int link = 1; link <= settings.worker.links; ++link)
 		{
 			WorkerOptions options = settings.worker;
 			if (settings.worker.links > 1) options.id += "-" + std::to_string(link);
-			workers.push_back(std::make_unique<WorkerNode>(options, runner, *quick[shared ? 0 : static_cast<std::size_t>(link - 1)], tasks, log));
+			workers.push_back(std::make_unique<WorkerNode>(options, runner, *quick, tasks, log));
 		}
 		for (auto& worker: workers) worker->start();
 	}

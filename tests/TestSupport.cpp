@@ -4,8 +4,7 @@
 
 
 #include "TestSupport.h"
-#include <cstdlib>
-#include <map>
+#include "json/JsonObject.h"
 #include "Poco/File.h"
 #include "Poco/FileStream.h"
 #include "Poco/Net/HTTPClientSession.h"
@@ -21,6 +20,8 @@
 #include "Poco/UUIDGenerator.h"
 #include <cppunit/extensions/HelperMacros.h>
 #include <csignal>
+#include <cstdlib>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -206,6 +207,27 @@ std::string workerProperties(const std::string& id, const std::string& home, con
 		"store.connection = " + database + "\n"
 		"worker.home = " + home + "\n"
 		"worker.reconnect_max_ms = 500\n" + extra;
+}
+
+
+Poco::JSON::Object::Ptr masterStatus(Poco::UInt16 port)
+{
+	int code = 0;
+	std::string body = httpGet(port, "/v1/status", code);
+	CPPUNIT_ASSERT_EQUAL_MESSAGE(body, 200, code);
+	return parseObject(body);
+}
+
+
+std::size_t workerCount(Poco::UInt16 port)
+{
+	return masterStatus(port)->getArray("workers")->size();
+}
+
+
+Poco::Int64 counter(Poco::UInt16 port, const std::string& name)
+{
+	return masterStatus(port)->getObject("counters")->getValue<Poco::Int64>(name);
 }
 
 

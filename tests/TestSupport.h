@@ -10,6 +10,7 @@
 #define orchd_TestSupport_INCLUDED
 
 
+#include "Poco/JSON/Object.h"
 #include "Poco/Process.h"
 #include "Poco/Timespan.h"
 #include <functional>
@@ -98,6 +99,17 @@ std::string workerProperties(const std::string& id, const std::string& home, con
 
 std::string httpGet(Poco::UInt16 port, const std::string& path, int& status);
 	/// A GET on 127.0.0.1:port.
+
+
+Poco::JSON::Object::Ptr masterStatus(Poco::UInt16 port);
+	/// GET /v1/status of the master on 127.0.0.1:port, parsed; fails the
+	/// test unless it answers 200.
+
+std::size_t workerCount(Poco::UInt16 port);
+	/// How many workers the master lists.
+
+Poco::Int64 counter(Poco::UInt16 port, const std::string& name);
+	/// One of the master's status counters.
 
 Poco::UInt16 freePort();
 	/// A loopback port the OS says is free now (for configurations that

@@ -43,25 +43,7 @@ Poco::JSON::Object::Ptr task(const std::string& json)
 }
 
 
-Poco::JSON::Object::Ptr status(Poco::UInt16 port)
-{
-	int code = 0;
-	std::string body = httpGet(port, "/v1/status", code);
-	CPPUNIT_ASSERT_EQUAL(200, code);
-	return parseObject(body);
-}
 
-
-std::size_t workerCount(Poco::UInt16 port)
-{
-	return status(port)->getArray("workers")->size();
-}
-
-
-Poco::Int64 counter(Poco::UInt16 port, const std::string& name)
-{
-	return status(port)->getObject("counters")->getValue<Poco::Int64>(name);
-}
 
 
 } // namespace
@@ -120,7 +102,7 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::size_t(20), seen.size());
 		body = httpGet(port, "/healthz", code);
 		CPPUNIT_ASSERT_EQUAL(200, code);
-		Poco::JSON::Object::Ptr doc = status(port);
+		Poco::JSON::Object::Ptr doc = masterStatus(port);
 		CPPUNIT_ASSERT_EQUAL(std::string("m1"), doc->getValue<std::string>("id"));
 		CPPUNIT_ASSERT_EQUAL(std::size_t(2), doc->getArray("workers")->size());
 	}
@@ -199,8 +181,8 @@ public:
 		Poco::UInt16 port = startCluster(1);
 		MasterClient client(local(port), Poco::Timespan(30, 0));
 		for (int i = 0; i < 4; ++i) client.send("{\"TASK\":\"ECHO\",\"DELAY_MS\":700,\"REQUEST_ID\":" + std::to_string(i) + "}");
-		CPPUNIT_ASSERT(waitFor([&] { return status(port)->getObject("queue")->getValue<int>("in_flight") == 4; }));
-		CPPUNIT_ASSERT(waitFor([&] { return status(port)->getArray("workers")->getObject(0)->getValue<int>("in_flight") == 4; }));
+		CPPUNIT_ASSERT(waitFor([&] { return masterStatus(port)->getObject("queue")->getValue<int>("in_flight") == 4; }));
+		CPPUNIT_ASSERT(waitFor([&] { return masterStatus(port)->getArray("workers")->getObject(0)->getValue<int>("in_flight") == 4; }));
 		CPPUNIT_ASSERT_EQUAL(0, _nodes[1]->stop(SIGTERM));
 		for (int i = 0; i < 4; ++i)
 		{
@@ -306,7 +288,7 @@ public:
 			}
 			answeredAfter = sent.elapsed();
 		});
-		bool leased = waitFor([&] { return status(port)->getObject("queue")->getValue<int>("in_flight") == 1; });
+		bool leased = waitFor([&] { return masterStatus(port)->getObject("queue")->getValue<int>("in_flight") == 1; });
 		int exit = _nodes[0]->stop();
 		waiter.join();
 		CPPUNIT_ASSERT(leased);
@@ -327,7 +309,7 @@ public:
 		addWorker(port, "w1", "worker.links = 3\nworker.concurrency = 8\n");
 		CPPUNIT_ASSERT(waitFor([&] { return workerCount(port) == 3; }));
 		std::set<std::string> ids;
-		Poco::JSON::Array::Ptr workers = status(port)->getArray("workers");
+		Poco::JSON::Array::Ptr workers = masterStatus(port)->getArray("workers");
 		for (std::size_t i = 0; i < workers->size(); ++i) ids.insert(workers->getObject(static_cast<unsigned>(i))->getValue<std::string>("id"));
 		CPPUNIT_ASSERT(ids == (std::set<std::string>{"w1-1", "w1-2", "w1-3"}));
 		ProcessResult bench = runProcess(orchctlBinary(), {"--master", "127.0.0.1:" + std::to_string(port), "bench",
@@ -336,7 +318,7 @@ public:
 		CPPUNIT_ASSERT_MESSAGE(bench.out, bench.out.find("6000 of 6000 answered (6000 OK") != std::string::npos);
 		CPPUNIT_ASSERT_MESSAGE(bench.out, bench.out.find("balance      OK") != std::string::npos);
 		// Every link took a share.
-		workers = status(port)->getArray("workers");
+		workers = masterStatus(port)->getArray("workers");
 		for (std::size_t i = 0; i < workers->size(); ++i)
 			CPPUNIT_ASSERT(workers->getObject(static_cast<unsigned>(i))->getValue<Poco::Int64>("completed") > 0);
 		// SIGTERM drains all three links at once, and the process exits.

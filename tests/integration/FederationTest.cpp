@@ -43,18 +43,10 @@ const char* const FAST_FEDERATION =
 	"lb.min_workers = 1\n";
 
 
-Poco::JSON::Object::Ptr status(Poco::UInt16 port)
-{
-	int code = 0;
-	std::string body = httpGet(port, "/v1/status", code);
-	CPPUNIT_ASSERT_EQUAL(200, code);
-	return parseObject(body);
-}
-
 
 std::string peerState(Poco::UInt16 port, const std::string& peer)
 {
-	Poco::JSON::Array::Ptr peers = status(port)->getArray("peers");
+	Poco::JSON::Array::Ptr peers = masterStatus(port)->getArray("peers");
 	for (std::size_t i = 0; i < peers->size(); ++i)
 	{
 		Poco::JSON::Object::Ptr p = peers->getObject(static_cast<unsigned>(i));
@@ -66,7 +58,7 @@ std::string peerState(Poco::UInt16 port, const std::string& peer)
 
 int workersOwnedBy(Poco::UInt16 port, const std::string& owner, bool countLent = false)
 {
-	Poco::JSON::Array::Ptr workers = status(port)->getArray("workers");
+	Poco::JSON::Array::Ptr workers = masterStatus(port)->getArray("workers");
 	int n = 0;
 	for (std::size_t i = 0; i < workers->size(); ++i)
 	{
@@ -79,7 +71,7 @@ int workersOwnedBy(Poco::UInt16 port, const std::string& owner, bool countLent =
 
 int loans(Poco::UInt16 port, const std::string& counter)
 {
-	return status(port)->getObject("loans")->getValue<int>(counter);
+	return masterStatus(port)->getObject("loans")->getValue<int>(counter);
 }
 
 

@@ -24,19 +24,11 @@ using namespace orchd::test;
 namespace {
 
 
-Poco::JSON::Object::Ptr status(Poco::UInt16 port)
-{
-	int code = 0;
-	std::string body = httpGet(port, "/v1/status", code);
-	CPPUNIT_ASSERT_EQUAL(200, code);
-	return parseObject(body);
-}
-
 
 Poco::JSON::Object::Ptr workerEntry(Poco::UInt16 port, const std::string& id)
 	/// The worker's entry in the master's status, or null.
 {
-	Poco::JSON::Array::Ptr workers = status(port)->getArray("workers");
+	Poco::JSON::Array::Ptr workers = masterStatus(port)->getArray("workers");
 	for (std::size_t i = 0; i < workers->size(); ++i)
 	{
 		Poco::JSON::Object::Ptr worker = workers->getObject(static_cast<unsigned>(i));
@@ -80,7 +72,7 @@ public:
 	{
 		NodeProcess& master = start("m1", masterProperties("m1", "store.connection = " + _dir->file("A.db") + "\n"));
 		Poco::UInt16 port = master.masterPort();
-		Poco::JSON::Object::Ptr store = status(port)->getObject("store");
+		Poco::JSON::Object::Ptr store = masterStatus(port)->getObject("store");
 		CPPUNIT_ASSERT_MESSAGE(master.log(), !store->isNull("id"));
 		std::string storeA = store->getValue<std::string>("id");
 		CPPUNIT_ASSERT_EQUAL(std::string("sqlite"), store->getValue<std::string>("connector"));
@@ -92,10 +84,10 @@ public:
 		CPPUNIT_ASSERT_MESSAGE(master.log(), master.waitForLog("worker wb from 127.0.0.1:"));
 		CPPUNIT_ASSERT_MESSAGE(master.log(), master.waitForLog("refused: " + reasonStart));
 		CPPUNIT_ASSERT_MESSAGE(wrong.log(), wrong.waitForLog("[Error] worker wb refused by master m1: the peer closed the connection: " + reasonStart));
-		std::string storeB = status(port)->getObject("store")->getArray("refusals")->getObject(0)->getValue<std::string>("store_id");
+		std::string storeB = masterStatus(port)->getObject("store")->getArray("refusals")->getObject(0)->getValue<std::string>("store_id");
 		// The worker has the whole reason: the close frame did not cut it.
 		CPPUNIT_ASSERT_MESSAGE(wrong.log(), wrong.waitForLog("the peer closed the connection: " + reasonStart + storeB + "\n"));
-		Poco::JSON::Object::Ptr after = status(port);
+		Poco::JSON::Object::Ptr after = masterStatus(port);
 		CPPUNIT_ASSERT(after->getObject("counters")->getValue<int>("store_refused") >= 1);
 		Poco::JSON::Object::Ptr refusal = after->getObject("store")->getArray("refusals")->getObject(0);
 		CPPUNIT_ASSERT_EQUAL(std::string("wb"), refusal->getValue<std::string>("worker"));
@@ -130,13 +122,13 @@ public:
 		NodeProcess& master = start("m1", masterProperties("m1"));
 		Poco::UInt16 port = master.masterPort();
 		CPPUNIT_ASSERT_MESSAGE(master.log(), master.waitForLog("no store.connection: workers' and peers' store ids are not checked"));
-		CPPUNIT_ASSERT(status(port)->getObject("store")->isNull("id"));
+		CPPUNIT_ASSERT(masterStatus(port)->getObject("store")->isNull("id"));
 		NodeProcess& worker = start("wb", workerProperties("wb", home(port), _dir->file("B.db")));
 		CPPUNIT_ASSERT_MESSAGE(worker.log(), worker.waitForLog("connected to master m1"));
 		CPPUNIT_ASSERT(waitFor([&] { return workerEntry(port, "wb") != nullptr; }));
 		// It still says which store it is on.
 		CPPUNIT_ASSERT(!workerEntry(port, "wb")->isNull("store_id"));
-		CPPUNIT_ASSERT_EQUAL(0, status(port)->getObject("counters")->getValue<int>("store_refused"));
+		CPPUNIT_ASSERT_EQUAL(0, masterStatus(port)->getObject("counters")->getValue<int>("store_refused"));
 		std::string text = master.log();
 		CPPUNIT_ASSERT_EQUAL(text.find("no store.connection"), text.rfind("no store.connection"));
 	}

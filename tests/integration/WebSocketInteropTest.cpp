@@ -121,14 +121,6 @@ bool validUtf8(const std::string& text)
 }
 
 
-std::size_t workerCount(Poco::UInt16 port)
-{
-	int code = 0;
-	std::string body = httpGet(port, "/v1/status", code);
-	CPPUNIT_ASSERT_EQUAL(200, code);
-	return parseObject(body)->getArray("workers")->size();
-}
-
 
 } // namespace
 

@@ -8,43 +8,15 @@
 //
 
 
-#include "TestSupport.h"
-#include "store/MariaStatements.h"
 #include "store/NetSchema.h"
-#include "store/PgStatements.h"
 #include "store/StoreSuite.h"
+#include "store/TestDatabases.h"
 #include "Poco/Data/Session.h"
 #include "Poco/Data/SQLite/Connector.h"
-#include "Poco/FileStream.h"
 
 
 using namespace orchd;
 using namespace orchd::test;
-
-
-namespace {
-
-
-std::string password()
-{
-	std::string path = environment("ORCHD_TEST_DB_PASSWORD_FILE");
-	if (path.empty()) return std::string();
-	Poco::FileInputStream in(path);
-	std::string line;
-	std::getline(in, line);
-	return line;
-}
-
-
-std::string unavailable(const std::string& variable, const std::string& what)
-{
-	if (!environment(variable).empty()) return std::string();
-	std::string why = environment(variable + "_SKIPPED");
-	return why.empty() ? "no " + what + " server (" + variable + " is not set: run through scripts/test.sh, which starts one)" : why;
-}
-
-
-} // namespace
 
 
 class SqliteStoreTest: public StoreSuite
@@ -77,74 +49,54 @@ private:
 };
 
 
-class PostgresStoreTest: public StoreSuite
+class NetStoreTest: public StoreSuite
+	/// The suite on one of the test servers.
+{
+protected:
+	explicit NetStoreTest(const std::string& connector): _connector(connector)
+	{
+	}
+
+	StoreOptions options() override
+	{
+		return testStoreOptions(_connector);
+	}
+
+	void clean() override
+	{
+		NetSchema::drop(*testConnection(_connector));
+	}
+
+	void exec(const std::string& sql) override
+	{
+		testConnection(_connector)->query(sql);
+	}
+
+private:
+	std::string _connector;
+};
+
+
+class PostgresStoreTest: public NetStoreTest
 {
 	CPPUNIT_TEST_SUB_SUITE(PostgresStoreTest, StoreSuite);
 	CPPUNIT_TEST_SUITE_END();
 
-protected:
-	StoreOptions options() override
+public:
+	PostgresStoreTest(): NetStoreTest("postgresql")
 	{
-		StoreOptions options;
-		options.connector = "postgresql";
-		options.connection = environment("ORCHD_TEST_POSTGRESQL");
-		options.passwordFile = environment("ORCHD_TEST_DB_PASSWORD_FILE");
-		return options;
-	}
-
-	void clean() override
-	{
-		PgStatements connection(conninfo());
-		NetSchema::drop(connection);
-	}
-
-	void exec(const std::string& sql) override
-	{
-		PgStatements connection(conninfo());
-		connection.query(sql);
-	}
-
-private:
-	static std::string conninfo()
-	{
-		return environment("ORCHD_TEST_POSTGRESQL") + " password='" + password() + "'";
 	}
 };
 
 
-class MariaStoreTest: public StoreSuite
+class MariaStoreTest: public NetStoreTest
 {
 	CPPUNIT_TEST_SUB_SUITE(MariaStoreTest, StoreSuite);
 	CPPUNIT_TEST_SUITE_END();
 
-protected:
-	StoreOptions options() override
+public:
+	MariaStoreTest(): NetStoreTest("mariadb")
 	{
-		StoreOptions options;
-		options.connector = "mariadb";
-		options.connection = environment("ORCHD_TEST_MARIADB");
-		options.passwordFile = environment("ORCHD_TEST_DB_PASSWORD_FILE");
-		return options;
-	}
-
-	void clean() override
-	{
-		MariaStatements connection(address());
-		NetSchema::drop(connection);
-	}
-
-	void exec(const std::string& sql) override
-	{
-		MariaStatements connection(address());
-		connection.query(sql);
-	}
-
-private:
-	static MariaAddress address()
-	{
-		MariaAddress address = MariaAddress::parse(environment("ORCHD_TEST_MARIADB"));
-		address.password = password();
-		return address;
 	}
 };
 
@@ -152,5 +104,5 @@ private:
 CPPUNIT_TEST_SUITE_REGISTRATION(SqliteStoreTest);
 CPPUNIT_TEST_SUITE_REGISTRATION(PostgresStoreTest);
 CPPUNIT_TEST_SUITE_REGISTRATION(MariaStoreTest);
-ORCHD_TEST_SKIP_UNLESS(PostgresStoreTest, [] { return unavailable("ORCHD_TEST_POSTGRESQL", "PostgreSQL"); })
-ORCHD_TEST_SKIP_UNLESS(MariaStoreTest, [] { return unavailable("ORCHD_TEST_MARIADB", "MariaDB"); })
+ORCHD_TEST_SKIP_UNLESS(PostgresStoreTest, postgresMissing)
+ORCHD_TEST_SKIP_UNLESS(MariaStoreTest, mariaMissing)

@@ -14,7 +14,9 @@
 #include "TestSupport.h"
 #include "store/MariaStatements.h"
 #include "store/PgStatements.h"
+#include "store/StoreOptions.h"
 #include "Poco/FileStream.h"
+#include <memory>
 #include <string>
 
 

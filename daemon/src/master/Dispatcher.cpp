@@ -1,6 +1,11 @@
 //
 // Dispatcher.cpp
 //
+// Longer than the house's ~500 lines: the task flow's handlers (accept,
+// lease, results, leases expiring, lending, the status document) all work
+// on one TaskQueue and one WorkerTable; the state itself lives in those,
+// and what is left here is the flow between them.
+//
 
 
 #include "master/Dispatcher.h"

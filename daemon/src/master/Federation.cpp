@@ -1,6 +1,10 @@
 //
 // Federation.cpp
 //
+// Longer than the house's ~500 lines: the peer state machine's handlers
+// share the peer records; messages (PeerMessages), decisions (LoanPolicy),
+// loans (LoanBook) and dialling (PeerDialer) are already apart.
+//
 
 
 #include "master/Federation.h"

@@ -26,6 +26,7 @@ class DaemonConfigTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testInvalidId);
 	CPPUNIT_TEST(testMissingPluginFolder);
 	CPPUNIT_TEST(testUnknownConnector);
+	CPPUNIT_TEST(testNetworkedConnectors);
 	CPPUNIT_TEST(testBadIntegers);
 	CPPUNIT_TEST(testWorkerHome);
 	CPPUNIT_TEST(testMasterKeys);
@@ -94,6 +95,31 @@ public:
 	{
 		_config->setString("store.connector", "oracle");
 		expectError("store.connector: unknown connector 'oracle'");
+	}
+
+	void testNetworkedConnectors()
+	{
+		_config->setString("store.connector", "PostgreSQL");
+		_config->setString("store.connection", "host=db1 dbname=orchd user=orchd");
+		DaemonSettings settings = DaemonConfig::load(*_config);
+		CPPUNIT_ASSERT_EQUAL(std::string("postgresql"), settings.store.connector);
+		// mysql is another name for mariadb.
+		_config->setString("store.connector", "mysql");
+		CPPUNIT_ASSERT_EQUAL(std::string("mariadb"), DaemonConfig::load(*_config).store.connector);
+		// A password file must exist, and SQLite has none.
+		_config->setString("store.password_file", "/nonexistent/orchd-password");
+		expectError("store.password_file: no such file: /nonexistent/orchd-password");
+		TempDir dir;
+		writeFile(dir.file("pw"), "secret\n");
+		_config->setString("store.password_file", dir.file("pw"));
+		CPPUNIT_ASSERT_EQUAL(dir.file("pw"), DaemonConfig::load(*_config).store.passwordFile);
+		_config->setString("store.connector", "sqlite");
+		expectError("store.password_file: only for postgresql and mariadb");
+		// A networked store has no default connection.
+		_config->remove("store.password_file");
+		_config->remove("store.connection");
+		_config->setString("store.connector", "mariadb");
+		expectError("store.connection: required with store.connector = mariadb");
 	}
 
 	void testBadIntegers()

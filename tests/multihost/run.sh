@@ -27,8 +27,11 @@
 #      to a MAC address nobody has), waits until each side sees the other
 #      DEAD, lets the load run, heals and waits until all are ALIVE;
 #   3. cuts worker host w2 off its master m2 in the middle of updates (the
-#      same way), waits until m2's leases time out, heals, waits until w2-*
-#      work at m2 again;
+#      same way) and waits until m2's leases time out (m2's own workers hold
+#      their credits, so it borrows a worker from m1 or m3); then cuts m2,
+#      borrowing, off from its peers (the lender writes the loan off, m2
+#      keeps the worker as a guest), heals that, then heals w2, and waits
+#      until w2-* work at m2 again;
 #   4. stops PostgreSQL (pg_ctl stop -m fast) for a few seconds and starts
 #      it again, and waits until the load makes progress again.
 # Every wait polls GET /v1/status with a deadline. Then it stops the load,
@@ -287,7 +290,13 @@ waitfor 30 counter-above m2 timed_out +0
 # m2's own workers hold their credits for the tasks that timed out, so its
 # queue grows: it borrows a worker from m1 or m3.
 inns cl python3 "$CLIENT" maybe "$MASTERS" 15 counter-above m2 loans_granted +0
-step "heal w2"
+step "inject 3b: cut m2, borrowing, off from its peers too"
+cut m2 m1; cut m2 m3
+waitfor 30 cut-off m2 m1 m3
+waitfor 30 counter-above m1 completed +100
+step "heal m2's peer links, then w2"
+heal m2 m1; heal m2 m3
+waitfor 60 peers-alive m1 m2 m3
 heal w2 m2
 waitfor 60 home m2 w2-1 w2-2
 waitfor 60 counter-above m2 completed +100

@@ -235,7 +235,7 @@ def cmd_load(args):
             last = acked - acked % 1000
     log("client: %d acknowledged, %d unresolved, %d sends; retried after: %s"
         % (totals["acked"], totals["unresolved"], totals["tries"],
-           ", ".join("%s x%d" % kv for kv in sorted(stats.items(), key=lambda kv: -kv[1])) or "nothing"))
+           ", ".join("%s x%d" % (k[:60], v) for k, v in sorted(stats.items(), key=lambda kv: -kv[1])[:6]) or "nothing"))
     return 0
 
 
@@ -298,11 +298,13 @@ def cluster_calm(snap, workers, report=None):
     homes = {w: w.split("-")[0].replace("w", "m") for w in workers}
     for w in workers:
         at = where_is(snap, w)
-        states = [x["state"] for i in at for x in snap[i]["workers"] if x["id"] == w]
-        good = len(at) == 1 and at[0] == homes[w] and all(s in ("idle", "busy") for s in states)
+        entries = [x for i in at for x in snap[i]["workers"] if x["id"] == w]
+        states = [x["state"] for x in entries]
+        good = (len(at) == 1 and at[0] == homes[w] and all(s in ("idle", "busy") for s in states)
+                and all(x["owner"] == homes[w] and not x.get("lent_to") for x in entries))
         ok = ok and good
         if report is not None:
-            report.append("  %-6s at %-8s state %-10s %s" % (w, ",".join(at) or "nowhere", ",".join(states) or "-",
+            report.append("  %-6s at %-8s owner %-4s state %-8s %s" % (w, ",".join(at) or "nowhere", ",".join(x["owner"] for x in entries) or "-", ",".join(states) or "-",
                                                               "ok" if good else "FAIL (home %s)" % homes[w]))
     for ident, st in sorted(snap.items()):
         if st is None:

@@ -177,9 +177,15 @@ public:
 		CPPUNIT_ASSERT_EQUAL(Federation::SUSPECT, rig.federation.state("m2"));
 		rig.tickFor(100);
 		CPPUNIT_ASSERT_EQUAL(Federation::DEAD, rig.federation.state("m2"));
+		// Its link is given up, so that a fresh one is dialled.
+		CPPUNIT_ASSERT(!rig.directory.alive(link.id));
+		CPPUNIT_ASSERT_EQUAL(std::uint16_t(1001), rig.directory.peer(link).closeCode);
+		rig.directory.disconnect(link);
 		// m0 never spoke: UNKNOWN, then DEAD once dead_after has passed.
 		CPPUNIT_ASSERT_EQUAL(Federation::DEAD, rig.federation.state("m0"));
-		rig.directory.message(link, heartbeat("m2", "RECIEVE"));
+		// A new link: m2 is back.
+		Link again = rig.linkToM2();
+		CPPUNIT_ASSERT(rig.directory.alive(again.id));
 		CPPUNIT_ASSERT_EQUAL(Federation::ALIVE, rig.federation.state("m2"));
 	}
 
@@ -292,8 +298,9 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::size_t(0), rig.loans.borrowedCount());
 		CPPUNIT_ASSERT_EQUAL(std::size_t(1), rig.loans.guests("m2").size());
 		CPPUNIT_ASSERT(rig.directory.sent(y).empty());
-		// m2 is back: its guest goes home.
-		rig.directory.message(m2, heartbeat("m2", "RECIEVE"));
+		// m2 is back, on a new link (the DEAD one was closed): its guest goes home.
+		rig.directory.disconnect(m2);
+		rig.linkToM2();
 		CPPUNIT_ASSERT_EQUAL(std::string("RETURN"), rig.directory.takeObject(y)->getValue<std::string>("TASK"));
 		CPPUNIT_ASSERT(rig.loans.guests("m2").empty());
 	}

@@ -449,6 +449,10 @@ void Federation::setState(Peer& peer, State state)
 		_logger.information("peer %s: %s -> %s", id, std::string(stateName(before)), std::string(stateName(state)));
 	if (state == DEAD)
 	{
+		// Its link is given up: after a partition TCP would only find the
+		// peer again at its own backed-off retransmissions (a minute after
+		// a minute's cut, measured); a fresh link is dialled at once.
+		if (peer.connection) _connections.close(peer.connection, 1001, "peer declared DEAD: no heartbeat for " + std::to_string(_options.deadAfter.totalMilliseconds()) + " ms");
 		if (std::size_t lent = _loans.writeOff(id))
 		{
 			_counters.reclaimed += lent;

@@ -15,11 +15,11 @@
 namespace orchd {
 
 
-constexpr int PLUGIN_ABI_VERSION = 2;
+constexpr int PLUGIN_ABI_VERSION = 3;
 	/// The version of the plugin ABI: the layout and virtual tables of
 	/// TaskHandler, TaskContext and AccountStore. It is raised whenever any
 	/// of those headers changes in a way that breaks compiled plugins.
-	/// Version 2 added TaskHandler::quick().
+	/// Version 2 added TaskHandler::quick(); version 3 storeHint().
 	///
 	/// The host reads it from each library through the extern "C" symbol
 	/// orchdPluginAbiVersion() *before* it touches any C++ class in the

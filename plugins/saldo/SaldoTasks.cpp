@@ -24,6 +24,21 @@ bool SaldoTask::quick(const Poco::JSON::Object& request) const
 }
 
 
+void SaldoTask::storeHint(const Poco::JSON::Object& request, const std::string& taskId, std::vector<std::string>& keys, std::vector<std::string>& accounts) const
+{
+	keys.push_back(request.has("IDEMPOTENCY_KEY") ? request.getValue<std::string>("IDEMPOTENCY_KEY") : taskId);
+	for (const char* field: {"USER", "TO"})
+	{
+		if (request.has(field)) accounts.push_back(request.getValue<std::string>(field));
+	}
+}
+
+
+void QueryTask::storeHint(const Poco::JSON::Object&, const std::string&, std::vector<std::string>&, std::vector<std::string>&) const
+{
+}
+
+
 Poco::JSON::Object::Ptr SaldoTask::respond(const std::string& user, const AccountResult& outcome) const
 {
 	if (!outcome.ok())

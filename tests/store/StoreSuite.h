@@ -35,6 +35,7 @@ class StoreSuite: public CppUnit::TestFixture
 	CPPUNIT_TEST(testSameKeyRacingAppliedOnce);
 	CPPUNIT_TEST(testBatchCommitsTogether);
 	CPPUNIT_TEST(testBatchesConflicting);
+	CPPUNIT_TEST(testBatchFetchedAhead);
 	CPPUNIT_TEST(testPruning);
 	CPPUNIT_TEST(testStoreIdAndMigration);
 	CPPUNIT_TEST(testNewerSchemaRefused);
@@ -52,6 +53,7 @@ public:
 	void testSameKeyRacingAppliedOnce();
 	void testBatchCommitsTogether();
 	void testBatchesConflicting();
+	void testBatchFetchedAhead();
 	void testPruning();
 	void testStoreIdAndMigration();
 	void testNewerSchemaRefused();

@@ -63,6 +63,11 @@ public:
 		return JsonScan::write(*result);
 	}
 
+	void storeHint(const Poco::JSON::Object& request, const std::string& taskId, std::vector<std::string>& keys, std::vector<std::string>& accounts) override
+	{
+		_runner.storeHint(request, taskId, keys, accounts);
+	}
+
 	void report(std::vector<std::string>& results) override
 	{
 		if (onReport) onReport(results);

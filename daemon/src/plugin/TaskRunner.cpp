@@ -135,6 +135,26 @@ bool TaskRunner::quick(const Poco::JSON::Object& request) const
 }
 
 
+void TaskRunner::storeHint(const Poco::JSON::Object& request, const std::string& taskId, std::vector<std::string>& keys, std::vector<std::string>& accounts) const
+{
+	TaskHandler* handler = _plugins.find(taskName(request));
+	if (!handler) return;
+	try
+	{
+		handler->storeHint(request, taskId, keys, accounts);
+	}
+	catch (Poco::Exception& exc)
+	{
+		// Only speed is lost: the task's own run names the problem.
+		_logger.debug("storeHint() of %s threw: %s", handler->name(), exc.displayText());
+	}
+	catch (std::exception& exc)
+	{
+		_logger.debug("storeHint() of %s threw: %s", handler->name(), std::string(exc.what()));
+	}
+}
+
+
 Poco::JSON::Object::Ptr TaskRunner::run(const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled, AccountStore* store) const
 {
 	Poco::JSON::Object::Ptr result = validate(request);

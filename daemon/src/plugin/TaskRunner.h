@@ -16,6 +16,7 @@
 #include <atomic>
 #include <map>
 #include <string>
+#include <vector>
 
 
 namespace orchd {
@@ -38,6 +39,11 @@ public:
 		/// handler's own message).
 
 	bool quick(const Poco::JSON::Object& request) const;
+
+	void storeHint(const Poco::JSON::Object& request, const std::string& taskId, std::vector<std::string>& keys, std::vector<std::string>& accounts) const;
+		/// Adds the keys and accounts the request's handler says it will
+		/// use (TaskHandler::storeHint()); nothing for an unknown task or a
+		/// handler that throws (a hint is only an optimisation).
 		/// Whether the request's handler says it runs in microseconds
 		/// without blocking (TaskHandler::quick()); true for an unknown
 		/// task (answered at once), false for a handler that throws.

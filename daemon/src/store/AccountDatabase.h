@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 
 namespace orchd {
@@ -42,6 +43,15 @@ public:
 	virtual const std::string& failure(std::size_t index) const = 0;
 		/// After commit(): why the operation at that index (of those
 		/// pending before it) is not applied, or empty if it is.
+
+	virtual void prefetch(const std::vector<std::string>& keys, const std::vector<std::string>& accounts)
+		/// The next operations will use these idempotency keys and accounts:
+		/// a networked store fetches them (the accounts locked) in one round
+		/// trip. Only speed depends on it. Nothing by default.
+	{
+		(void) keys;
+		(void) accounts;
+	}
 };
 
 

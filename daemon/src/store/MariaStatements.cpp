@@ -15,6 +15,16 @@
 namespace orchd {
 
 
+namespace {
+
+
+const int KEEP_KEYS = 10;      // a statement's rows are prefetched key records
+const int KEEP_ACCOUNTS = 11;  // a statement's rows are prefetched balances
+
+
+} // namespace
+
+
 MariaAddress MariaAddress::parse(const std::string& connection)
 {
 	MariaAddress address;
@@ -91,6 +101,7 @@ MariaStatements::Rows MariaStatements::run(const std::string& sql, Poco::UInt64*
 	calls.push_back(Deferred{sql, -1, std::string()});
 	std::size_t boundary = std::min(_boundary, calls.size() - 1);
 	_boundary = 0;
+	_savepointSent = true;
 	std::string text;
 	for (const auto& call: calls) text.append(call.sql).append(";");
 	text.pop_back();
@@ -112,7 +123,24 @@ MariaStatements::Rows MariaStatements::run(const std::string& sql, Poco::UInt64*
 				these.push_back(std::move(values));
 			}
 			mysql_free_result(result);
-			if (calls[i].keep >= 0)
+			if (calls[i].keep == KEEP_KEYS)
+			{
+				for (const auto& row: these)
+				{
+					KeyRecord record;
+					record.fingerprint = row[1];
+					record.result.outcome = static_cast<AccountResult::Outcome>(std::stoi(row[2]));
+					record.result.balance = std::stoll(row[3]);
+					record.result.toBalance = std::stoll(row[4]);
+					record.result.missing = row[5];
+					_keys[row[0]] = std::make_pair(true, std::move(record));
+				}
+			}
+			else if (calls[i].keep == KEEP_ACCOUNTS)
+			{
+				for (const auto& row: these) _balances[row[0]] = std::make_pair(true, std::stoll(row[1]));
+			}
+			else if (calls[i].keep >= 0)
 			{
 				Fetched& fetched = _fetched[calls[i].keep];
 				fetched.valid = true;
@@ -175,6 +203,7 @@ void MariaStatements::begin()
 void MariaStatements::commit()
 {
 	_open = false;
+	forget();
 	run("COMMIT");
 }
 
@@ -184,7 +213,7 @@ void MariaStatements::rollback()
 	_open = false;
 	_deferred.clear();
 	_boundary = 0;
-	_fetched[0].valid = _fetched[1].valid = false;
+	forget();
 	if (_broken) return;
 	try
 	{
@@ -207,12 +236,22 @@ void MariaStatements::savepoint()
 {
 	_boundary = _deferred.size();
 	_fetched[0].valid = _fetched[1].valid = false;
+	_savepointSent = false;
 	defer("SAVEPOINT orchd_op");
 }
 
 
 void MariaStatements::release()
 {
+	// An operation answered from what prefetchRound() fetched sent nothing:
+	// its SAVEPOINT is still waiting, and neither it nor a RELEASE is
+	// needed (its writes fail, if ever, at the commit, which loses the
+	// transaction anyway). Half the statements of a prefetched batch.
+	if (!_savepointSent && _boundary < _deferred.size())
+	{
+		_deferred.erase(_deferred.begin() + static_cast<std::ptrdiff_t>(_boundary));
+		return;
+	}
 	defer("RELEASE SAVEPOINT orchd_op");
 }
 
@@ -222,7 +261,8 @@ bool MariaStatements::undo()
 	// What the operation being undone left to be sent goes with it;
 	// what earlier operations left stays.
 	if (_boundary < _deferred.size()) _deferred.erase(_deferred.begin() + static_cast<std::ptrdiff_t>(_boundary) + 1, _deferred.end());
-	_fetched[0].valid = _fetched[1].valid = false;
+	// What was fetched ahead may have been changed by the undone part.
+	forget();
 	try
 	{
 		defer("ROLLBACK TO SAVEPOINT orchd_op");
@@ -238,6 +278,12 @@ bool MariaStatements::undo()
 
 bool MariaStatements::findKey(const std::string& key, KeyRecord& record)
 {
+	auto cached = _keys.find(key);
+	if (cached != _keys.end())
+	{
+		if (cached->second.first) record = cached->second.second;
+		return cached->second.first;
+	}
 	Rows rows = run("SELECT fingerprint, outcome, balance, to_balance, missing FROM orchd_idempotency WHERE idem_key = " + quote(key));
 	if (rows.empty()) return false;
 	record.fingerprint = rows[0][0];
@@ -252,15 +298,52 @@ bool MariaStatements::findKey(const std::string& key, KeyRecord& record)
 void MariaStatements::recordKey(const std::string& key, const std::string& fingerprint, const AccountResult& result)
 {
 	// Sent with the next statement (or the commit).
+	if (!_keys.empty()) _keys[key] = std::make_pair(true, KeyRecord{fingerprint, result});
 	defer("INSERT INTO orchd_idempotency (idem_key, fingerprint, outcome, balance, to_balance, missing, created_ms) VALUES ("
 		+ quote(key) + "," + quote(fingerprint) + "," + std::to_string(result.outcome) + "," + std::to_string(result.balance) + ","
 		+ std::to_string(result.toBalance) + "," + quote(result.missing) + "," + std::to_string(Poco::Timestamp().epochMicroseconds() / 1000) + ")");
 }
 
 
+void MariaStatements::prefetchRound(const std::vector<std::string>& keys, const std::vector<std::string>& accounts)
+{
+	std::vector<std::string> names(accounts);
+	std::sort(names.begin(), names.end());
+	names.erase(std::unique(names.begin(), names.end()), names.end());
+	for (const auto& key: keys) _keys[key] = std::make_pair(false, KeyRecord());
+	for (const auto& name: names) _balances[name] = std::make_pair(false, Poco::Int64(0));
+	auto list = [this](const std::vector<std::string>& values)
+	{
+		std::string text;
+		for (const auto& value: values) text.append(text.empty() ? "" : ",").append(quote(value));
+		return text;
+	};
+	std::string fetchKeys = "SELECT idem_key, fingerprint, outcome, balance, to_balance, missing FROM orchd_idempotency WHERE idem_key IN (" + list(keys) + ")";
+	if (names.empty())
+	{
+		defer(fetchKeys, KEEP_KEYS);
+		run("SELECT 1");
+		return;
+	}
+	if (!keys.empty()) defer(fetchKeys, KEEP_KEYS);
+	defer("SELECT user_id, balance FROM accounts WHERE user_id IN (" + list(names) + ") ORDER BY user_id FOR UPDATE", KEEP_ACCOUNTS);
+	run("SELECT 1");
+}
+
+
+void MariaStatements::forget()
+{
+	_fetched[0].valid = _fetched[1].valid = false;
+	_keys.clear();
+	_balances.clear();
+}
+
+
 void MariaStatements::prefetch(const std::string* first, const std::string* second)
 {
 	_fetched[0].valid = _fetched[1].valid = false;
+	if (first && _balances.count(*first)) first = nullptr;
+	if (second && _balances.count(*second)) second = nullptr;
 	if (first) defer("SELECT balance FROM accounts WHERE user_id = " + quote(*first) + " FOR UPDATE", 0, *first);
 	if (second) defer("SELECT balance FROM accounts WHERE user_id = " + quote(*second) + " FOR UPDATE", 1, *second);
 }
@@ -268,6 +351,12 @@ void MariaStatements::prefetch(const std::string* first, const std::string* seco
 
 bool MariaStatements::readBalance(const std::string& user, Poco::Int64& balance)
 {
+	auto cached = _balances.find(user);
+	if (cached != _balances.end())
+	{
+		balance = cached->second.second;
+		return cached->second.first;
+	}
 	for (Fetched& fetched: _fetched)
 	{
 		if (fetched.valid && fetched.user == user)
@@ -295,12 +384,16 @@ bool MariaStatements::peekBalance(const std::string& user, Poco::Int64& balance)
 
 void MariaStatements::writeBalance(const std::string& user, Poco::Int64 balance)
 {
+	auto cached = _balances.find(user);
+	if (cached != _balances.end()) cached->second = std::make_pair(true, balance);
 	defer("UPDATE accounts SET balance = " + std::to_string(balance) + " WHERE user_id = " + quote(user));
 }
 
 
 void MariaStatements::insertAccount(const std::string& user, Poco::Int64 balance)
 {
+	auto cached = _balances.find(user);
+	if (cached != _balances.end()) cached->second = std::make_pair(true, balance);
 	defer("INSERT INTO accounts (user_id, balance) VALUES (" + quote(user) + "," + std::to_string(balance) + ")");
 }
 

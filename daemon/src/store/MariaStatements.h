@@ -12,6 +12,8 @@
 #include "store/NetStatements.h"
 #include "Poco/Types.h"
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 
@@ -80,6 +82,7 @@ public:
 	int pruneKeys(Poco::Int64 olderThanMs) override;
 	bool healthy() const override;
 	void prefetch(const std::string* first, const std::string* second) override;
+	void prefetchRound(const std::vector<std::string>& keys, const std::vector<std::string>& accounts) override;
 
 	Rows query(const std::string& sql, const std::vector<std::string>& parameters = {}) override;
 		/// Runs one statement now (after anything deferred), each ? replaced
@@ -108,13 +111,18 @@ private:
 	Rows run(const std::string& sql, Poco::UInt64* affected = nullptr);
 		/// Sends what is deferred and sql in one query, reads every result,
 		/// and returns sql's rows; throws on the first error.
+	void forget();
+		/// The transaction ended: what was fetched ahead is no longer held.
 	[[noreturn]] void fail(const std::string& what, bool earlier = false);
 
 	st_mysql* _mysql;
 	std::vector<Deferred> _deferred;
 	std::size_t _boundary = 0;    // the first deferred statement of the current operation
 	Fetched _fetched[2];
+	std::unordered_map<std::string, std::pair<bool, KeyRecord>> _keys;        // prefetchRound(): found, record
+	std::unordered_map<std::string, std::pair<bool, Poco::Int64>> _balances;  // prefetchRound(): found, balance (locked)
 	bool _open = false;
+	bool _savepointSent = true;   // the current operation's SAVEPOINT has left
 	bool _broken = false;
 };
 

@@ -119,6 +119,25 @@ AccountResult NetBatch::apply(const std::string& key, const AccountRules::Mutati
 }
 
 
+void NetBatch::prefetch(const std::vector<std::string>& keys, const std::vector<std::string>& accounts)
+{
+	if (keys.empty() && accounts.empty()) return;
+	try
+	{
+		NetStatements& statements = connection();
+		if (!statements.inTransaction()) statements.begin();
+		statements.prefetchRound(keys, accounts);
+	}
+	catch (Poco::Exception& exc)
+	{
+		// Only speed depended on it: the operations fetch what they need
+		// one by one. The transaction it began holds no operation yet.
+		lose("the store could not fetch ahead: " + exc.displayText());
+		if (_lease && !(*_lease)->healthy()) giveBack();
+	}
+}
+
+
 AccountResult NetBatch::open(const std::string& key, const std::string& user, Poco::Int64 cents)
 {
 	return apply(key, AccountRules::open(user, cents));

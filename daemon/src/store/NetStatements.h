@@ -30,6 +30,12 @@ public:
 		/// style: $1 for PostgreSQL, ? for MariaDB) and returns its rows
 		/// as text, NULL as empty.
 
+	virtual void prefetchRound(const std::vector<std::string>& keys, const std::vector<std::string>& accounts) = 0;
+		/// In the open transaction, in one round trip: the keys' records,
+		/// and the accounts read and locked (FOR UPDATE, in name order).
+		/// Until the transaction ends, findKey() and readBalance() answer
+		/// them from memory (kept current by this transaction's writes).
+
 	virtual bool peekBalance(const std::string& user, Poco::Int64& balance) = 0;
 		/// Reads a balance without locking its row (a QUERY outside a
 		/// transaction: it must not wait behind a writer).

@@ -23,6 +23,27 @@ const char* WRITE = "orchd_write";
 const char* INSERT = "orchd_insert";
 const char* PRUNE = "orchd_prune";
 const char* PEEK = "orchd_peek";
+const int KEEP_KEYS = 10;      // a call's rows are prefetched key records
+const int KEEP_ACCOUNTS = 11;  // a call's rows are prefetched balances
+
+
+std::string textArray(const std::vector<std::string>& values)
+	/// A text[] literal: every element double-quoted, " and \ escaped.
+{
+	std::string array = "{";
+	for (const auto& value: values)
+	{
+		if (array.size() > 1) array += ',';
+		array += '"';
+		for (char c: value)
+		{
+			if (c == '"' || c == '\\') array += '\\';
+			array += c;
+		}
+		array += '"';
+	}
+	return array + "}";
+}
 
 
 class Result
@@ -149,6 +170,7 @@ PGresult* PgStatements::run(Call call)
 	// first error and the last statement's result.
 	std::size_t boundary = std::min(_boundary, calls.size() - 1);
 	_boundary = 0;
+	_savepointSent = true;
 	PGresult* last = nullptr;
 	PGresult* error = nullptr;
 	std::size_t errorIndex = 0;
@@ -165,7 +187,24 @@ PGresult* PgStatements::run(Call call)
 		}
 		ExecStatusType status = PQresultStatus(result);
 		bool ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
-		if (ok && calls[i].keep >= 0)
+		if (ok && calls[i].keep == KEEP_KEYS)
+		{
+			for (int r = 0; r < PQntuples(result); ++r)
+			{
+				KeyRecord record;
+				record.fingerprint = text(result, r, 1);
+				record.result.outcome = static_cast<AccountResult::Outcome>(std::stoi(text(result, r, 2)));
+				record.result.balance = std::stoll(text(result, r, 3));
+				record.result.toBalance = std::stoll(text(result, r, 4));
+				record.result.missing = text(result, r, 5);
+				_keys[text(result, r, 0)] = std::make_pair(true, std::move(record));
+			}
+		}
+		else if (ok && calls[i].keep == KEEP_ACCOUNTS)
+		{
+			for (int r = 0; r < PQntuples(result); ++r) _balances[text(result, r, 0)] = std::make_pair(true, std::stoll(text(result, r, 1)));
+		}
+		else if (ok && calls[i].keep >= 0)
 		{
 			Fetched& fetched = _fetched[calls[i].keep];
 			fetched.valid = true;
@@ -233,6 +272,7 @@ void PgStatements::begin()
 void PgStatements::commit()
 {
 	_open = false;
+	forget();
 	Result result(run(Call{"", "COMMIT", {}}));
 	// COMMIT of a transaction in error answers ROLLBACK, not an error.
 	if (std::strcmp(PQcmdStatus(result.get()), "COMMIT") != 0)
@@ -245,7 +285,7 @@ void PgStatements::rollback()
 	_open = false;
 	_deferred.clear();
 	_boundary = 0;
-	_fetched[0].valid = _fetched[1].valid = false;
+	forget();
 	if (_broken || PQtransactionStatus(_connection) == PQTRANS_IDLE) return;
 	try
 	{
@@ -268,12 +308,22 @@ void PgStatements::savepoint()
 {
 	_boundary = _deferred.size();
 	_fetched[0].valid = _fetched[1].valid = false;
+	_savepointSent = false;
 	defer(Call{"", "SAVEPOINT orchd_op", {}});
 }
 
 
 void PgStatements::release()
 {
+	// An operation answered from what prefetchRound() fetched sent nothing:
+	// its SAVEPOINT is still waiting, and neither it nor a RELEASE is
+	// needed (its writes fail, if ever, at the commit, which loses the
+	// transaction anyway). Half the statements of a prefetched batch.
+	if (!_savepointSent && _boundary < _deferred.size())
+	{
+		_deferred.erase(_deferred.begin() + static_cast<std::ptrdiff_t>(_boundary));
+		return;
+	}
 	defer(Call{"", "RELEASE SAVEPOINT orchd_op", {}});
 }
 
@@ -283,7 +333,8 @@ bool PgStatements::undo()
 	// What the operation being undone left to be sent goes with it;
 	// what earlier operations left stays.
 	if (_boundary < _deferred.size()) _deferred.erase(_deferred.begin() + static_cast<std::ptrdiff_t>(_boundary) + 1, _deferred.end());
-	_fetched[0].valid = _fetched[1].valid = false;
+	// What was fetched ahead may have been changed by the undone part.
+	forget();
 	try
 	{
 		defer(Call{"", "ROLLBACK TO SAVEPOINT orchd_op", {}});
@@ -299,6 +350,12 @@ bool PgStatements::undo()
 
 bool PgStatements::findKey(const std::string& key, KeyRecord& record)
 {
+	auto cached = _keys.find(key);
+	if (cached != _keys.end())
+	{
+		if (cached->second.first) record = cached->second.second;
+		return cached->second.first;
+	}
 	Result result(run(Call{FIND, "", {key}}));
 	if (PQntuples(result.get()) == 0) return false;
 	record.fingerprint = text(result.get(), 0, 0);
@@ -315,6 +372,7 @@ void PgStatements::recordKey(const std::string& key, const std::string& fingerpr
 	// Sent with the next statement (or the commit): a racing duplicate
 	// key then fails the transaction, which is retried.
 	prepare();
+	if (!_keys.empty()) _keys[key] = std::make_pair(true, KeyRecord{fingerprint, result});
 	defer(Call{RECORD, "", {key, fingerprint, std::to_string(result.outcome), std::to_string(result.balance),
 		std::to_string(result.toBalance), result.missing, std::to_string(Poco::Timestamp().epochMicroseconds() / 1000)}});
 }
@@ -324,13 +382,46 @@ void PgStatements::prefetch(const std::string* first, const std::string* second)
 {
 	prepare();
 	_fetched[0].valid = _fetched[1].valid = false;
-	if (first) defer(Call{READ, "", {*first}, 0});
-	if (second) defer(Call{READ, "", {*second}, 1});
+	if (first && !_balances.count(*first)) defer(Call{READ, "", {*first}, 0});
+	if (second && !_balances.count(*second)) defer(Call{READ, "", {*second}, 1});
+}
+
+
+void PgStatements::prefetchRound(const std::vector<std::string>& keys, const std::vector<std::string>& accounts)
+{
+	std::vector<std::string> names(accounts);
+	std::sort(names.begin(), names.end());
+	names.erase(std::unique(names.begin(), names.end()), names.end());
+	for (const auto& key: keys) _keys[key] = std::make_pair(false, KeyRecord());
+	for (const auto& name: names) _balances[name] = std::make_pair(false, Poco::Int64(0));
+	Call fetchKeys{"", "SELECT idem_key, fingerprint, outcome, balance, to_balance, missing FROM orchd_idempotency WHERE idem_key = ANY($1::text[])", {textArray(keys)}, KEEP_KEYS};
+	Call fetchAccounts{"", "SELECT user_id, balance FROM accounts WHERE user_id = ANY($1::text[]) ORDER BY user_id FOR UPDATE", {textArray(names)}, KEEP_ACCOUNTS};
+	if (names.empty())
+	{
+		Result result(run(std::move(fetchKeys)));
+		return;
+	}
+	if (!keys.empty()) defer(std::move(fetchKeys));
+	Result result(run(std::move(fetchAccounts)));
+}
+
+
+void PgStatements::forget()
+{
+	_fetched[0].valid = _fetched[1].valid = false;
+	_keys.clear();
+	_balances.clear();
 }
 
 
 bool PgStatements::readBalance(const std::string& user, Poco::Int64& balance)
 {
+	auto cached = _balances.find(user);
+	if (cached != _balances.end())
+	{
+		balance = cached->second.second;
+		return cached->second.first;
+	}
 	for (Fetched& fetched: _fetched)
 	{
 		if (fetched.valid && fetched.user == user)
@@ -359,6 +450,8 @@ bool PgStatements::peekBalance(const std::string& user, Poco::Int64& balance)
 void PgStatements::writeBalance(const std::string& user, Poco::Int64 balance)
 {
 	prepare();
+	auto cached = _balances.find(user);
+	if (cached != _balances.end()) cached->second = std::make_pair(true, balance);
 	defer(Call{WRITE, "", {std::to_string(balance), user}});
 }
 
@@ -366,6 +459,8 @@ void PgStatements::writeBalance(const std::string& user, Poco::Int64 balance)
 void PgStatements::insertAccount(const std::string& user, Poco::Int64 balance)
 {
 	prepare();
+	auto cached = _balances.find(user);
+	if (cached != _balances.end()) cached->second = std::make_pair(true, balance);
 	defer(Call{INSERT, "", {user, std::to_string(balance)}});
 }
 

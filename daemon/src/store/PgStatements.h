@@ -11,6 +11,8 @@
 
 #include "store/NetStatements.h"
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 
@@ -63,6 +65,7 @@ public:
 	int pruneKeys(Poco::Int64 olderThanMs) override;
 	bool healthy() const override;
 	void prefetch(const std::string* first, const std::string* second) override;
+	void prefetchRound(const std::vector<std::string>& keys, const std::vector<std::string>& accounts) override;
 
 	Rows query(const std::string& sql, const std::vector<std::string>& parameters = {}) override;
 		/// Runs one statement now (after anything deferred) and returns its
@@ -92,12 +95,17 @@ private:
 		/// call's result (the caller clears it); throws on the first error.
 	void fail(pg_result* result, const std::string& what);
 	void prepare();
+	void forget();
+		/// The transaction ended: what was fetched ahead is no longer held.
 
 	pg_conn* _connection;
 	std::vector<Call> _deferred;
 	std::size_t _boundary = 0;          // the first deferred call of the current operation
 	Fetched _fetched[2];
+	std::unordered_map<std::string, std::pair<bool, KeyRecord>> _keys;        // prefetchRound(): found, record
+	std::unordered_map<std::string, std::pair<bool, Poco::Int64>> _balances;  // prefetchRound(): found, balance (locked)
 	bool _open = false;
+	bool _savepointSent = true;   // the current operation's SAVEPOINT has left
 	bool _broken = false;
 	bool _prepared = false;
 };

@@ -32,6 +32,9 @@ public:
 		/// result, ready to send. Never throws for a task that fails: that
 		/// is a NOK result.
 
+	virtual void storeHint(const Poco::JSON::Object& request, const std::string& taskId, std::vector<std::string>& keys, std::vector<std::string>& accounts) = 0;
+		/// Adds the keys and accounts the task will use (TaskRunner::storeHint()).
+
 	virtual void report(std::vector<std::string>& results) = 0;
 		/// Takes results to send (and empties the vector); called once
 		/// their store operations are committed. Each result counts as

@@ -6,6 +6,7 @@
 #include "worker/QuickRunner.h"
 #include "plugin/TaskRunner.h"
 #include "json/JsonScan.h"
+#include <algorithm>
 #include <map>
 
 
@@ -61,8 +62,10 @@ bool QuickRunner::runRound()
 		_round.swap(_queue);
 	}
 	if (_round.empty()) return false;
-	for (const Job& job: _round)
+	for (std::size_t i = 0; i < _round.size(); ++i)
 	{
+		const Job& job = _round[i];
+		if (_batch && !_hinted) hint(i);
 		std::size_t first = _batch ? _batch->pending() : 0;
 		std::string text = job.link->runTask(*job.request, job.taskId, job.attempt, _batch.get());
 		std::size_t end = _batch ? _batch->pending() : 0;
@@ -74,8 +77,20 @@ bool QuickRunner::runRound()
 }
 
 
+void QuickRunner::hint(std::size_t from)
+{
+	_keys.clear();
+	_accounts.clear();
+	std::size_t end = std::min(_round.size(), from + _commitEvery);
+	for (std::size_t i = from; i < end; ++i) _round[i].link->storeHint(*_round[i].request, _round[i].taskId, _keys, _accounts);
+	_batch->prefetch(_keys, _accounts);
+	_hinted = true;
+}
+
+
 void QuickRunner::commit()
 {
+	_hinted = false;
 	if (_done.empty()) return;
 	if (_batch && _stored > 0)
 	{

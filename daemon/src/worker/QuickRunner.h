@@ -88,6 +88,10 @@ private:
 	bool runRound();
 		/// Runs what is queued; false if nothing was.
 	void commit();
+	void hint(std::size_t from);
+		/// Tells the batch the keys and accounts of the next commit's worth
+		/// of jobs, from the round's job at from: a networked store fetches
+		/// them all in one round trip.
 		/// Commits, runs the tasks of a failed commit again one by one,
 		/// and reports every result to its link.
 	std::string runAlone(const Job& job);
@@ -102,6 +106,8 @@ private:
 	std::vector<Job> _queue;
 	std::mutex _runMutex;            // held by the thread that runs
 	std::vector<Job> _round;         // the runner's: the jobs of the current round
+	bool _hinted = false;            // the runner's: the open commit group's jobs were hinted
+	std::vector<std::string> _keys, _accounts;  // the runner's: a hint being gathered
 	std::vector<Done> _done;         // the runner's: results not yet reported
 	std::size_t _stored = 0;         // the runner's: tasks in _done with store operations
 };

@@ -343,6 +343,12 @@ void WorkerNode::execute()
 }
 
 
+void WorkerNode::storeHint(const Poco::JSON::Object& request, const std::string& taskId, std::vector<std::string>& keys, std::vector<std::string>& accounts)
+{
+	_runner.storeHint(request, taskId, keys, accounts);
+}
+
+
 std::string WorkerNode::runTask(const Poco::JSON::Object& request, const std::string& taskId, int attempt, AccountStore* store)
 {
 	static const std::atomic<bool> NOT_CANCELLED(false);

@@ -133,20 +133,16 @@ MariaStatements::Rows MariaStatements::run(const std::string& sql, Poco::UInt64*
 					record.result.balance = std::stoll(row[3]);
 					record.result.toBalance = std::stoll(row[4]);
 					record.result.missing = row[5];
-					_keys[row[0]] = std::make_pair(true, std::move(record));
+					_fetched.foundKey(row[0], std::move(record));
 				}
 			}
 			else if (calls[i].keep == KEEP_ACCOUNTS)
 			{
-				for (const auto& row: these) _balances[row[0]] = std::make_pair(true, std::stoll(row[1]));
+				for (const auto& row: these) _fetched.foundAccount(row[0], std::stoll(row[1]));
 			}
 			else if (calls[i].keep >= 0)
 			{
-				Fetched& fetched = _fetched[calls[i].keep];
-				fetched.valid = true;
-				fetched.user = calls[i].user;
-				fetched.found = !these.empty();
-				if (fetched.found) fetched.balance = std::stoll(these[0][0]);
+				_fetched.fetchedOne(calls[i].keep, calls[i].user, !these.empty(), these.empty() ? 0 : std::stoll(these[0][0]));
 			}
 			if (i + 1 == count) rows = std::move(these);
 		}
@@ -203,7 +199,7 @@ void MariaStatements::begin()
 void MariaStatements::commit()
 {
 	_open = false;
-	forget();
+	_fetched.forget();
 	run("COMMIT");
 }
 
@@ -213,7 +209,7 @@ void MariaStatements::rollback()
 	_open = false;
 	_deferred.clear();
 	_boundary = 0;
-	forget();
+	_fetched.forget();
 	if (_broken) return;
 	try
 	{
@@ -235,7 +231,7 @@ bool MariaStatements::inTransaction() const
 void MariaStatements::savepoint()
 {
 	_boundary = _deferred.size();
-	_fetched[0].valid = _fetched[1].valid = false;
+	_fetched.forgetOne();
 	_savepointSent = false;
 	defer("SAVEPOINT orchd_op");
 }
@@ -262,7 +258,7 @@ bool MariaStatements::undo()
 	// what earlier operations left stays.
 	if (_boundary < _deferred.size()) _deferred.erase(_deferred.begin() + static_cast<std::ptrdiff_t>(_boundary) + 1, _deferred.end());
 	// What was fetched ahead may have been changed by the undone part.
-	forget();
+	_fetched.forget();
 	try
 	{
 		defer("ROLLBACK TO SAVEPOINT orchd_op");
@@ -278,12 +274,8 @@ bool MariaStatements::undo()
 
 bool MariaStatements::findKey(const std::string& key, KeyRecord& record)
 {
-	auto cached = _keys.find(key);
-	if (cached != _keys.end())
-	{
-		if (cached->second.first) record = cached->second.second;
-		return cached->second.first;
-	}
+	bool found = false;
+	if (_fetched.key(key, record, found)) return found;
 	Rows rows = run("SELECT fingerprint, outcome, balance, to_balance, missing FROM orchd_idempotency WHERE idem_key = " + quote(key));
 	if (rows.empty()) return false;
 	record.fingerprint = rows[0][0];
@@ -298,7 +290,7 @@ bool MariaStatements::findKey(const std::string& key, KeyRecord& record)
 void MariaStatements::recordKey(const std::string& key, const std::string& fingerprint, const AccountResult& result)
 {
 	// Sent with the next statement (or the commit).
-	if (!_keys.empty()) _keys[key] = std::make_pair(true, KeyRecord{fingerprint, result});
+	_fetched.recorded(key, KeyRecord{fingerprint, result});
 	defer("INSERT INTO orchd_idempotency (idem_key, fingerprint, outcome, balance, to_balance, missing, created_ms) VALUES ("
 		+ quote(key) + "," + quote(fingerprint) + "," + std::to_string(result.outcome) + "," + std::to_string(result.balance) + ","
 		+ std::to_string(result.toBalance) + "," + quote(result.missing) + "," + std::to_string(Poco::Timestamp().epochMicroseconds() / 1000) + ")");
@@ -310,8 +302,7 @@ void MariaStatements::prefetchRound(const std::vector<std::string>& keys, const 
 	std::vector<std::string> names(accounts);
 	std::sort(names.begin(), names.end());
 	names.erase(std::unique(names.begin(), names.end()), names.end());
-	for (const auto& key: keys) _keys[key] = std::make_pair(false, KeyRecord());
-	for (const auto& name: names) _balances[name] = std::make_pair(false, Poco::Int64(0));
+	_fetched.expect(keys, names);
 	auto list = [this](const std::vector<std::string>& values)
 	{
 		std::string text;
@@ -331,19 +322,12 @@ void MariaStatements::prefetchRound(const std::vector<std::string>& keys, const 
 }
 
 
-void MariaStatements::forget()
-{
-	_fetched[0].valid = _fetched[1].valid = false;
-	_keys.clear();
-	_balances.clear();
-}
-
 
 void MariaStatements::prefetch(const std::string* first, const std::string* second)
 {
-	_fetched[0].valid = _fetched[1].valid = false;
-	if (first && _balances.count(*first)) first = nullptr;
-	if (second && _balances.count(*second)) second = nullptr;
+	_fetched.forgetOne();
+	if (first && _fetched.holds(*first)) first = nullptr;
+	if (second && _fetched.holds(*second)) second = nullptr;
 	if (first) defer("SELECT balance FROM accounts WHERE user_id = " + quote(*first) + " FOR UPDATE", 0, *first);
 	if (second) defer("SELECT balance FROM accounts WHERE user_id = " + quote(*second) + " FOR UPDATE", 1, *second);
 }
@@ -351,21 +335,8 @@ void MariaStatements::prefetch(const std::string* first, const std::string* seco
 
 bool MariaStatements::readBalance(const std::string& user, Poco::Int64& balance)
 {
-	auto cached = _balances.find(user);
-	if (cached != _balances.end())
-	{
-		balance = cached->second.second;
-		return cached->second.first;
-	}
-	for (Fetched& fetched: _fetched)
-	{
-		if (fetched.valid && fetched.user == user)
-		{
-			fetched.valid = false;
-			balance = fetched.balance;
-			return fetched.found;
-		}
-	}
+	bool found = false;
+	if (_fetched.balance(user, balance, found)) return found;
 	Rows rows = run("SELECT balance FROM accounts WHERE user_id = " + quote(user) + " FOR UPDATE");
 	if (rows.empty()) return false;
 	balance = std::stoll(rows[0][0]);
@@ -384,16 +355,14 @@ bool MariaStatements::peekBalance(const std::string& user, Poco::Int64& balance)
 
 void MariaStatements::writeBalance(const std::string& user, Poco::Int64 balance)
 {
-	auto cached = _balances.find(user);
-	if (cached != _balances.end()) cached->second = std::make_pair(true, balance);
+	_fetched.wrote(user, balance);
 	defer("UPDATE accounts SET balance = " + std::to_string(balance) + " WHERE user_id = " + quote(user));
 }
 
 
 void MariaStatements::insertAccount(const std::string& user, Poco::Int64 balance)
 {
-	auto cached = _balances.find(user);
-	if (cached != _balances.end()) cached->second = std::make_pair(true, balance);
+	_fetched.wrote(user, balance);
 	defer("INSERT INTO accounts (user_id, balance) VALUES (" + quote(user) + "," + std::to_string(balance) + ")");
 }
 

@@ -9,11 +9,10 @@
 #define orchd_MariaStatements_INCLUDED
 
 
+#include "store/FetchedRows.h"
 #include "store/NetStatements.h"
 #include "Poco/Types.h"
 #include <string>
-#include <unordered_map>
-#include <utility>
 #include <vector>
 
 
@@ -97,30 +96,18 @@ private:
 		std::string user;
 	};
 
-	struct Fetched
-		/// A balance read ahead by prefetch(), for readBalance().
-	{
-		bool valid = false;
-		std::string user;
-		bool found = false;
-		Poco::Int64 balance = 0;
-	};
 
 	std::string quote(const std::string& value);
 	void defer(const std::string& sql, int keep = -1, const std::string& user = std::string());
 	Rows run(const std::string& sql, Poco::UInt64* affected = nullptr);
 		/// Sends what is deferred and sql in one query, reads every result,
 		/// and returns sql's rows; throws on the first error.
-	void forget();
-		/// The transaction ended: what was fetched ahead is no longer held.
 	[[noreturn]] void fail(const std::string& what, bool earlier = false);
 
 	st_mysql* _mysql;
 	std::vector<Deferred> _deferred;
 	std::size_t _boundary = 0;    // the first deferred statement of the current operation
-	Fetched _fetched[2];
-	std::unordered_map<std::string, std::pair<bool, KeyRecord>> _keys;        // prefetchRound(): found, record
-	std::unordered_map<std::string, std::pair<bool, Poco::Int64>> _balances;  // prefetchRound(): found, balance (locked)
+	FetchedRows _fetched;
 	bool _open = false;
 	bool _savepointSent = true;   // the current operation's SAVEPOINT has left
 	bool _broken = false;

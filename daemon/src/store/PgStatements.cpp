@@ -197,20 +197,17 @@ PGresult* PgStatements::run(Call call)
 				record.result.balance = std::stoll(text(result, r, 3));
 				record.result.toBalance = std::stoll(text(result, r, 4));
 				record.result.missing = text(result, r, 5);
-				_keys[text(result, r, 0)] = std::make_pair(true, std::move(record));
+				_fetched.foundKey(text(result, r, 0), std::move(record));
 			}
 		}
 		else if (ok && calls[i].keep == KEEP_ACCOUNTS)
 		{
-			for (int r = 0; r < PQntuples(result); ++r) _balances[text(result, r, 0)] = std::make_pair(true, std::stoll(text(result, r, 1)));
+			for (int r = 0; r < PQntuples(result); ++r) _fetched.foundAccount(text(result, r, 0), std::stoll(text(result, r, 1)));
 		}
 		else if (ok && calls[i].keep >= 0)
 		{
-			Fetched& fetched = _fetched[calls[i].keep];
-			fetched.valid = true;
-			fetched.user = calls[i].values[0];
-			fetched.found = PQntuples(result) > 0;
-			if (fetched.found) fetched.balance = std::stoll(text(result, 0, 0));
+			bool found = PQntuples(result) > 0;
+			_fetched.fetchedOne(calls[i].keep, calls[i].values[0], found, found ? std::stoll(text(result, 0, 0)) : 0);
 		}
 		if (!ok && !error && status != PGRES_PIPELINE_ABORTED)
 		{
@@ -272,7 +269,7 @@ void PgStatements::begin()
 void PgStatements::commit()
 {
 	_open = false;
-	forget();
+	_fetched.forget();
 	Result result(run(Call{"", "COMMIT", {}}));
 	// COMMIT of a transaction in error answers ROLLBACK, not an error.
 	if (std::strcmp(PQcmdStatus(result.get()), "COMMIT") != 0)
@@ -285,7 +282,7 @@ void PgStatements::rollback()
 	_open = false;
 	_deferred.clear();
 	_boundary = 0;
-	forget();
+	_fetched.forget();
 	if (_broken || PQtransactionStatus(_connection) == PQTRANS_IDLE) return;
 	try
 	{
@@ -307,7 +304,7 @@ bool PgStatements::inTransaction() const
 void PgStatements::savepoint()
 {
 	_boundary = _deferred.size();
-	_fetched[0].valid = _fetched[1].valid = false;
+	_fetched.forgetOne();
 	_savepointSent = false;
 	defer(Call{"", "SAVEPOINT orchd_op", {}});
 }
@@ -334,7 +331,7 @@ bool PgStatements::undo()
 	// what earlier operations left stays.
 	if (_boundary < _deferred.size()) _deferred.erase(_deferred.begin() + static_cast<std::ptrdiff_t>(_boundary) + 1, _deferred.end());
 	// What was fetched ahead may have been changed by the undone part.
-	forget();
+	_fetched.forget();
 	try
 	{
 		defer(Call{"", "ROLLBACK TO SAVEPOINT orchd_op", {}});
@@ -350,12 +347,8 @@ bool PgStatements::undo()
 
 bool PgStatements::findKey(const std::string& key, KeyRecord& record)
 {
-	auto cached = _keys.find(key);
-	if (cached != _keys.end())
-	{
-		if (cached->second.first) record = cached->second.second;
-		return cached->second.first;
-	}
+	bool found = false;
+	if (_fetched.key(key, record, found)) return found;
 	Result result(run(Call{FIND, "", {key}}));
 	if (PQntuples(result.get()) == 0) return false;
 	record.fingerprint = text(result.get(), 0, 0);
@@ -372,7 +365,7 @@ void PgStatements::recordKey(const std::string& key, const std::string& fingerpr
 	// Sent with the next statement (or the commit): a racing duplicate
 	// key then fails the transaction, which is retried.
 	prepare();
-	if (!_keys.empty()) _keys[key] = std::make_pair(true, KeyRecord{fingerprint, result});
+	_fetched.recorded(key, KeyRecord{fingerprint, result});
 	defer(Call{RECORD, "", {key, fingerprint, std::to_string(result.outcome), std::to_string(result.balance),
 		std::to_string(result.toBalance), result.missing, std::to_string(Poco::Timestamp().epochMicroseconds() / 1000)}});
 }
@@ -381,9 +374,9 @@ void PgStatements::recordKey(const std::string& key, const std::string& fingerpr
 void PgStatements::prefetch(const std::string* first, const std::string* second)
 {
 	prepare();
-	_fetched[0].valid = _fetched[1].valid = false;
-	if (first && !_balances.count(*first)) defer(Call{READ, "", {*first}, 0});
-	if (second && !_balances.count(*second)) defer(Call{READ, "", {*second}, 1});
+	_fetched.forgetOne();
+	if (first && !_fetched.holds(*first)) defer(Call{READ, "", {*first}, 0});
+	if (second && !_fetched.holds(*second)) defer(Call{READ, "", {*second}, 1});
 }
 
 
@@ -392,8 +385,7 @@ void PgStatements::prefetchRound(const std::vector<std::string>& keys, const std
 	std::vector<std::string> names(accounts);
 	std::sort(names.begin(), names.end());
 	names.erase(std::unique(names.begin(), names.end()), names.end());
-	for (const auto& key: keys) _keys[key] = std::make_pair(false, KeyRecord());
-	for (const auto& name: names) _balances[name] = std::make_pair(false, Poco::Int64(0));
+	_fetched.expect(keys, names);
 	Call fetchKeys{"", "SELECT idem_key, fingerprint, outcome, balance, to_balance, missing FROM orchd_idempotency WHERE idem_key = ANY($1::text[])", {textArray(keys)}, KEEP_KEYS};
 	Call fetchAccounts{"", "SELECT user_id, balance FROM accounts WHERE user_id = ANY($1::text[]) ORDER BY user_id FOR UPDATE", {textArray(names)}, KEEP_ACCOUNTS};
 	if (names.empty())
@@ -406,31 +398,11 @@ void PgStatements::prefetchRound(const std::vector<std::string>& keys, const std
 }
 
 
-void PgStatements::forget()
-{
-	_fetched[0].valid = _fetched[1].valid = false;
-	_keys.clear();
-	_balances.clear();
-}
-
 
 bool PgStatements::readBalance(const std::string& user, Poco::Int64& balance)
 {
-	auto cached = _balances.find(user);
-	if (cached != _balances.end())
-	{
-		balance = cached->second.second;
-		return cached->second.first;
-	}
-	for (Fetched& fetched: _fetched)
-	{
-		if (fetched.valid && fetched.user == user)
-		{
-			fetched.valid = false;
-			balance = fetched.balance;
-			return fetched.found;
-		}
-	}
+	bool found = false;
+	if (_fetched.balance(user, balance, found)) return found;
 	Result result(run(Call{READ, "", {user}}));
 	if (PQntuples(result.get()) == 0) return false;
 	balance = std::stoll(text(result.get(), 0, 0));
@@ -450,8 +422,7 @@ bool PgStatements::peekBalance(const std::string& user, Poco::Int64& balance)
 void PgStatements::writeBalance(const std::string& user, Poco::Int64 balance)
 {
 	prepare();
-	auto cached = _balances.find(user);
-	if (cached != _balances.end()) cached->second = std::make_pair(true, balance);
+	_fetched.wrote(user, balance);
 	defer(Call{WRITE, "", {std::to_string(balance), user}});
 }
 
@@ -459,8 +430,7 @@ void PgStatements::writeBalance(const std::string& user, Poco::Int64 balance)
 void PgStatements::insertAccount(const std::string& user, Poco::Int64 balance)
 {
 	prepare();
-	auto cached = _balances.find(user);
-	if (cached != _balances.end()) cached->second = std::make_pair(true, balance);
+	_fetched.wrote(user, balance);
 	defer(Call{INSERT, "", {user, std::to_string(balance)}});
 }
 

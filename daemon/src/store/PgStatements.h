@@ -9,10 +9,9 @@
 #define orchd_PgStatements_INCLUDED
 
 
+#include "store/FetchedRows.h"
 #include "store/NetStatements.h"
 #include <string>
-#include <unordered_map>
-#include <utility>
 #include <vector>
 
 
@@ -80,14 +79,6 @@ private:
 		int keep = -1;                    // a prefetched read: its slot in _fetched
 	};
 
-	struct Fetched
-		/// A balance read ahead by prefetch(), for readBalance().
-	{
-		bool valid = false;
-		std::string user;
-		bool found = false;
-		Poco::Int64 balance = 0;
-	};
 
 	void defer(Call call);
 	pg_result* run(Call call);
@@ -95,15 +86,11 @@ private:
 		/// call's result (the caller clears it); throws on the first error.
 	void fail(pg_result* result, const std::string& what);
 	void prepare();
-	void forget();
-		/// The transaction ended: what was fetched ahead is no longer held.
 
 	pg_conn* _connection;
 	std::vector<Call> _deferred;
 	std::size_t _boundary = 0;          // the first deferred call of the current operation
-	Fetched _fetched[2];
-	std::unordered_map<std::string, std::pair<bool, KeyRecord>> _keys;        // prefetchRound(): found, record
-	std::unordered_map<std::string, std::pair<bool, Poco::Int64>> _balances;  // prefetchRound(): found, balance (locked)
+	FetchedRows _fetched;
 	bool _open = false;
 	bool _savepointSent = true;   // the current operation's SAVEPOINT has left
 	bool _broken = false;

@@ -1,0 +1,109 @@
+//
+// FetchedRows.cpp
+//
+
+
+#include "store/FetchedRows.h"
+
+
+namespace orchd {
+
+
+void FetchedRows::expect(const std::vector<std::string>& keys, const std::vector<std::string>& accounts)
+{
+	for (const auto& key: keys) _keys[key] = std::make_pair(false, KeyRecord());
+	for (const auto& user: accounts) _balances[user] = std::make_pair(false, Poco::Int64(0));
+}
+
+
+void FetchedRows::foundKey(const std::string& key, KeyRecord record)
+{
+	_keys[key] = std::make_pair(true, std::move(record));
+}
+
+
+void FetchedRows::foundAccount(const std::string& user, Poco::Int64 balance)
+{
+	_balances[user] = std::make_pair(true, balance);
+}
+
+
+void FetchedRows::fetchedOne(int slot, const std::string& user, bool found, Poco::Int64 balance)
+{
+	One& one = _one[slot];
+	one.valid = true;
+	one.user = user;
+	one.found = found;
+	one.balance = balance;
+}
+
+
+bool FetchedRows::key(const std::string& key, KeyRecord& record, bool& found) const
+{
+	auto it = _keys.find(key);
+	if (it == _keys.end()) return false;
+	found = it->second.first;
+	if (found) record = it->second.second;
+	return true;
+}
+
+
+bool FetchedRows::balance(const std::string& user, Poco::Int64& balance, bool& found)
+{
+	auto it = _balances.find(user);
+	if (it != _balances.end())
+	{
+		found = it->second.first;
+		balance = it->second.second;
+		return true;
+	}
+	for (One& one: _one)
+	{
+		if (one.valid && one.user == user)
+		{
+			one.valid = false;
+			found = one.found;
+			balance = one.balance;
+			return true;
+		}
+	}
+	return false;
+}
+
+
+bool FetchedRows::holds(const std::string& user) const
+{
+	return _balances.count(user) > 0;
+}
+
+
+void FetchedRows::recorded(const std::string& key, const KeyRecord& record)
+{
+	// Only while a round is held: otherwise the key check asks the
+	// database, which sees the record (sent before the check).
+	if (!_keys.empty()) _keys[key] = std::make_pair(true, record);
+}
+
+
+void FetchedRows::wrote(const std::string& user, Poco::Int64 balance)
+{
+	auto it = _balances.find(user);
+	if (it != _balances.end()) it->second = std::make_pair(true, balance);
+}
+
+
+void FetchedRows::forgetOne()
+{
+	_one[0].valid = _one[1].valid = false;
+}
+
+
+void FetchedRows::forget()
+{
+	forgetOne();
+	_keys.clear();
+	_balances.clear();
+}
+
+
+} // namespace orchd

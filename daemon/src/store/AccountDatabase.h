@@ -44,6 +44,13 @@ public:
 		/// After commit(): why the operation at that index (of those
 		/// pending before it) is not applied, or empty if it is.
 
+	virtual bool fetchesAhead() const
+		/// Whether prefetch() does anything: if not, callers need not
+		/// gather hints (SQLite's batches answer from the local file).
+	{
+		return false;
+	}
+
 	virtual void prefetch(const std::vector<std::string>& keys, const std::vector<std::string>& accounts)
 		/// The next operations will use these idempotency keys and accounts:
 		/// a networked store fetches them (the accounts locked) in one round

@@ -119,6 +119,12 @@ AccountResult NetBatch::apply(const std::string& key, const AccountRules::Mutati
 }
 
 
+bool NetBatch::fetchesAhead() const
+{
+	return true;
+}
+
+
 void NetBatch::prefetch(const std::vector<std::string>& keys, const std::vector<std::string>& accounts)
 {
 	if (keys.empty() && accounts.empty()) return;

@@ -49,6 +49,7 @@ public:
 	void commit() override;
 	std::size_t pending() const override;
 	const std::string& failure(std::size_t index) const override;
+	bool fetchesAhead() const override;
 	void prefetch(const std::vector<std::string>& keys, const std::vector<std::string>& accounts) override;
 
 private:

@@ -65,7 +65,7 @@ bool QuickRunner::runRound()
 	for (std::size_t i = 0; i < _round.size(); ++i)
 	{
 		const Job& job = _round[i];
-		if (_batch && !_hinted) hint(i);
+		if (_batch && !_hinted && _batch->fetchesAhead()) hint(i);
 		std::size_t first = _batch ? _batch->pending() : 0;
 		std::string text = job.link->runTask(*job.request, job.taskId, job.attempt, _batch.get());
 		std::size_t end = _batch ? _batch->pending() : 0;

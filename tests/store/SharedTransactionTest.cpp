@@ -8,6 +8,7 @@
 
 
 #include "TestSupport.h"
+#include "store/SqliteFile.h"
 #include "store/SessionPool.h"
 #include "store/SharedTransaction.h"
 #include "store/SqlAccountStore.h"
@@ -296,16 +297,12 @@ private:
 	Poco::Int64 committedBalance(const std::string& user)
 		/// Read on a connection of its own: only what is committed.
 	{
-		Poco::Data::Session session("SQLite", file());
-		Poco::Int64 balance = -1;
-		session << "SELECT balance FROM accounts WHERE user_id = $1", into(balance), useRef(user), now;
-		return balance;
+		return orchd::test::committedBalance(file(), user);
 	}
 
 	void execute(const std::string& sql)
 	{
-		Poco::Data::Session session("SQLite", file());
-		session << sql, now;
+		orchd::test::executeOn(file(), sql);
 	}
 
 	std::unique_ptr<TempDir> _dir;

@@ -4,6 +4,7 @@
 
 
 #include "TestSupport.h"
+#include "store/SqliteFile.h"
 #include "orchd/Money.h"
 #include "store/SqlAccountStore.h"
 #include "Poco/Data/DataException.h"
@@ -288,16 +289,12 @@ private:
 	Poco::Int64 committedBalance(const std::string& user)
 		/// Read on a connection of its own: only what is committed.
 	{
-		Poco::Data::Session session("SQLite", _dir->file("accounts.db"));
-		Poco::Int64 balance = -1;
-		session << "SELECT balance FROM accounts WHERE user_id = $1", Poco::Data::Keywords::into(balance), Poco::Data::Keywords::useRef(user), Poco::Data::Keywords::now;
-		return balance;
+		return orchd::test::committedBalance(_dir->file("accounts.db"), user);
 	}
 
 	void execute(const std::string& sql)
 	{
-		Poco::Data::Session session("SQLite", _dir->file("accounts.db"));
-		session << sql, Poco::Data::Keywords::now;
+		orchd::test::executeOn(_dir->file("accounts.db"), sql);
 	}
 
 	StoreOptions options() const

@@ -9,10 +9,9 @@
 
 
 #include "store/NetSchema.h"
+#include "store/SqliteFile.h"
 #include "store/StoreSuite.h"
 #include "store/TestDatabases.h"
-#include "Poco/Data/Session.h"
-#include "Poco/Data/SQLite/Connector.h"
 
 
 using namespace orchd;
@@ -39,9 +38,7 @@ protected:
 
 	void exec(const std::string& sql) override
 	{
-		Poco::Data::SQLite::Connector::registerConnector();
-		Poco::Data::Session session("SQLite", _dir.file("accounts.db"));
-		session << sql, Poco::Data::Keywords::now;
+		executeOn(_dir.file("accounts.db"), sql);
 	}
 
 private:

@@ -70,12 +70,6 @@ WorkerTable::ReadyLists& WorkerTable::readyLists()
 }
 
 
-std::size_t WorkerTable::size() const
-{
-	return _workers.size();
-}
-
-
 std::string WorkerTable::groupOf(const std::set<std::string>& tasks)
 {
 	std::string group;

@@ -78,8 +78,6 @@ public:
 		/// For the dispatch round, which pops workers as it leases to them
 		/// (clearing their ready flag).
 
-	std::size_t size() const;
-
 	template <class Function>
 	void forEach(Function function) const
 	{

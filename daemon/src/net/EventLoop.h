@@ -63,9 +63,6 @@ public:
 		/// Takes over a WebSocket whose handshake is done (clientSide if
 		/// this end dialled).
 
-	Connection* find(std::uint64_t id) const;
-		/// Returns the live connection with this id, or null.
-
 	bool send(std::uint64_t id, const std::string& text) override;
 	void close(std::uint64_t id, std::uint16_t code, const std::string& reason) override;
 	void drop(std::uint64_t id, const std::string& reason) override;
@@ -82,6 +79,9 @@ public:
 	void run() override;
 
 private:
+	Connection* find(std::uint64_t id) const;
+		/// Returns the live connection with this id (open, not closing), or null.
+
 	struct Timer
 	{
 		Poco::Timespan interval;

@@ -61,11 +61,6 @@ public:
 		return _now;
 	}
 
-	void advance(std::int64_t microseconds)
-	{
-		_now += microseconds;
-	}
-
 	void advanceMs(std::int64_t milliseconds)
 	{
 		_now += milliseconds * 1000;

@@ -105,7 +105,14 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("postgresql"), settings.store.connector);
 		// mysql is another name for mariadb.
 		_config->setString("store.connector", "mysql");
+		_config->setString("store.connection", "host=db1;port=3306;db=orchd;user=orchd");
 		CPPUNIT_ASSERT_EQUAL(std::string("mariadb"), DaemonConfig::load(*_config).store.connector);
+		// MariaDB's connection string is checked at start, naming the part.
+		_config->setString("store.connection", "host=db1;prot=3306;db=orchd");
+		expectError("store.connection: unknown key 'prot'");
+		_config->setString("store.connection", "host=db1;user=orchd");
+		expectError("store.connection: db= is required for MariaDB");
+		_config->setString("store.connection", "host=db1;port=3306;db=orchd;user=orchd");
 		// A password file must exist, and SQLite has none.
 		_config->setString("store.password_file", "/nonexistent/orchd-password");
 		expectError("store.password_file: no such file: /nonexistent/orchd-password");

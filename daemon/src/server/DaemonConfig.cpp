@@ -4,6 +4,7 @@
 
 
 #include "server/DaemonConfig.h"
+#include "store/MariaStatements.h"
 #include "Poco/File.h"
 #include "Poco/NumberParser.h"
 #include "Poco/Path.h"
@@ -148,6 +149,17 @@ DaemonSettings DaemonConfig::load(const Poco::Util::AbstractConfiguration& confi
 		throw ConfigException("store.connection: empty (the SQLite database file, or the database's connection string)");
 	if (connector != "sqlite" && !config.has("store.connection"))
 		throw ConfigException("store.connection: required with store.connector = " + connector);
+	if (connector == "mariadb")
+	{
+		try
+		{
+			MariaAddress::parse(settings.store.connection);
+		}
+		catch (Poco::InvalidArgumentException& exc)
+		{
+			throw ConfigException(exc.message());  // names store.connection and the bad part
+		}
+	}
 	settings.store.passwordFile = config.getString("store.password_file", "");
 	if (!settings.store.passwordFile.empty() && connector == "sqlite")
 		throw ConfigException("store.password_file: only for postgresql and mariadb (SQLite has no password)");

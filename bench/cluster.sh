@@ -6,8 +6,13 @@
 # gearbench runs W worker threads in one process; ORCHD_BENCH_PROCESSES=1
 # starts one process per worker instead. ORCHD_BENCH_STORE holds extra
 # worker properties lines (store.connector = postgresql, ...) for a store
-# other than the SQLite file.
+# other than the SQLite file. ORCHD_BENCH_SYNCHRONOUS is the workers'
+# store.synchronous (default normal, the setting of the figures before it
+# existed); it is exported to gearbench as GEARBENCH_SYNCHRONOUS so that
+# gearmand's worker commits with the same durability.
 set -euo pipefail
+export ORCHD_BENCH_SYNCHRONOUS=${ORCHD_BENCH_SYNCHRONOUS:-normal}
+export GEARBENCH_SYNCHRONOUS=$ORCHD_BENCH_SYNCHRONOUS
 
 cluster_state=$(mktemp -d "${TMPDIR:-/tmp}/orchd-bench.XXXXXX")
 cluster_pids=()
@@ -49,8 +54,8 @@ start_cluster() {  # WORKERS CONCURRENCY -> sets MASTER
   local processes=1 links=$workers
   if [ "${ORCHD_BENCH_PROCESSES:-0}" = 1 ]; then processes=$workers; links=1; fi
   for i in $(seq 1 "$processes"); do
-    { printf 'orchd.role = worker\norchd.id = bench-w%s\nplugins.dir = %s/plugins\nstore.connection = %s/bench.db\nworker.home = bench-master@%s\nworker.concurrency = %s\nworker.links = %s\n' \
-        "$i" "$build" "$cluster_state" "$MASTER" "$concurrency" "$links"
+    { printf 'orchd.role = worker\norchd.id = bench-w%s\nplugins.dir = %s/plugins\nstore.connection = %s/bench.db\nworker.home = bench-master@%s\nworker.concurrency = %s\nworker.links = %s\nstore.synchronous = %s\n' \
+        "$i" "$build" "$cluster_state" "$MASTER" "$concurrency" "$links" "$ORCHD_BENCH_SYNCHRONOUS"
       cluster_log "w$i"
       [ -z "${ORCHD_BENCH_STORE:-}" ] || printf '%s\n' "$ORCHD_BENCH_STORE"; } > "$cluster_state/w$i.properties"
     "$build/bin/orchd" --config="$cluster_state/w$i.properties" & cluster_pids+=($!)

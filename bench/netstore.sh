@@ -30,6 +30,10 @@ mixes=("UPDATE:100" "QUERY:40,UPDATE:40,TRANSFER:20")
 scales=(64 100000 1000000)
 share() { local c=$(( $2 / $1 )); [ $c -lt 4 ] && c=4; echo $c; }
 
+# The networked stores' figures are at store.synchronous = full (the
+# servers' defaults: synchronous_commit on, innodb_flush_log_at_trx_commit 1)
+# unless ORCHD_BENCH_SYNCHRONOUS says otherwise.
+export ORCHD_BENCH_SYNCHRONOUS=${ORCHD_BENCH_SYNCHRONOUS:-full}
 . bench/cluster.sh
 dbdir=$(mktemp -d /tmp/orchd-benchdb.XXXXXX)
 trap 'stop_cluster; rm -rf "$cluster_state"; bash scripts/dbservers.sh stop "$dbdir"; rm -rf "$dbdir"' EXIT

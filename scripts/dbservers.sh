@@ -40,7 +40,7 @@ start_postgresql() {
   mkdir -p "$d"; chown postgres:postgres "$d"; chmod 700 "$d"
   runuser -u postgres -- "$PGBIN/initdb" -D "$d/data" -A trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$dir/postgresql-initdb.log" 2>&1 || return 1
   runuser -u postgres -- "$PGBIN/pg_ctl" -D "$d/data" -l "$d/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$d -c fsync=on -c max_connections=300" start >/dev/null || return 1
+    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$d -c max_connections=300" start >/dev/null || return 1
   runuser -u postgres -- "$PGBIN/psql" -h "$d" -p "$port" -d postgres -qAt \
     -c "CREATE ROLE orchd LOGIN PASSWORD '$(cat "$dir/password")'" -c "CREATE DATABASE orchd_test OWNER orchd" >/dev/null || return 1
   echo "export ORCHD_TEST_POSTGRESQL='host=127.0.0.1 port=$port dbname=orchd_test user=orchd'" >> "$dir/env"

@@ -10,6 +10,10 @@
 //                                           "update" (one transaction per job:
 //                                           SQLite with WAL, synchronous=NORMAL;
 //                                           or PostgreSQL, or MariaDB)
+//                                           GEARBENCH_SYNCHRONOUS=full: SQLite's
+//                                           synchronous=FULL, PostgreSQL's
+//                                           synchronous_commit=on (normal: off),
+//                                           as orchd's store.synchronous
 //   gearbench setup DB ACCOUNTS             creates the accounts
 //   gearbench floor DB UPDATES PER_TXN      the database alone: one connection,
 //                                           UPDATES updates, PER_TXN per commit
@@ -59,6 +63,15 @@ bool startsWith(const std::string& text, const std::string& prefix)
 }
 
 
+bool synchronousFull()
+	/// GEARBENCH_SYNCHRONOUS: "full" or "normal" (the default), the same
+	/// durability as orchd's store.synchronous.
+{
+	const char* value = std::getenv("GEARBENCH_SYNCHRONOUS");
+	return value && std::strcmp(value, "full") == 0;
+}
+
+
 PGconn* openPg(const std::string& db)
 {
 	PGconn* pg = PQconnectdb(db.substr(11).c_str());
@@ -67,6 +80,7 @@ PGconn* openPg(const std::string& db)
 		std::fprintf(stderr, "gearbench: %s\n", PQerrorMessage(pg));
 		std::exit(2);
 	}
+	PQclear(PQexec(pg, synchronousFull() ? "SET synchronous_commit = on" : "SET synchronous_commit = off"));
 	return pg;
 }
 
@@ -190,7 +204,8 @@ sqlite3* openDb(const char* path)
 		std::exit(2);
 	}
 	sqlite3_busy_timeout(db, 5000);
-	sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", nullptr, nullptr, nullptr);
+	sqlite3_exec(db, synchronousFull() ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;" : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+		nullptr, nullptr, nullptr);
 	return db;
 }
 

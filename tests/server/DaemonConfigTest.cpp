@@ -27,6 +27,7 @@ class DaemonConfigTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testMissingPluginFolder);
 	CPPUNIT_TEST(testUnknownConnector);
 	CPPUNIT_TEST(testNetworkedConnectors);
+	CPPUNIT_TEST(testSynchronous);
 	CPPUNIT_TEST(testBadIntegers);
 	CPPUNIT_TEST(testWorkerHome);
 	CPPUNIT_TEST(testMasterKeys);
@@ -127,6 +128,17 @@ public:
 		_config->remove("store.connection");
 		_config->setString("store.connector", "mariadb");
 		expectError("store.connection: required with store.connector = mariadb");
+	}
+
+	void testSynchronous()
+	{
+		CPPUNIT_ASSERT(DaemonConfig::load(*_config).store.synchronousFull);
+		_config->setString("store.synchronous", "Normal");
+		CPPUNIT_ASSERT(!DaemonConfig::load(*_config).store.synchronousFull);
+		_config->setString("store.synchronous", "full");
+		CPPUNIT_ASSERT(DaemonConfig::load(*_config).store.synchronousFull);
+		_config->setString("store.synchronous", "off");
+		expectError("store.synchronous: 'off' (expected full or normal)");
 	}
 
 	void testBadIntegers()

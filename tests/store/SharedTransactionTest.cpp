@@ -85,7 +85,7 @@ public:
 		orchd::SqlAccountStore::registerConnectors();
 		_dir = std::make_unique<TempDir>();
 		// A short busy timeout: testNoTransactionJoinsNothing waits it out.
-		_pool = std::make_unique<orchd::SessionPool>(file(), 2, 50);
+		_pool = std::make_unique<orchd::SessionPool>(file(), 2, 50, false);
 		orchd::StoreSchema::create(*_pool, file(), 50);
 		_session = std::make_unique<Poco::Data::Session>("SQLite", file());
 		_pool->configure(*_session);

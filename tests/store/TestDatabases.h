@@ -72,7 +72,7 @@ inline std::unique_ptr<NetStatements> testConnection(const std::string& connecto
 	/// A connection of the store's own kind to the test server, outside any store.
 {
 	if (connector == "postgresql")
-		return std::make_unique<PgStatements>(environment("ORCHD_TEST_POSTGRESQL") + " password='" + databasePassword() + "'");
+		return std::make_unique<PgStatements>(environment("ORCHD_TEST_POSTGRESQL") + " password='" + databasePassword() + "'", true);
 	MariaAddress address = MariaAddress::parse(environment("ORCHD_TEST_MARIADB"));
 	address.password = databasePassword();
 	return std::make_unique<MariaStatements>(address);

@@ -61,7 +61,7 @@ public:
 	{
 		orchd::SqlAccountStore::registerConnectors();
 		_dir = std::make_unique<TempDir>();
-		_pool = std::make_unique<orchd::SessionPool>(file(), 2, 50);
+		_pool = std::make_unique<orchd::SessionPool>(file(), 2, 50, false);
 		orchd::StoreSchema::create(*_pool, file(), 50);
 		_session = std::make_unique<Poco::Data::Session>("SQLite", file());
 		_pool->configure(*_session);

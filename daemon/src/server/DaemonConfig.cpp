@@ -91,6 +91,7 @@ const std::vector<DaemonConfig::Key>& DaemonConfig::keys()
 		{"store.pool_size", "16"},
 		{"store.busy_timeout_ms", "5000"},
 		{"store.idempotency_retention_hours", "720"},
+		{"store.synchronous", "full"},
 		{"master.listen", "0.0.0.0:7400"},
 		{"master.http_threads", "32"},
 		{"master.http_timeout_ms", "30000"},
@@ -168,6 +169,10 @@ DaemonSettings DaemonConfig::load(const Poco::Util::AbstractConfiguration& confi
 	settings.store.poolSize = getInt(config, "store.pool_size", 16, 1, 1024);
 	settings.store.busyTimeoutMs = getInt(config, "store.busy_timeout_ms", 5000, 0, 3600000);
 	settings.store.keyRetentionHours = getInt(config, "store.idempotency_retention_hours", 720, 0, 876000);
+	std::string synchronous = Poco::toLower(config.getString("store.synchronous", "full"));
+	if (synchronous != "full" && synchronous != "normal")
+		throw ConfigException("store.synchronous: '" + config.getString("store.synchronous") + "' (expected full or normal)");
+	settings.store.synchronousFull = synchronous == "full";
 	loadMaster(config, settings);
 	if (settings.role == "worker" && roleKeys) loadWorker(config, settings);
 	return settings;

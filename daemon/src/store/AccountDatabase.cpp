@@ -62,9 +62,10 @@ std::unique_ptr<AccountDatabase> AccountDatabase::connect(const StoreOptions& op
 	{
 		std::string conninfo = options.connection;
 		if (!password.empty()) conninfo += " password=" + libpqQuoted(password);
-		return std::make_unique<NetAccountStore>(options, NetSchema::POSTGRESQL, [conninfo]
+		bool synchronousFull = options.synchronousFull;
+		return std::make_unique<NetAccountStore>(options, NetSchema::POSTGRESQL, [conninfo, synchronousFull]
 		{
-			return std::make_unique<PgStatements>(conninfo);
+			return std::make_unique<PgStatements>(conninfo, synchronousFull);
 		});
 	}
 	if (connector == "mariadb" || connector == "mysql")

@@ -20,6 +20,7 @@ NetAccountStore::NetAccountStore(const StoreOptions& options, NetSchema::Dialect
 {
 	{
 		Lease lease(*this);
+		NetSchema::checkDurability(*lease, dialect, options.synchronousFull);
 		_storeId = NetSchema::prepare(*lease, dialect);
 	}
 	_pruner = std::thread([this] { pruneLoop(); });

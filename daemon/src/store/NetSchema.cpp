@@ -91,6 +91,20 @@ std::string NetSchema::prepare(NetStatements& connection, Dialect dialect)
 }
 
 
+void NetSchema::checkDurability(NetStatements& connection, Dialect dialect, bool synchronousFull)
+{
+	if (!synchronousFull) return;
+	bool pg = dialect == POSTGRESQL;
+	const char* variable = pg ? "fsync" : "innodb_flush_log_at_trx_commit";
+	NetStatements::Rows rows = connection.query(pg ? "SHOW fsync" : "SELECT @@innodb_flush_log_at_trx_commit");
+	std::string value = rows.empty() || rows[0].empty() ? std::string("unknown") : rows[0][0];
+	if (value != (pg ? "on" : "1"))
+		throw Poco::Data::DataException(std::string("store.synchronous = full, but the ") + (pg ? "PostgreSQL" : "MariaDB") + " server runs with " +
+			variable + " = " + value + ": an acknowledged update would not survive a crash of its machine; set " + variable + " = " +
+			(pg ? "on" : "1") + " on the server, or store.synchronous = normal");
+}
+
+
 void NetSchema::drop(NetStatements& connection)
 {
 	for (const char* table: {"orchd_idempotency", "accounts", "orchd_store", "orchd_schema"})

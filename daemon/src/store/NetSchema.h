@@ -39,6 +39,12 @@ public:
 		/// Poco::Data::DataException naming both versions for a schema
 		/// newer than this orchd's.
 
+	static void checkDurability(NetStatements& connection, Dialect dialect, bool synchronousFull);
+		/// With synchronousFull (store.synchronous = full), throws
+		/// Poco::Data::DataException naming the server setting that would
+		/// lose a commit in a crash of the database's machine: PostgreSQL's
+		/// fsync off, MariaDB's innodb_flush_log_at_trx_commit other than 1.
+
 	static void drop(NetStatements& connection);
 		/// Drops every orchd table (tests only).
 };

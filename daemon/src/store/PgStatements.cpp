@@ -78,7 +78,7 @@ std::string text(PGresult* result, int row, int column)
 } // namespace
 
 
-PgStatements::PgStatements(const std::string& conninfo):
+PgStatements::PgStatements(const std::string& conninfo, bool synchronousFull):
 	_connection(PQconnectdb(conninfo.c_str()))
 {
 	if (PQstatus(_connection) != CONNECTION_OK)
@@ -92,7 +92,11 @@ PgStatements::PgStatements(const std::string& conninfo):
 	// A batch waiting on a row another batch holds is most likely one half
 	// of a deadlock: give up after 50 ms (and retry) instead of waiting for
 	// the server's deadlock check (1 s by default).
-	Result settings(PQexec(_connection, "SET lock_timeout = '50ms'; SET client_min_messages = warning"));
+	// synchronous_commit off (store.synchronous = normal) answers a
+	// commit before its WAL reaches the disk: it survives this process,
+	// not a crash of the database's machine.
+	std::string set = std::string("SET lock_timeout = '50ms'; SET client_min_messages = warning; SET synchronous_commit = ") + (synchronousFull ? "on" : "off");
+	Result settings(PQexec(_connection, set.c_str()));
 	if (PQenterPipelineMode(_connection) != 1)
 	{
 		PQfinish(_connection);

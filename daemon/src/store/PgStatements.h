@@ -39,7 +39,7 @@ class PgStatements: public NetStatements
 	/// server's message. Used by one thread at a time.
 {
 public:
-	explicit PgStatements(const std::string& conninfo);
+	PgStatements(const std::string& conninfo, bool synchronousFull);
 		/// Connects (conninfo in libpq's key=value form, password included).
 		/// The statements are prepared on first use. Throws
 		/// Poco::Data::ConnectionFailedException.

@@ -32,10 +32,14 @@ int waitWhileBusy(void* timeoutMs, int count)
 }
 
 
-void configureSession(Session& session, int* busyTimeoutMs)
+void configureSession(Session& session, int* busyTimeoutMs, bool synchronousFull)
 {
 	::sqlite3_busy_handler(Poco::Data::SQLite::Utility::dbHandle(session), waitWhileBusy, busyTimeoutMs);
-	session << "PRAGMA synchronous = NORMAL", now;
+	// In WAL mode NORMAL syncs only at checkpoints: a commit survives the
+	// process dying, not the machine. FULL syncs the WAL at every commit
+	// (one fsync per group commit).
+	if (synchronousFull) session << "PRAGMA synchronous = FULL", now;
+	else session << "PRAGMA synchronous = NORMAL", now;
 	// Keeps temporary tables and sorts in memory, off the disk.
 	session << "PRAGMA temp_store = MEMORY", now;
 	session << "PRAGMA foreign_keys = ON", now;
@@ -49,27 +53,30 @@ class SessionPool::Pool: public Poco::Data::SessionPool
 	/// A Poco SessionPool whose new SQLite sessions get orchd's pragmas.
 {
 public:
-	Pool(const std::string& connection, int poolSize, int* busyTimeoutMs):
+	Pool(const std::string& connection, int poolSize, int* busyTimeoutMs, bool synchronousFull):
 		Poco::Data::SessionPool("SQLite", connection, 1, poolSize, 60),
-		_busyTimeoutMs(busyTimeoutMs)
+		_busyTimeoutMs(busyTimeoutMs),
+		_synchronousFull(synchronousFull)
 	{
 	}
 
 protected:
 	void customizeSession(Session& session) override
 	{
-		configureSession(session, _busyTimeoutMs);
+		configureSession(session, _busyTimeoutMs, _synchronousFull);
 	}
 
 private:
 	int* _busyTimeoutMs;
+	bool _synchronousFull;
 };
 
 
-SessionPool::SessionPool(const std::string& connection, int poolSize, int busyTimeoutMs):
+SessionPool::SessionPool(const std::string& connection, int poolSize, int busyTimeoutMs, bool synchronousFull):
 	_busyTimeoutMs(busyTimeoutMs),
+	_synchronousFull(synchronousFull),
 	_slots(poolSize > 0 ? poolSize : 1),
-	_pool(std::make_unique<Pool>(connection, poolSize, &_busyTimeoutMs))
+	_pool(std::make_unique<Pool>(connection, poolSize, &_busyTimeoutMs, synchronousFull))
 {
 }
 
@@ -79,7 +86,7 @@ SessionPool::~SessionPool() = default;
 
 void SessionPool::configure(Session& session)
 {
-	configureSession(session, &_busyTimeoutMs);
+	configureSession(session, &_busyTimeoutMs, _synchronousFull);
 }
 
 

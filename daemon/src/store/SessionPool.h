@@ -28,8 +28,9 @@ class SessionPool
 	/// SqlAccountStore::registerConnectors()). Thread-safe.
 {
 public:
-	SessionPool(const std::string& connection, int poolSize, int busyTimeoutMs);
-		/// Opens no session yet.
+	SessionPool(const std::string& connection, int poolSize, int busyTimeoutMs, bool synchronousFull);
+		/// Opens no session yet. synchronousFull: PRAGMA synchronous = FULL
+		/// (else NORMAL) on every session.
 
 	~SessionPool();
 
@@ -78,6 +79,7 @@ private:
 	class Pool;
 
 	int _busyTimeoutMs;  // read by the busy handler of every session configured here
+	bool _synchronousFull;
 	Poco::Semaphore _slots;
 	std::unique_ptr<Pool> _pool;
 };

@@ -47,7 +47,7 @@ SqlAccountStore::SqlAccountStore(const StoreOptions& options):
 	if (options.connection.empty())
 		throw Poco::InvalidArgumentException("empty store connection (the SQLite database file)");
 	registerConnectors();
-	_pool = std::make_unique<SessionPool>(_options.connection, _options.poolSize, _options.busyTimeoutMs);
+	_pool = std::make_unique<SessionPool>(_options.connection, _options.poolSize, _options.busyTimeoutMs, _options.synchronousFull);
 	_storeId = StoreSchema::create(*_pool, _options.connection, _options.busyTimeoutMs);
 	_writerSession = std::make_unique<Session>("SQLite", _options.connection);
 	_pool->configure(*_writerSession);

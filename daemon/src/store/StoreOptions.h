@@ -24,6 +24,7 @@ struct StoreOptions
 	int poolSize = 16;                 /// the most sessions open at once
 	int busyTimeoutMs = 5000;          /// how long SQLite waits for another process's write lock
 	int keyRetentionHours = 720;       /// idempotency records older than this are pruned; 0 keeps them forever
+	bool synchronousFull = true;       /// store.synchronous = full: an OK survives an OS crash or power loss; normal: a process crash
 };
 
 

@@ -8,6 +8,7 @@
 #include "Poco/Data/DataException.h"
 #include "Poco/Data/SQLite/SQLiteException.h"
 #include "Poco/Exception.h"
+#include "Poco/String.h"
 #include "Poco/Thread.h"
 #include "Poco/Timestamp.h"
 #include "Poco/UUIDGenerator.h"
@@ -95,8 +96,16 @@ std::string StoreSchema::create(SessionPool& pool, const std::string& connection
 
 std::string StoreSchema::create(Session& session, const std::string& connection)
 {
-	// WAL persists in the file: readers never block the writer.
-	session << "PRAGMA journal_mode = WAL", now;
+	// WAL persists in the file: readers never block the writer. SQLite
+	// answers the mode it is left in; anything else (an in-memory
+	// database, a file system without shared memory) is refused rather
+	// than run with a rollback journal, where readers block commits and
+	// store.synchronous means something else.
+	std::string mode;
+	session << "PRAGMA journal_mode = WAL", into(mode), now;
+	if (Poco::toLower(mode) != "wal")
+		throw Poco::Data::DataException("cannot put the database in WAL mode (SQLite keeps it in '" + mode +
+			"' mode): orchd refuses to run in a weaker mode; use a file on a local file system", connection);
 	Transaction tx(session);
 	session << "CREATE TABLE IF NOT EXISTS orchd_schema (version INTEGER NOT NULL)", now;
 	std::vector<int> versions;

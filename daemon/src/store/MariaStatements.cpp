@@ -94,12 +94,55 @@ void MariaStatements::defer(const std::string& sql, int keep, const std::string&
 }
 
 
+void MariaStatements::deferWrite(DeferredWrite write, std::vector<std::string> values)
+{
+	std::vector<std::vector<std::string>> rows{std::move(values)};
+	_deferred.push_back(merged(write, rows));
+	_deferred.back().values = std::move(rows[0]);
+}
+
+
+MariaStatements::Deferred MariaStatements::merged(DeferredWrite write, const std::vector<std::vector<std::string>>& rows)
+{
+	// Numbers are orchd's own integers; text is quoted.
+	Deferred statement;
+	statement.write = write;
+	if (write == DeferredWrite::BALANCE && rows.size() == 1)
+	{
+		statement.sql = "UPDATE accounts SET balance = " + rows[0][0] + " WHERE user_id = " + quote(rows[0][1]);
+		return statement;
+	}
+	if (write == DeferredWrite::BALANCE)
+	{
+		std::string cases, names;
+		for (const auto& row: rows)
+		{
+			std::string user = quote(row[1]);
+			cases.append(" WHEN ").append(user).append(" THEN ").append(row[0]);
+			names.append(names.empty() ? "" : ",").append(user);
+		}
+		statement.sql = "UPDATE accounts SET balance = CASE user_id" + cases + " END WHERE user_id IN (" + names + ")";
+		return statement;
+	}
+	statement.sql = "INSERT INTO orchd_idempotency (idem_key, fingerprint, outcome, balance, to_balance, missing, created_ms) VALUES ";
+	for (std::size_t r = 0; r < rows.size(); ++r)
+	{
+		const auto& row = rows[r];
+		statement.sql.append(r ? ",(" : "(").append(quote(row[0])).append(",").append(quote(row[1])).append(",").append(row[2]).append(",")
+			.append(row[3]).append(",").append(row[4]).append(",").append(quote(row[5])).append(",").append(row[6]).append(")");
+	}
+	return statement;
+}
+
+
 MariaStatements::Rows MariaStatements::run(const std::string& sql, Poco::UInt64* affected)
 {
 	std::vector<Deferred> calls;
 	calls.swap(_deferred);
 	calls.push_back(Deferred{sql, -1, std::string()});
-	std::size_t boundary = std::min(_boundary, calls.size() - 1);
+	std::size_t boundary = coalesceWrites(calls, std::min(_boundary, calls.size() - 1),
+		[](const Deferred& call) { return call.write; },
+		[this](DeferredWrite write, const std::vector<std::vector<std::string>>& rows) { return merged(write, rows); });
 	_boundary = 0;
 	_savepointSent = true;
 	std::string text;
@@ -291,9 +334,8 @@ void MariaStatements::recordKey(const std::string& key, const std::string& finge
 {
 	// Sent with the next statement (or the commit).
 	_fetched.recorded(key, KeyRecord{fingerprint, result});
-	defer("INSERT INTO orchd_idempotency (idem_key, fingerprint, outcome, balance, to_balance, missing, created_ms) VALUES ("
-		+ quote(key) + "," + quote(fingerprint) + "," + std::to_string(result.outcome) + "," + std::to_string(result.balance) + ","
-		+ std::to_string(result.toBalance) + "," + quote(result.missing) + "," + std::to_string(Poco::Timestamp().epochMicroseconds() / 1000) + ")");
+	deferWrite(DeferredWrite::KEY, {key, fingerprint, std::to_string(result.outcome), std::to_string(result.balance),
+		std::to_string(result.toBalance), result.missing, std::to_string(Poco::Timestamp().epochMicroseconds() / 1000)});
 }
 
 
@@ -356,7 +398,7 @@ bool MariaStatements::peekBalance(const std::string& user, Poco::Int64& balance)
 void MariaStatements::writeBalance(const std::string& user, Poco::Int64 balance)
 {
 	_fetched.wrote(user, balance);
-	defer("UPDATE accounts SET balance = " + std::to_string(balance) + " WHERE user_id = " + quote(user));
+	deferWrite(DeferredWrite::BALANCE, {std::to_string(balance), user});
 }
 
 

@@ -9,6 +9,7 @@
 #define orchd_MariaStatements_INCLUDED
 
 
+#include "store/DeferredWrites.h"
 #include "store/FetchedRows.h"
 #include "store/NetStatements.h"
 #include "Poco/Types.h"
@@ -94,11 +95,15 @@ private:
 		std::string sql;
 		int keep = -1;            // a prefetched read: its slot in _fetched
 		std::string user;
+		DeferredWrite write = DeferredWrite::NONE;
+		std::vector<std::string> values;  // a write's, unquoted (see DeferredWrite)
 	};
 
 
 	std::string quote(const std::string& value);
 	void defer(const std::string& sql, int keep = -1, const std::string& user = std::string());
+	void deferWrite(DeferredWrite write, std::vector<std::string> values);
+	Deferred merged(DeferredWrite write, const std::vector<std::vector<std::string>>& rows);
 	Rows run(const std::string& sql, Poco::UInt64* affected = nullptr);
 		/// Sends what is deferred and sql in one query, reads every result,
 		/// and returns sql's rows; throws on the first error.

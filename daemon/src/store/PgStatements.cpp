@@ -4,6 +4,7 @@
 
 
 #include "store/PgStatements.h"
+#include "store/DeferredWrites.h"
 #include "Poco/Timestamp.h"
 #include <libpq-fe.h>
 #include <algorithm>
@@ -23,6 +24,8 @@ const char* WRITE = "orchd_write";
 const char* INSERT = "orchd_insert";
 const char* PRUNE = "orchd_prune";
 const char* PEEK = "orchd_peek";
+const char* WRITE_MANY = "orchd_write_many";
+const char* RECORD_MANY = "orchd_record_many";
 const int KEEP_KEYS = 10;      // a call's rows are prefetched key records
 const int KEEP_ACCOUNTS = 11;  // a call's rows are prefetched balances
 
@@ -124,7 +127,11 @@ void PgStatements::prepare()
 		{PEEK, "SELECT balance FROM accounts WHERE user_id = $1"},
 		{WRITE, "UPDATE accounts SET balance = $1 WHERE user_id = $2"},
 		{INSERT, "INSERT INTO accounts (user_id, balance) VALUES ($1, $2)"},
-		{PRUNE, "DELETE FROM orchd_idempotency WHERE created_ms < $1"}};
+		{PRUNE, "DELETE FROM orchd_idempotency WHERE created_ms < $1"},
+		// What coalesceWrites() folds a group commit's writes into.
+		{WRITE_MANY, "UPDATE accounts AS a SET balance = v.balance FROM unnest($1::bigint[], $2::text[]) AS v(balance, user_id) WHERE a.user_id = v.user_id"},
+		{RECORD_MANY, "INSERT INTO orchd_idempotency (idem_key, fingerprint, outcome, balance, to_balance, missing, created_ms) "
+			"SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::bigint[], $6::text[], $7::bigint[])"}};
 	for (const auto& statement: statements)
 	{
 		Result result(PQprepare(_connection, statement[0], statement[1], 0, nullptr));
@@ -151,6 +158,24 @@ PGresult* PgStatements::run(Call call)
 	_deferred.push_back(std::move(call));
 	std::vector<Call> calls;
 	calls.swap(_deferred);
+	std::size_t boundary = coalesceWrites(calls, std::min(_boundary, calls.size() - 1),
+		[](const Call& c)
+		{
+			return c.name == WRITE ? DeferredWrite::BALANCE : c.name == RECORD ? DeferredWrite::KEY : DeferredWrite::NONE;
+		},
+		[](DeferredWrite kind, const std::vector<std::vector<std::string>>& rows)
+		{
+			Call merged{kind == DeferredWrite::BALANCE ? WRITE_MANY : RECORD_MANY, "", {}};
+			for (std::size_t column = 0; column < rows[0].size(); ++column)
+			{
+				std::vector<std::string> values;
+				values.reserve(rows.size());
+				for (const auto& row: rows) values.push_back(row[column]);
+				merged.values.push_back(textArray(values));
+			}
+			return merged;
+		});
+	_boundary = 0;
 	for (const Call& c: calls)
 	{
 		std::vector<const char*> values;
@@ -172,8 +197,6 @@ PGresult* PgStatements::run(Call call)
 	}
 	// Every statement's result, then the sync's: read them all, keep the
 	// first error and the last statement's result.
-	std::size_t boundary = std::min(_boundary, calls.size() - 1);
-	_boundary = 0;
 	_savepointSent = true;
 	PGresult* last = nullptr;
 	PGresult* error = nullptr;

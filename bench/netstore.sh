@@ -16,6 +16,8 @@
 #   bench/netstore.sh                  the full run (about ten minutes)
 #   ORCHD_BENCH_TASKS=N                tasks per point (default 50000)
 #   ORCHD_BENCH_BACKENDS="postgresql"  one backend only
+#   ORCHD_BENCH_POINTS="4 64" ORCHD_BENCH_MIXES="UPDATE:100" ORCHD_BENCH_SCALES="64"
+#                                      fewer points, mixes or account counts
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${BUILD_DIR:-build}
@@ -28,6 +30,9 @@ read -r -a backends <<<"${ORCHD_BENCH_BACKENDS:-postgresql mariadb}"
 points=("2 16" "4 64")
 mixes=("UPDATE:100" "QUERY:40,UPDATE:40,TRANSFER:20")
 scales=(64 100000 1000000)
+[ -n "${ORCHD_BENCH_POINTS:-}" ] && IFS=';' read -r -a points <<<"$ORCHD_BENCH_POINTS"   # e.g. "4 64"
+[ -n "${ORCHD_BENCH_MIXES:-}" ] && IFS=';' read -r -a mixes <<<"$ORCHD_BENCH_MIXES"     # e.g. "UPDATE:100"
+[ -n "${ORCHD_BENCH_SCALES:-}" ] && read -r -a scales <<<"$ORCHD_BENCH_SCALES"          # e.g. "64 1000000"
 share() { local c=$(( $2 / $1 )); [ $c -lt 4 ] && c=4; echo $c; }
 
 # The networked stores' figures are at store.synchronous = full (the

@@ -39,6 +39,12 @@ share() { local c=$(( $2 / $1 )); [ $c -lt 4 ] && c=4; echo $c; }
 # servers' defaults: synchronous_commit on, innodb_flush_log_at_trx_commit 1)
 # unless ORCHD_BENCH_SYNCHRONOUS says otherwise.
 export ORCHD_BENCH_SYNCHRONOUS=${ORCHD_BENCH_SYNCHRONOUS:-full}
+# The servers run with the write-heavy settings docs/OPERATIONS.md
+# recommends (fewer checkpoints, compressed full-page images, a redo log
+# that does not force a flush every few thousand commits); gearmand's
+# worker uses the same servers.
+export ORCHD_DB_PG_OPTIONS=${ORCHD_DB_PG_OPTIONS:--c wal_compression=lz4 -c max_wal_size=4GB -c checkpoint_timeout=15min -c shared_buffers=512MB}
+export ORCHD_DB_MARIADB_OPTIONS=${ORCHD_DB_MARIADB_OPTIONS:---innodb-log-file-size=1G --innodb-buffer-pool-size=1G}
 . bench/cluster.sh
 dbdir=$(mktemp -d /tmp/orchd-benchdb.XXXXXX)
 trap 'stop_cluster; rm -rf "$cluster_state"; bash scripts/dbservers.sh stop "$dbdir"; rm -rf "$dbdir"' EXIT

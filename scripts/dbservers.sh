@@ -13,6 +13,9 @@
 # left out of DIR/env (its tests then report themselves skipped, with the
 # reason in ORCHD_TEST_<NAME>_SKIPPED). stop stops whatever start left
 # running; safe to call twice, and on a failed start.
+# ORCHD_DB_PG_OPTIONS and ORCHD_DB_MARIADB_OPTIONS add server settings
+# (postgres -c ... and mariadbd --...: bench/netstore.sh sets the ones
+# docs/OPERATIONS.md recommends for a write-heavy store).
 set -euo pipefail
 cmd=${1:?start or stop}
 dir=${2:?a folder for the servers}
@@ -40,7 +43,7 @@ start_postgresql() {
   mkdir -p "$d"; chown postgres:postgres "$d"; chmod 700 "$d"
   runuser -u postgres -- "$PGBIN/initdb" -D "$d/data" -A trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$dir/postgresql-initdb.log" 2>&1 || return 1
   runuser -u postgres -- "$PGBIN/pg_ctl" -D "$d/data" -l "$d/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$d -c max_connections=300" start >/dev/null || return 1
+    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$d -c max_connections=300 ${ORCHD_DB_PG_OPTIONS:-}" start >/dev/null || return 1
   runuser -u postgres -- "$PGBIN/psql" -h "$d" -p "$port" -d postgres -qAt \
     -c "CREATE ROLE orchd LOGIN PASSWORD '$(cat "$dir/password")'" -c "CREATE DATABASE orchd_test OWNER orchd" >/dev/null || return 1
   echo "export ORCHD_TEST_POSTGRESQL='host=127.0.0.1 port=$port dbname=orchd_test user=orchd'" >> "$dir/env"
@@ -56,7 +59,7 @@ start_mariadb() {
   mariadb-install-db --datadir="$d/data" --user=mysql --auth-root-authentication-method=socket --skip-test-db >"$dir/mariadb-install.log" 2>&1 || return 1
   mariadbd --no-defaults --datadir="$d/data" --socket="$d/mysqld.sock" --port="$port" --bind-address=127.0.0.1 \
     --user=mysql --pid-file="$d/mysqld.pid" --log-error="$d/server.log" --skip-name-resolve \
-    --innodb-buffer-pool-size=256M --max-connections=300 >/dev/null 2>&1 &
+    --innodb-buffer-pool-size=256M --max-connections=300 ${ORCHD_DB_MARIADB_OPTIONS:-} >/dev/null 2>&1 &
   wait_until 60 mariadb --no-defaults --socket="$d/mysqld.sock" -uroot -e "SELECT 1" || { cat "$d/server.log" >&2; return 1; }
   mariadb --no-defaults --socket="$d/mysqld.sock" -uroot -e "CREATE DATABASE orchd_test; \
     CREATE USER 'orchd'@'127.0.0.1' IDENTIFIED BY '$(cat "$dir/password")'; \

@@ -10,32 +10,46 @@
 
 
 #include "Poco/ClassLibrary.h"
+#include "Poco/Version.h"
 
 
 namespace orchd {
 
 
-constexpr int PLUGIN_ABI_VERSION = 3;
+constexpr int PLUGIN_ABI_VERSION = 4;
 	/// The version of the plugin ABI: the layout and virtual tables of
 	/// TaskHandler, TaskContext and AccountStore. It is raised whenever any
 	/// of those headers changes in a way that breaks compiled plugins.
-	/// Version 2 added TaskHandler::quick(); version 3 storeHint().
+	/// Version 2 added TaskHandler::quick(); version 3 storeHint();
+	/// version 4 the Poco release a plugin was built against.
 	///
 	/// The host reads it from each library through the extern "C" symbol
 	/// orchdPluginAbiVersion() *before* it touches any C++ class in the
-	/// library, and refuses a library whose version differs.
+	/// library, and refuses a library whose version differs; then the Poco
+	/// release through orchdPluginPocoVersion() (POCO_VERSION, 0xAABBCCDD),
+	/// and refuses a library built against another Poco release (major and
+	/// minor: each has its own ABI and soname).
+	///
+	/// tests/plugin/AbiGuardTest checks a hash of these headers against
+	/// tests/plugin/PluginAbi.sha256: change a header and the test fails
+	/// until this version is raised and the new hash recorded.
 
 
 } // namespace orchd
 
 
 #define ORCHD_PLUGIN_ABI_SYMBOL "orchdPluginAbiVersion"
+#define ORCHD_PLUGIN_POCO_SYMBOL "orchdPluginPocoVersion"
 
 
 #define ORCHD_DECLARE_PLUGIN_ABI() \
 	extern "C" int POCO_LIBRARY_API orchdPluginAbiVersion() \
 	{ \
 		return orchd::PLUGIN_ABI_VERSION; \
+	} \
+	extern "C" unsigned POCO_LIBRARY_API orchdPluginPocoVersion() \
+	{ \
+		return POCO_VERSION; \
 	}
 	/// Place exactly once in a plugin library, beside its manifest:
 	///

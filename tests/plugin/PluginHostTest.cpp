@@ -48,6 +48,7 @@ class PluginHostTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testLoadsGoodPlugins);
 	CPPUNIT_TEST(testSameClassNameInTwoPlugins);
 	CPPUNIT_TEST(testRefusesWrongAbiVersion);
+	CPPUNIT_TEST(testRefusesAnotherPocoRelease);
 	CPPUNIT_TEST(testRefusesMissingAbiSymbol);
 	CPPUNIT_TEST(testRefusesMissingManifest);
 	CPPUNIT_TEST(testRefusesThrowingConstructor);
@@ -88,6 +89,16 @@ public:
 		CPPUNIT_ASSERT(!host.loadLibrary(file));
 		CPPUNIT_ASSERT(contains(reasonFor(host, file), "plugin ABI version 999"));
 		CPPUNIT_ASSERT(!host.find("BADABI"));
+	}
+
+	void testRefusesAnotherPocoRelease()
+	{
+		PluginHost host(logger());
+		std::string file = testPlugin("t_other_poco");
+		CPPUNIT_ASSERT(!host.loadLibrary(file));
+		std::string reason = reasonFor(host, file);
+		CPPUNIT_ASSERT_MESSAGE(reason, contains(reason, "built against Poco 2.10, this orchd runs Poco 1.11"));
+		CPPUNIT_ASSERT(!host.find("OTHERPOCO"));
 	}
 
 	void testRefusesMissingAbiSymbol()
@@ -150,7 +161,7 @@ public:
 	void testFolderKeepsGoingPastBadPlugins()
 	{
 		TempDir dir;
-		for (const char* name: {"t_alpha", "t_bad_abi", "t_beta", "t_no_abi", "t_no_manifest", "t_throwing", "t_bad_name", "t_zdup_alpha"})
+		for (const char* name: {"t_alpha", "t_bad_abi", "t_beta", "t_no_abi", "t_no_manifest", "t_throwing", "t_bad_name", "t_other_poco", "t_zdup_alpha"})
 		{
 			Poco::File(testPlugin(name)).copyTo(dir.path());
 		}
@@ -159,7 +170,7 @@ public:
 		PluginHost host(logger());
 		host.loadFolder(dir.path());
 		CPPUNIT_ASSERT_EQUAL(std::size_t(2), host.loaded().size());
-		CPPUNIT_ASSERT_EQUAL(std::size_t(7), host.refused().size());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(8), host.refused().size());
 		std::vector<std::string> expected = {"ALPHA", "BETA"};
 		CPPUNIT_ASSERT(expected == host.taskNames());
 	}

@@ -5,6 +5,7 @@
 // bad; CMake builds it several times with these definitions:
 //   TEST_TASK_NAME   the task name the handler reports
 //   TEST_ABI         the ABI version to export; TEST_NO_ABI: none at all
+//   TEST_POCO        the Poco release to claim (default: the one built with)
 //   TEST_NO_MANIFEST no Poco manifest
 //   TEST_THROWING    the handler's constructor throws
 // Every variant names its class TestTask, so a host that did not isolate
@@ -61,6 +62,16 @@ public:
 extern "C" int POCO_LIBRARY_API orchdPluginAbiVersion()
 {
 	return TEST_ABI;
+}
+
+
+extern "C" unsigned POCO_LIBRARY_API orchdPluginPocoVersion()
+{
+#ifdef TEST_POCO
+	return TEST_POCO;
+#else
+	return POCO_VERSION;
+#endif
 }
 #endif
 

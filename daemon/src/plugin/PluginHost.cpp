@@ -87,6 +87,12 @@ bool PluginHost::loadLibrary(const std::string& path)
 }
 
 
+std::string PluginHost::pocoRelease(unsigned version)
+{
+	return std::to_string(version >> 24) + "." + std::to_string((version >> 16) & 0xFF);
+}
+
+
 std::string PluginHost::probeAbi(const std::string& path)
 {
 	// A separate handle that only looks up the extern "C" symbol: no class
@@ -111,6 +117,15 @@ std::string PluginHost::probeAbi(const std::string& path)
 		auto version = reinterpret_cast<int (*)()>(library.getSymbol(ORCHD_PLUGIN_ABI_SYMBOL))();
 		if (version != PLUGIN_ABI_VERSION)
 			reason = "plugin ABI version " + std::to_string(version) + ", this orchd needs " + std::to_string(PLUGIN_ABI_VERSION);
+		else if (!library.hasSymbol(ORCHD_PLUGIN_POCO_SYMBOL))
+			reason = "no " ORCHD_PLUGIN_POCO_SYMBOL "() symbol: built without ORCHD_DECLARE_PLUGIN_ABI()";
+		else
+		{
+			unsigned poco = reinterpret_cast<unsigned (*)()>(library.getSymbol(ORCHD_PLUGIN_POCO_SYMBOL))();
+			if (poco >> 16 != static_cast<unsigned>(POCO_VERSION) >> 16)
+				reason = "built against Poco " + pocoRelease(poco) + ", this orchd runs Poco " + pocoRelease(POCO_VERSION) +
+					": rebuild the plugin against Poco " + pocoRelease(POCO_VERSION);
+		}
 	}
 	library.unload();
 	return reason;

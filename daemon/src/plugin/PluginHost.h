@@ -80,6 +80,8 @@ private:
 	using Loader = Poco::ClassLoader<TaskHandler>;
 
 	std::string probeAbi(const std::string& path);
+	static std::string pocoRelease(unsigned version);
+		/// "1.11" for POCO_VERSION 0x010B0000.
 	std::string createHandlers(const std::string& path, std::vector<std::unique_ptr<TaskHandler>>& handlers);
 	void refuse(const std::string& path, const std::string& reason);
 

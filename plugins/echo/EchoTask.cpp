@@ -84,7 +84,6 @@ private:
 } // namespace
 
 
-ORCHD_DECLARE_PLUGIN_ABI()
 
 
 POCO_BEGIN_MANIFEST(orchd::TaskHandler)

@@ -9,7 +9,6 @@
 #include "orchd/PluginApi.h"
 
 
-ORCHD_DECLARE_PLUGIN_ABI()
 
 
 POCO_BEGIN_MANIFEST(orchd::TaskHandler)

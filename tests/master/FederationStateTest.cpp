@@ -147,6 +147,7 @@ class FederationStateTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testLendOnRequest);
 	CPPUNIT_TEST(testRefuseWhenBusy);
 	CPPUNIT_TEST(testBorrowWhenSaturatedAndRelease);
+	CPPUNIT_TEST(testReleaseLostWithTheLinkIsAskedAgain);
 	CPPUNIT_TEST(testDeadPeerWritesOffLoansAndGuestsGoHome);
 	CPPUNIT_TEST(testMalformedPeerMessagesIgnored);
 	CPPUNIT_TEST(testHeartbeatsCarryTheStoreId);
@@ -278,6 +279,30 @@ public:
 		rig.directory.disconnect(x);
 		rig.directory.message(m2, "{\"TASK\":\"RELEASE_COMPLETED\",\"SERVER_UUID\":\"m2\"}");
 		CPPUNIT_ASSERT_EQUAL(std::size_t(0), rig.loans.borrowedCount());
+	}
+
+	void testReleaseLostWithTheLinkIsAskedAgain()
+	{
+		// Found by the simulator (tests/sim, seed 1011 before the fix): the
+		// link breaks after COMMAND_RELEASE; the reply is lost with it.
+		FederationRig rig;
+		Link m2 = rig.linkToM2();
+		Link client = rig.client();
+		for (int i = 0; i < 6; ++i) rig.directory.message(client, "{\"TASK\":\"ECHO\",\"PAYLOAD\":" + std::to_string(i) + "}");
+		rig.tickFor(1100);
+		rig.takeTask(m2, "WORKER_REQUEST");
+		rig.directory.message(m2, "{\"TASK\":\"WORKER_RESPONSE\",\"STATUS\":\"ACK\",\"MASTER\":\"m2\",\"SERVER_UUID\":\"m2\",\"WORKERS\":[\"x\"]}");
+		Link x = rig.worker("x", 8, "m2");
+		while (Poco::JSON::Object::Ptr task = rig.directory.takeObject(x)) rig.answer(x, *task);
+		rig.tickFor(2100);
+		rig.takeTask(m2, "COMMAND_RELEASE");
+		rig.directory.disconnect(m2, "reset");
+		// A new link: the release is asked again after the cooldown, not
+		// after twice the release timeout (30 s).
+		Link again = rig.linkToM2();
+		rig.tickFor(2100);
+		Poco::JSON::Object::Ptr release = rig.takeTask(again, "COMMAND_RELEASE");
+		CPPUNIT_ASSERT_EQUAL(std::string("x"), release->getArray("WORKERS")->getElement<std::string>(0));
 	}
 
 	void testDeadPeerWritesOffLoansAndGuestsGoHome()

@@ -134,6 +134,11 @@ void Federation::onClose(const Link& link, const std::string& reason)
 	{
 		peer->connection = 0;
 		peer->linked->store(false);
+		// A COMMAND_RELEASE in flight, or its RELEASE_COMPLETED, may be
+		// lost with the link: ask again over the next one instead of
+		// waiting out twice the release timeout with the loan held (the
+		// simulator found loans held 30 s past the load that made them).
+		peer->releaseSent = false;
 		_logger.information("peer link to %s closed: %s", peer->address.id, reason);
 	}
 }

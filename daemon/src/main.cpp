@@ -22,6 +22,9 @@ int main(int argc, char** argv)
 	sigaddset(&stopping, SIGTERM);
 	sigaddset(&stopping, SIGINT);
 	sigaddset(&stopping, SIGQUIT);
+	// SIGHUP (the unit's ExecReload) is taken by the HangupListener's
+	// sigwait(), for the same reason.
+	sigaddset(&stopping, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &stopping, nullptr);
 	try
 	{

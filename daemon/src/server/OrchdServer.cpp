@@ -9,6 +9,9 @@
 #include "plugin/TaskRunner.h"
 #include "worker/WorkerNode.h"
 #include "server/DaemonConfig.h"
+#include "server/HangupListener.h"
+#include "server/JournalChannel.h"
+#include "server/SystemdNotifier.h"
 #include "store/AccountDatabase.h"
 #include <thread>
 #include "Poco/File.h"
@@ -104,6 +107,13 @@ void OrchdServer::initialize(Poco::Util::Application& self)
 {
 	// Logging is configured here, from the logging.* keys of the file.
 	ServerApplication::initialize(self);
+	// Under systemd, stderr is the journal: each line carries its
+	// priority there, and so do the error lines main() writes itself.
+	if (JournalChannel::stderrIsJournal())
+	{
+		JournalChannel::adoptConsoles();
+		_errorPrefix = "<3>";
+	}
 }
 
 
@@ -121,7 +131,7 @@ int OrchdServer::main(const ArgVec&)
 	}
 	catch (ConfigException& exc)
 	{
-		std::cerr << "orchd: configuration error in " << (_configFile.empty() ? std::string("(none)") : _configFile)
+		std::cerr << _errorPrefix << "orchd: configuration error in " << (_configFile.empty() ? std::string("(none)") : _configFile)
 		          << ": " << exc.message() << std::endl;
 		return EXIT_CONFIG;
 	}
@@ -143,7 +153,7 @@ int OrchdServer::main(const ArgVec&)
 		}
 		catch (Poco::Exception& exc)
 		{
-			std::cerr << "orchd: cannot open the store (store.connection = " << settings.store.connection
+			std::cerr << _errorPrefix << "orchd: cannot open the store (store.connection = " << settings.store.connection
 			          << " in " << _configFile << "): " << exc.displayText() << std::endl;
 			return EXIT_UNAVAILABLE;
 		}
@@ -158,6 +168,12 @@ int OrchdServer::main(const ArgVec&)
 	}
 	else log.warning("no store.connection: workers' and peers' store ids are not checked");
 	raiseFileLimit(log);
+	SystemdNotifier systemd(log);
+	systemd.startWatchdog();
+	HangupListener hangup([&log]
+	{
+		log.warning("reload requested (SIGHUP), but orchd cannot reload its configuration yet: restart it to apply a change");
+	});
 	TaskRunner runner(plugins, store.get(), log);
 	std::vector<std::string> tasks = plugins.taskNames();
 	std::unique_ptr<MasterServer> master;
@@ -172,10 +188,11 @@ int OrchdServer::main(const ArgVec&)
 		}
 		catch (Poco::Exception& exc)
 		{
-			std::cerr << "orchd: cannot listen on " << settings.master.listen.toString() << " (master.listen in "
+			std::cerr << _errorPrefix << "orchd: cannot listen on " << settings.master.listen.toString() << " (master.listen in "
 			          << _configFile << "): " << exc.displayText() << std::endl;
 			return EXIT_UNAVAILABLE;
 		}
+		systemd.ready();
 	}
 	else
 	{
@@ -188,6 +205,9 @@ int OrchdServer::main(const ArgVec&)
 		// (docs/BENCHMARKS.md): as fast on (2, 16), three times slower on
 		// (4, 64) over 64 accounts, its batches waiting on each other's
 		// row locks.
+		// Ready for systemd once a link to a master is up, not before:
+		// units ordered after this one start when it can take tasks.
+		settings.worker.linked = [&systemd] { systemd.ready(); };
 		quick = std::make_unique<QuickRunner>(store.get(), static_cast<std::size_t>(std::max(1, settings.worker.links * settings.worker.concurrency / 2)), log);
 		for (int link = 1; link <= settings.worker.links; ++link)
 		{
@@ -200,6 +220,7 @@ int OrchdServer::main(const ArgVec&)
 	log.information("orchd %s ready: role %s, %z task type(s): %s", settings.id, settings.role, tasks.size(),
 		Poco::cat(std::string(", "), tasks.begin(), tasks.end()));
 	waitForTerminationRequest();
+	systemd.stopping();
 	log.information("orchd %s stopping", settings.id);
 	// Reverse order of start: the role's service, then the store and plugins.
 	{

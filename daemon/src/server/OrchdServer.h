@@ -41,6 +41,7 @@ private:
 
 	bool _helpRequested = false;
 	std::string _configFile;
+	std::string _errorPrefix;  // "<3>" when stderr is the journal
 };
 
 

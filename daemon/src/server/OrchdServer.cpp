@@ -61,6 +61,9 @@ void OrchdServer::defineOptions(Poco::Util::OptionSet& options)
 	options.addOption(Option("help", "h", "print this help and exit")
 		.required(false).repeatable(false)
 		.callback(OptionCallback<OrchdServer>(this, &OrchdServer::handleHelp)));
+	options.addOption(Option("version", "V", "print the version and exit")
+		.required(false).repeatable(false)
+		.callback(OptionCallback<OrchdServer>(this, &OrchdServer::handleVersion)));
 	options.addOption(Option("config", "c", "load the configuration from FILE (.properties)")
 		.required(false).repeatable(false).argument("FILE")
 		.callback(OptionCallback<OrchdServer>(this, &OrchdServer::handleConfig)));
@@ -79,6 +82,14 @@ void OrchdServer::handleHelp(const std::string&, const std::string&)
 	help.setFooter("Keys are documented in the example files installed with orchd (etc/orchd). "
 		"Exit codes: 0 ok, 78 configuration error, 69 store or listening address unavailable.");
 	help.format(std::cout);
+	_helpRequested = true;
+	stopOptionsProcessing();
+}
+
+
+void OrchdServer::handleVersion(const std::string&, const std::string&)
+{
+	std::cout << "orchd " << ORCHD_VERSION << std::endl;
 	_helpRequested = true;
 	stopOptionsProcessing();
 }

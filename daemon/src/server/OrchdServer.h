@@ -36,10 +36,11 @@ protected:
 
 private:
 	void handleHelp(const std::string& name, const std::string& value);
+	void handleVersion(const std::string& name, const std::string& value);
 	void handleConfig(const std::string& name, const std::string& value);
 	void handleDefine(const std::string& name, const std::string& value);
 
-	bool _helpRequested = false;
+	bool _helpRequested = false;  // --help or --version: main() returns at once
 	std::string _configFile;
 	std::string _errorPrefix;  // "<3>" when stderr is the journal
 };

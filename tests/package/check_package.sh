@@ -77,17 +77,20 @@ case "$(basename "$deb")" in "orchd_${version}_$(dpkg --print-architecture).deb"
 cp "$deb" "$bumped" "$work/" && chmod 644 "$work"/*.deb
 deb=$work/$(basename "$deb"); bumped=$work/$(basename "$bumped")
 lintian --fail-on error "$deb" > "$work/lintian.log" 2>&1 || { cat "$work/lintian.log"; fail "lintian reports errors"; }
-grep -E '^[EW]: ' "$work/lintian.log" || true
+grep -E '^[EW]: ' "$work/lintian.log" || true  # warnings are shown, errors fail
 
 # --- install ---
 installed=1
 DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$deb" > "$work/apt.log" 2>&1 \
   || { cat "$work/apt.log"; fail "apt-get install $deb failed"; }
 [ "$(dpkg-query -W -f='${Version}' orchd)" = "$version" ] || fail "installed version is not $version"
+[ "$(/usr/bin/orchd --version)" = "orchd $version" ] || fail "orchd --version: $(/usr/bin/orchd --version)"
+[ "$(/usr/bin/orchctl --version)" = "orchctl $version" ] || fail "orchctl --version: $(/usr/bin/orchctl --version)"
 plugins=$(dpkg -L orchd | grep '/orchd/plugins/libsaldo.so$') || fail "no saldo plugin in the package"
 for f in /usr/bin/orchd /usr/bin/orchctl "$(dirname "$plugins")/libecho.so" /usr/include/orchd/TaskHandler.h \
          /etc/orchd/master.properties /etc/orchd/worker.properties /usr/share/doc/orchd/copyright \
-         /usr/share/doc/orchd/OPERATIONS.md; do
+         /usr/share/doc/orchd/OPERATIONS.md /usr/share/man/man8/orchd.8.gz /usr/share/man/man1/orchctl.1.gz \
+         /usr/share/man/man5/orchd.properties.5.gz /usr/share/bash-completion/completions/orchctl; do
   [ -e "$f" ] || fail "missing $f"
 done
 dpkg -L orchd | grep -q '/systemd/system/orchd@.service$' || fail "no orchd@.service in the package"

@@ -29,7 +29,7 @@ int main(int argc, char** argv)
 	try
 	{
 		orchd::OrchdServer app;
-		return app.run(argc, argv);
+		return app.start(argc, argv);
 	}
 	catch (Poco::Exception& exc)
 	{

@@ -17,6 +17,7 @@
 #include "Poco/File.h"
 #include "Poco/String.h"
 #include "Poco/Util/HelpFormatter.h"
+#include "Poco/Util/OptionException.h"
 #include <csignal>
 #include <iostream>
 #include <memory>
@@ -55,6 +56,31 @@ OrchdServer::OrchdServer()
 }
 
 
+int OrchdServer::start(int argc, char** argv)
+{
+	const int EXIT_USAGE_ERROR = 2;  // Poco's EXIT_USAGE is sysexits' 64
+	for (int i = 1; i < argc; ++i)
+	{
+		if (std::string(argv[i]) == "--daemon") return run(argc, argv);
+	}
+	try
+	{
+		init(argc, argv);
+	}
+	catch (Poco::Util::OptionException& exc)
+	{
+		std::cerr << "orchd: " << exc.displayText() << "\ntry 'orchd --help'" << std::endl;
+		return EXIT_USAGE_ERROR;
+	}
+	catch (Poco::Exception& exc)
+	{
+		std::cerr << "orchd: " << exc.displayText() << std::endl;
+		return EXIT_CONFIG;
+	}
+	return run();
+}
+
+
 void OrchdServer::defineOptions(Poco::Util::OptionSet& options)
 {
 	ServerApplication::defineOptions(options);
@@ -80,7 +106,7 @@ void OrchdServer::handleHelp(const std::string&, const std::string&)
 	help.setUsage("--config=FILE [--define KEY=VALUE ...]");
 	help.setHeader("orchd, the federated task-orchestration daemon: a master or a worker, as its properties file says.");
 	help.setFooter("Keys are documented in the example files installed with orchd (etc/orchd). "
-		"Exit codes: 0 ok, 78 configuration error, 69 store or listening address unavailable.");
+		"Exit codes: 0 ok, 2 unknown option, 78 configuration error, 69 store or listening address unavailable.");
 	help.format(std::cout);
 	_helpRequested = true;
 	stopOptionsProcessing();

@@ -22,12 +22,19 @@ class OrchdServer: public Poco::Util::ServerApplication
 	/// (plugins, store, then the role's services) and stops them in reverse
 	/// on SIGTERM or SIGINT.
 	///
-	/// Exit codes: EXIT_OK after a clean stop, EXIT_CONFIG (78) for a
+	/// Exit codes: EXIT_OK after a clean stop, 2 for an unknown option or
+	/// a missing option value, EXIT_CONFIG (78) for a
 	/// missing or bad configuration (one line on stderr naming the file
 	/// and the key), EXIT_UNAVAILABLE (69) when the store cannot be opened.
 {
 public:
 	OrchdServer();
+
+	int start(int argc, char** argv);
+		/// ServerApplication::run(argc, argv), except that an option error
+		/// (an unknown option, a missing value) exits with 2 and a hint,
+		/// as orchctl does, instead of Poco's 78; with --daemon, Poco's
+		/// path as it is (the parent has exited with 0 by then).
 
 protected:
 	void defineOptions(Poco::Util::OptionSet& options) override;

@@ -27,7 +27,7 @@ prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$build/CMakeCache.txt")
 if grep -q '^ORCHD_SANITIZE:BOOL=ON' "$build/CMakeCache.txt"; then
   echo "package.sh: $build is a sanitizer build: not packaged" >&2; exit 1
 fi
-cmake --build "$build" >&2
+cmake --build "$build" -j "$(nproc)" >&2
 log=$(cd "$build" && cpack -G DEB "$@")
 echo "$log" >&2
 deb=$(echo "$log" | sed -n 's/^CPack: - package: \(.*\.deb\) generated\.$/\1/p' | tail -n1)

@@ -82,7 +82,7 @@ store.password_file = $ORCHD_TEST_DB_PASSWORD_FILE"
       clean "$backend"
       start_cluster "$workers" "$(share "$workers" "$inflight")"
       "$build_dir/bin/orchctl" --master "$MASTER" bench --tasks="$tasks" --concurrency="$inflight" --mix="$mix" --accounts=64 \
-        --json="$cluster_state/p.json" > "$cluster_state/p.txt" || { cat "$cluster_state/p.txt"; exit 1; }
+        --report="$cluster_state/p.json" > "$cluster_state/p.txt" || { cat "$cluster_state/p.txt"; exit 1; }
       stop_cluster
       emit "$(row "$cluster_state/p.json" "$backend" orchd "$mix" "$workers")"
     done
@@ -114,7 +114,7 @@ store.password_file = $ORCHD_TEST_DB_PASSWORD_FILE"
       sql "$backend" "INSERT INTO accounts SELECT CONCAT('scale', seq), 100000 FROM seq_0_to_$((n - 1))"
     fi
     "$build_dir/bin/orchctl" --master "$MASTER" bench --tasks="$tasks" --concurrency=64 --mix=UPDATE:100 --accounts="$n" --opened=scale \
-      --json="$cluster_state/s.json" > "$cluster_state/s.txt" || { cat "$cluster_state/s.txt"; exit 1; }
+      --report="$cluster_state/s.json" > "$cluster_state/s.txt" || { cat "$cluster_state/s.txt"; exit 1; }
     stop_cluster
     emit "$(row "$cluster_state/s.json" "$backend" scale UPDATE:100 4 "$n")"
   done

@@ -60,7 +60,7 @@ for point in "${points[@]}"; do
     start_cluster "$workers" "$(share "$workers" "$inflight")"
     n=$tasks; [ "$mix" = ECHO:100 ] && n=$echo_tasks
     "$build_dir/bin/orchctl" --master "$MASTER" bench --tasks="$n" --concurrency="$inflight" --mix="$mix" --accounts=64 \
-      --json="$cluster_state/point.json" > "$cluster_state/point.txt" || { cat "$cluster_state/point.txt"; exit 1; }
+      --report="$cluster_state/point.json" > "$cluster_state/point.txt" || { cat "$cluster_state/point.txt"; exit 1; }
     stop_cluster
     row=$(python3 - "$cluster_state/point.json" "$mix" "$workers" "$(share "$workers" "$inflight")" <<'PY'
 import json, sys
@@ -103,7 +103,7 @@ PY
     fi
     rss=$(awk '/^VmRSS/ {print $2}' "/proc/${cluster_pids[0]}/status")
     "$build_dir/bin/orchctl" --master "$MASTER" bench --tasks="$tasks" --concurrency=16 --mix=ECHO:100 --accounts=64 \
-      --json="$cluster_state/idle.json" > "$cluster_state/idle.txt" || { cat "$cluster_state/idle.txt"; exit 1; }
+      --report="$cluster_state/idle.json" > "$cluster_state/idle.txt" || { cat "$cluster_state/idle.txt"; exit 1; }
     [ "$idle" -gt 0 ] && { kill $idle_pid; wait $idle_pid 2>/dev/null || true; }
     stop_cluster
     [ "$rep$idle" = "10" ] || echo "," >> "$iout"
@@ -126,7 +126,7 @@ for bad in 0 1; do
     [ -s "$cluster_state/bad.json" ] || { echo "the misbehaving clients did not start" >&2; kill $bad_pid; exit 1; }
   fi
   "$build_dir/bin/orchctl" --master "$MASTER" bench --tasks="$tasks" --concurrency=16 --mix=ECHO:100 --accounts=64 \
-    --json="$cluster_state/bad-point.json" > "$cluster_state/bad-point.txt" || { cat "$cluster_state/bad-point.txt"; exit 1; }
+    --report="$cluster_state/bad-point.json" > "$cluster_state/bad-point.txt" || { cat "$cluster_state/bad-point.txt"; exit 1; }
   [ "$bad" = 1 ] && { kill $bad_pid; wait $bad_pid 2>/dev/null || true; }
   stop_cluster
   python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); r["misbehaving_clients"]=int(sys.argv[2]); print(json.dumps(r))' \

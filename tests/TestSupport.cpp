@@ -121,7 +121,13 @@ NodeProcess::~NodeProcess()
 
 void NodeProcess::start()
 {
-	_handle = std::make_unique<Poco::ProcessHandle>(Poco::Process::launch(orchdBinary(), {"--config=" + _config}));
+	start(Poco::Process::Env());
+}
+
+
+void NodeProcess::start(const Poco::Process::Env& environment)
+{
+	_handle = std::make_unique<Poco::ProcessHandle>(Poco::Process::launch(orchdBinary(), {"--config=" + _config}, nullptr, nullptr, nullptr, environment));
 	_exitCode = -1;
 }
 
@@ -161,6 +167,12 @@ long NodeProcess::rssKiB() const
 	std::string status = readFile("/proc/" + std::to_string(_handle->id()) + "/status");
 	std::string::size_type at = status.find("VmRSS:");
 	return at == std::string::npos ? -1 : std::stol(status.substr(at + 6));
+}
+
+
+int NodeProcess::pid() const
+{
+	return _handle ? _handle->id() : 0;
 }
 
 

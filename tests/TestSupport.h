@@ -67,6 +67,8 @@ public:
 	~NodeProcess();
 
 	void start();
+	void start(const Poco::Process::Env& environment);
+		/// Starts it with these variables added to the environment.
 	bool waitForLog(const std::string& text, Poco::Timespan timeout = Poco::Timespan(10, 0)) const;
 		/// Polls the log until it contains text.
 	std::string log() const;
@@ -77,6 +79,8 @@ public:
 	int stop(int signal = 15, Poco::Timespan timeout = Poco::Timespan(20, 0));
 		/// Sends the signal and returns the exit code.
 	bool running() const;
+	int pid() const;
+		/// The process id (0 before start()).
 
 	long rssKiB() const;
 		/// The process's resident set size (VmRSS), or -1.

@@ -22,11 +22,14 @@ int main(int argc, char** argv)
 	sigaddset(&stopping, SIGTERM);
 	sigaddset(&stopping, SIGINT);
 	sigaddset(&stopping, SIGQUIT);
+	// SIGHUP (the unit's ExecReload) is taken by the HangupListener's
+	// sigwait(), for the same reason.
+	sigaddset(&stopping, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &stopping, nullptr);
 	try
 	{
 		orchd::OrchdServer app;
-		return app.run(argc, argv);
+		return app.start(argc, argv);
 	}
 	catch (Poco::Exception& exc)
 	{

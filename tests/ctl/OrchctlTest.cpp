@@ -4,7 +4,10 @@
 
 
 #include "TestSupport.h"
+#include "json/JsonObject.h"
+#include "Poco/JSON/Parser.h"
 #include <cppunit/extensions/HelperMacros.h>
+#include <csignal>
 #include <thread>
 
 
@@ -19,6 +22,12 @@ class OrchctlTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testUsageErrors);
 	CPPUNIT_TEST(testTasks);
 	CPPUNIT_TEST(testConcurrentFirstOpen);
+	CPPUNIT_TEST(testVersion);
+	CPPUNIT_TEST(testHelp);
+	CPPUNIT_TEST(testOptionForms);
+	CPPUNIT_TEST(testRefusedOptionsAndCommands);
+	CPPUNIT_TEST(testTasksAsJson);
+	CPPUNIT_TEST(testMasterConventions);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -106,7 +115,142 @@ public:
 		}
 	}
 
+	void testVersion()
+	{
+		ProcessResult ctlVersion = runProcess(orchctlBinary(), {"--version"});
+		CPPUNIT_ASSERT_EQUAL(0, ctlVersion.exitCode);
+		CPPUNIT_ASSERT_MESSAGE(ctlVersion.out, ctlVersion.out.rfind("orchctl " ORCHD_TEST_VERSION "\n", 0) == 0);
+		ProcessResult daemonVersion = runProcess(orchdBinary(), {"--version"});
+		CPPUNIT_ASSERT_EQUAL(0, daemonVersion.exitCode);
+		CPPUNIT_ASSERT_MESSAGE(daemonVersion.out, daemonVersion.out.rfind("orchd " ORCHD_TEST_VERSION "\n", 0) == 0);
+	}
+
+	void testHelp()
+	{
+		ProcessResult all = runProcess(orchctlBinary(), {"help"});
+		CPPUNIT_ASSERT_EQUAL(0, all.exitCode);
+		for (const char* text: {"bench", "--timeout", "ORCHD_MASTER", "69"}) CPPUNIT_ASSERT_MESSAGE(text, all.out.find(text) != std::string::npos);
+		CPPUNIT_ASSERT_EQUAL(all.out, runProcess(orchctlBinary(), {"--help"}).out);
+		ProcessResult bench = runProcess(orchctlBinary(), {"help", "bench"});
+		CPPUNIT_ASSERT_EQUAL(0, bench.exitCode);
+		CPPUNIT_ASSERT_MESSAGE(bench.out, bench.out.find("--concurrency C") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(bench.out, bench.out.find("--amount") == std::string::npos);
+		CPPUNIT_ASSERT_EQUAL(bench.out, runProcess(orchctlBinary(), {"bench", "--help"}).out);
+		ProcessResult unknown = runProcess(orchctlBinary(), {"help", "frobnicate"});
+		CPPUNIT_ASSERT_EQUAL(2, unknown.exitCode);
+		CPPUNIT_ASSERT_MESSAGE(unknown.err, unknown.err.find("unknown command 'frobnicate'") != std::string::npos);
+	}
+
+	void testOptionForms()
+	{
+		// --name value, --name=value and -n value are one option.
+		CPPUNIT_ASSERT_EQUAL(0, runProcess(orchctlBinary(), {"--config", _config, "open", "dave", "5"}).exitCode);
+		CPPUNIT_ASSERT_EQUAL(0, runProcess(orchctlBinary(), {"-c", _config, "update", "dave", "--amount", "-1.25"}).exitCode);
+		ProcessResult query = runProcess(orchctlBinary(), {"query", "dave", "--config=" + _config, "-D", "worker.concurrency=2"});
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(query.err, 0, query.exitCode);
+		CPPUNIT_ASSERT_MESSAGE(query.out, query.out.find("\"SALDO\":3.75") != std::string::npos);
+	}
+
+	void testRefusedOptionsAndCommands()
+	{
+		ProcessResult option = ctl({"--frobnicate", "query", "x"});
+		CPPUNIT_ASSERT_EQUAL(2, option.exitCode);
+		CPPUNIT_ASSERT_MESSAGE(option.err, option.err.find("unknown option --frobnicate") != std::string::npos);
+		ProcessResult command = ctl({"frobnicate"});
+		CPPUNIT_ASSERT_EQUAL(2, command.exitCode);
+		CPPUNIT_ASSERT_MESSAGE(command.err, command.err.find("unknown command 'frobnicate'") != std::string::npos);
+		CPPUNIT_ASSERT_EQUAL(2, ctl({"query", "x", "--tasks", "5"}).exitCode);
+		CPPUNIT_ASSERT_EQUAL(2, ctl({"query", "x", "--json=yes"}).exitCode);
+		CPPUNIT_ASSERT_EQUAL(2, ctl({"status"}).exitCode);
+		CPPUNIT_ASSERT_EQUAL(2, runProcess(orchctlBinary(), {"--master", "127.0.0.1:1", "--config", _config, "query", "x"}).exitCode);
+		CPPUNIT_ASSERT_EQUAL(2, runProcess(orchctlBinary(), {"--master", "127.0.0.1:1", "--timeout", "soon", "query", "x"}).exitCode);
+		CPPUNIT_ASSERT_EQUAL(2, runProcess(orchctlBinary(), {"--master", "not an address", "query", "x"}).exitCode);
+		CPPUNIT_ASSERT_EQUAL(2, runProcess(orchctlBinary(), {"--config", _dir->file("missing.properties"), "query", "x"}).exitCode);
+	}
+
+	void testTasksAsJson()
+	{
+		ProcessResult tasks = ctl({"tasks", "--json"});
+		CPPUNIT_ASSERT_EQUAL(0, tasks.exitCode);
+		Poco::JSON::Array::Ptr list = Poco::JSON::Parser().parse(tasks.out).extract<Poco::JSON::Array::Ptr>();
+		CPPUNIT_ASSERT(list->size() >= 5);
+		CPPUNIT_ASSERT(!list->getObject(0)->getValue<std::string>("DESCRIPTION").empty());
+	}
+
+	void testMasterConventions()
+	{
+		NodeProcess master(*_dir, "master", masterProperties("master-a"));
+		master.start();
+		Poco::UInt16 port = master.masterPort();
+		NodeProcess worker(*_dir, "worker", workerProperties("a-rather-long-worker-name", "master-a@127.0.0.1:" + std::to_string(port), _dir->file("accounts.db")));
+		worker.start();
+		CPPUNIT_ASSERT(waitFor([&] { return workerCount(port) == 1; }));
+		std::string dead = "127.0.0.1:" + std::to_string(freePort());
+		std::string live = "127.0.0.1:" + std::to_string(port);
+
+		// ORCHD_MASTER: the first master cannot be reached, the next is.
+		ProcessResult open = withMasters(dead + "," + live, {"open", "erin", "10"});
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(open.err, 0, open.exitCode);
+		CPPUNIT_ASSERT_MESSAGE(open.err, open.err.find("master " + dead + " unreachable") != std::string::npos);
+		CPPUNIT_ASSERT_EQUAL(0, withMasters(live, {"--json", "query", "erin"}).exitCode);
+		// --master wins over ORCHD_MASTER.
+		CPPUNIT_ASSERT_EQUAL(0, withMasters(dead, {"--master", live, "query", "erin"}).exitCode);
+		// A refusal, an unreachable master, a usage error: three codes.
+		ProcessResult refused = withMasters(live, {"query", "nobody"});
+		CPPUNIT_ASSERT_EQUAL(1, refused.exitCode);
+		CPPUNIT_ASSERT_MESSAGE(refused.out, refused.out.find("User not found") != std::string::npos);
+		ProcessResult unreachable = withMasters(dead, {"--timeout", "2", "query", "erin"});
+		CPPUNIT_ASSERT_EQUAL(69, unreachable.exitCode);
+		CPPUNIT_ASSERT_MESSAGE(unreachable.err, unreachable.err.find("no master reachable") != std::string::npos);
+		CPPUNIT_ASSERT_EQUAL(69, withMasters(dead, {"status"}).exitCode);
+		CPPUNIT_ASSERT_EQUAL(2, withMasters("", {"query", "erin"}).exitCode);
+
+		// status: JSON, or tables whose columns fit the longest cell.
+		ProcessResult json = withMasters(live, {"status", "--json"});
+		CPPUNIT_ASSERT_EQUAL(0, json.exitCode);
+		CPPUNIT_ASSERT_EQUAL(std::string("master-a"), orchd::parseObject(json.out)->getValue<std::string>("id"));
+		ProcessResult table = withMasters(live, {"status"});
+		CPPUNIT_ASSERT_EQUAL(0, table.exitCode);
+		std::string header = lineStarting(table.out, "WORKER ");
+		std::string row = lineStarting(table.out, "a-rather-long-worker-name ");
+		CPPUNIT_ASSERT_MESSAGE(table.out, !header.empty() && !row.empty());
+		CPPUNIT_ASSERT_EQUAL(std::string("a-rather-long-worker-name").size() + 2, header.find("ADDRESS"));
+		CPPUNIT_ASSERT_EQUAL(header.find("ADDRESS"), row.find("127.0.0.1"));
+
+		// bench --json: one JSON object on stdout; --report FILE as well.
+		ProcessResult bench = withMasters(live, {"bench", "--tasks", "40", "--accounts", "2", "--json", "--report", _dir->file("report.json")});
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(bench.out + bench.err, 0, bench.exitCode);
+		Poco::JSON::Object::Ptr figures = orchd::parseObject(bench.out);
+		CPPUNIT_ASSERT_EQUAL(40, figures->getValue<int>("answered"));
+		CPPUNIT_ASSERT(figures->getValue<bool>("balance_ok"));
+		CPPUNIT_ASSERT_EQUAL(bench.out, readFile(_dir->file("report.json")));
+
+		CPPUNIT_ASSERT_EQUAL(0, worker.stop(SIGTERM));
+		CPPUNIT_ASSERT_EQUAL(0, master.stop(SIGTERM));
+	}
+
 private:
+	static ProcessResult withMasters(const std::string& masters, std::vector<std::string> args)
+		/// orchctl with ORCHD_MASTER set to masters (unset if empty).
+	{
+		args.insert(args.begin(), orchctlBinary());
+		args.insert(args.begin(), masters.empty() ? "-u" : "ORCHD_MASTER=" + masters);
+		if (masters.empty()) args.insert(args.begin() + 1, "ORCHD_MASTER");
+		return runProcess("/usr/bin/env", args);
+	}
+
+	static std::string lineStarting(const std::string& text, const std::string& start)
+	{
+		for (std::string::size_type at = 0; at < text.size();)
+		{
+			std::string::size_type end = text.find('\n', at);
+			std::string line = text.substr(at, end == std::string::npos ? std::string::npos : end - at);
+			if (line.rfind(start, 0) == 0) return line;
+			at = end == std::string::npos ? text.size() : end + 1;
+		}
+		return "";
+	}
+
 	ProcessResult ctl(std::vector<std::string> args)
 	{
 		args.insert(args.begin(), "--config=" + _config);

@@ -244,6 +244,10 @@ public:
 				CPPUNIT_ASSERT_MESSAGE(key.name + " is not documented in etc/" + name, text.find(key.name + " =") != std::string::npos);
 			}
 		}
+		// And in the man page orchd.properties(5).
+		std::string page = readFile(sourceDir() + "/packaging/man/orchd.properties.5");
+		for (const auto& key: DaemonConfig::keys())
+			CPPUNIT_ASSERT_MESSAGE(key.name + " is not in orchd.properties(5)", page.find("\n.B " + key.name + "\n") != std::string::npos);
 	}
 
 private:

@@ -42,6 +42,7 @@ class DaemonProcessTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testUnknownRole);
 	CPPUNIT_TEST(testTypoInFile);
 	CPPUNIT_TEST(testBadDefine);
+	CPPUNIT_TEST(testUnknownOptionIsAUsageError);
 	CPPUNIT_TEST(testDefineOverridesFile);
 	CPPUNIT_TEST(testStartsAndStopsOnSigterm);
 	CPPUNIT_TEST(testStopsOnSigint);
@@ -112,6 +113,19 @@ public:
 		ProcessResult result = runProcess(orchdBinary(), {"--config=" + _config, "--define=novalue"});
 		CPPUNIT_ASSERT_EQUAL(EXIT_CONFIG, result.exitCode);
 		CPPUNIT_ASSERT_MESSAGE(result.err, contains(result.err, "expected KEY=VALUE"));
+	}
+
+	void testUnknownOptionIsAUsageError()
+	{
+		ProcessResult unknown = runProcess(orchdBinary(), {"--config=" + _config, "--frobnicate"});
+		CPPUNIT_ASSERT_EQUAL(2, unknown.exitCode);
+		CPPUNIT_ASSERT_MESSAGE(unknown.err, contains(unknown.err, "frobnicate") && contains(unknown.err, "orchd --help"));
+		ProcessResult missing = runProcess(orchdBinary(), {"--config"});
+		CPPUNIT_ASSERT_EQUAL(2, missing.exitCode);
+		// --name value as well as --name=value.
+		ProcessResult spaced = runProcess(orchdBinary(), {"--config", _dir->file("absent.properties")});
+		CPPUNIT_ASSERT_EQUAL(EXIT_CONFIG, spaced.exitCode);
+		CPPUNIT_ASSERT_MESSAGE(spaced.err, contains(spaced.err, "absent.properties: file not found"));
 	}
 
 	void testDefineOverridesFile()

@@ -20,6 +20,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 #include <unordered_map>
 #include <unistd.h>
@@ -288,7 +289,7 @@ int Bench::run(std::ostream& out)
 			++finished;
 		});
 	}
-	bool progress = _options.progress && ::isatty(STDOUT_FILENO);
+	bool progress = _options.progress && !_options.json && ::isatty(STDOUT_FILENO);
 	while (progress && finished < connections)
 	{
 		drawProgress(out, done, _options.tasks, static_cast<double>(start.elapsed()) / 1e6);
@@ -338,6 +339,17 @@ int Bench::run(std::ostream& out)
 	bool balanced = sum == expected;
 	bool complete = answered == _options.tasks && fatal.empty();
 
+	std::ostringstream json;
+	json << std::fixed << std::setprecision(3) << "{\"tasks\":" << _options.tasks << ",\"answered\":" << answered << ",\"ok\":" << total.ok
+	     << ",\"nok\":" << total.nok << ",\"concurrency\":" << _options.concurrency << ",\"connections\":" << connections
+	     << ",\"seconds\":" << seconds << ",\"tasks_per_second\":" << rate << ",\"p50_ms\":" << p50 << ",\"p99_ms\":" << p99
+	     << ",\"max_ms\":" << max << ",\"balance_ok\":" << (balanced ? "true" : "false") << "}\n";
+	if (!_options.jsonFile.empty()) std::ofstream(_options.jsonFile) << json.str();
+	if (_options.json)
+	{
+		out << json.str();
+		return balanced && complete ? 0 : 1;
+	}
 	out << std::fixed << std::setprecision(2);
 	out << "tasks        " << answered << " of " << _options.tasks << " answered (" << total.ok << " OK, " << total.nok << " NOK)\n";
 	out << "in flight    " << _options.concurrency << " over " << connections << " connection(s)\n";
@@ -350,14 +362,6 @@ int Bench::run(std::ostream& out)
 	out << "balance      " << (balanced ? "OK" : "MISMATCH") << ": sum of " << checked.size() << " accounts " << Money::format(sum)
 	    << ", expected " << Money::format(expected) << " (opening " << Money::format(OPENING_CENTS * static_cast<Poco::Int64>(checked.size()))
 	    << " + updates " << Money::format(total.appliedDelta) << ")\n";
-	if (!_options.jsonFile.empty())
-	{
-		std::ofstream json(_options.jsonFile);
-		json << std::fixed << std::setprecision(3) << "{\"tasks\":" << _options.tasks << ",\"answered\":" << answered << ",\"ok\":" << total.ok
-		     << ",\"nok\":" << total.nok << ",\"concurrency\":" << _options.concurrency << ",\"connections\":" << connections
-		     << ",\"seconds\":" << seconds << ",\"tasks_per_second\":" << rate << ",\"p50_ms\":" << p50 << ",\"p99_ms\":" << p99
-		     << ",\"max_ms\":" << max << ",\"balance_ok\":" << (balanced ? "true" : "false") << "}\n";
-	}
 	return balanced && complete ? 0 : 1;
 }
 

@@ -32,6 +32,7 @@ struct BenchOptions
 	std::vector<std::pair<std::string, int>> mix;  /// task type and weight
 	bool progress = false;             /// draw a progress bar (on a terminal)
 	std::string jsonFile;              /// also write the figures here as JSON
+	bool json = false;                 /// print the figures as one JSON object instead of the text report
 };
 
 

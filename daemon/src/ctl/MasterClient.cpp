@@ -110,9 +110,9 @@ std::string exchange(const SocketAddress& master, const std::string& method, con
 } // namespace
 
 
-std::string MasterClient::httpGet(const SocketAddress& master, const std::string& path, int& status)
+std::string MasterClient::httpGet(const SocketAddress& master, const std::string& path, int& status, Poco::Timespan timeout)
 {
-	return exchange(master, HTTPRequest::HTTP_GET, path, nullptr, status, Poco::Timespan(10, 0));
+	return exchange(master, HTTPRequest::HTTP_GET, path, nullptr, status, timeout);
 }
 
 

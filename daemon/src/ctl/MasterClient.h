@@ -52,7 +52,8 @@ public:
 		/// Like call(), and returns the result's text as the master sent it
 		/// (exact SALDO decimals, REQUEST_ID included).
 
-	static std::string httpGet(const Poco::Net::SocketAddress& master, const std::string& path, int& status);
+	static std::string httpGet(const Poco::Net::SocketAddress& master, const std::string& path, int& status,
+		Poco::Timespan timeout = Poco::Timespan(10, 0));
 	static std::string httpPost(const Poco::Net::SocketAddress& master, const std::string& path, const std::string& body, int& status,
 		Poco::Timespan timeout = Poco::Timespan(60, 0));
 

@@ -1,18 +1,21 @@
 //
 // orchctl.cpp
 //
-// The command-line client: sends tasks to a running master (--master), or
-// runs them in this process with the plugins and store that a node's
-// properties file names (--config).
+// The command-line client: sends tasks to a running master (--master or
+// $ORCHD_MASTER), or runs them in this process with the plugins and store
+// that a node's properties file names (--config).
 //
-// Exit codes: 0 the task said OK, 1 it said NOK, 2 usage or setup error.
+// Exit codes: 0 the task said OK, 1 it was refused (NOK, BUSY...) or a
+// bench check failed, 2 usage error, 69 no master reachable (or the store
+// of --config cannot be opened), 70 anything else.
 //
 
 
 #include "json/JsonObject.h"
 #include "ctl/Bench.h"
+#include "ctl/CommandLine.h"
 #include "ctl/MasterClient.h"
-#include "orchd/Money.h"
+#include "ctl/StatusPrinter.h"
 #include "plugin/PluginHost.h"
 #include "plugin/TaskRunner.h"
 #include "server/DaemonConfig.h"
@@ -22,364 +25,423 @@
 #include "Poco/Exception.h"
 #include "Poco/JSON/Array.h"
 #include "Poco/JSON/Object.h"
+#include "Poco/Net/NetException.h"
 #include "Poco/NumberParser.h"
+#include "Poco/String.h"
+#include "Poco/StringTokenizer.h"
 #include "Poco/UUIDGenerator.h"
 #include "Poco/Util/LayeredConfiguration.h"
 #include "Poco/Util/MapConfiguration.h"
 #include "Poco/Util/PropertyFileConfiguration.h"
 #include <atomic>
 #include <csignal>
-#include <iomanip>
+#include <cstdlib>
 #include <iostream>
-#include <map>
 #include <memory>
+
+
+using orchd::CommandLine;
+using orchd::OptionSpec;
+using orchd::UsageError;
 
 
 namespace {
 
 
 const int EXIT_OK_RESULT = 0;
-const int EXIT_NOK_RESULT = 1;
+const int EXIT_REFUSED = 1;
 const int EXIT_USAGE = 2;
+const int EXIT_UNAVAILABLE = 69;
+const int EXIT_SOFTWARE = 70;
 
 
-const char* const USAGE =
-	"usage: orchctl --master HOST:PORT COMMAND     send tasks to a running master\n"
-	"       orchctl --config FILE [--define KEY=VALUE ...] COMMAND\n"
-	"                                              run them in this process, with the\n"
-	"                                              plugins and store the node's file names\n"
-	"commands:\n"
-	"  open USER [AMOUNT]          create an account\n"
-	"  query USER                  read a balance\n"
-	"  update USER AMOUNT          add a signed amount (or --amount=-12.50)\n"
-	"  transfer FROM TO AMOUNT     move an amount between accounts\n"
-	"  submit 'JSON'               any task, e.g. '{\"TASK\":\"ECHO\",\"PAYLOAD\":1}'\n"
-	"  status [--json]             the master's queue, workers and counters (--master)\n"
-	"  bench [--tasks=N] [--concurrency=C] [--mix=QUERY:50,UPDATE:50] [--accounts=K] [--opened=PREFIX]\n"
-	"        [--connections=N] [--json=FILE]\n"
-	"                              drive a task mix and check the balances (--master);\n"
-	"                              --opened: accounts PREFIX0.. exist with 1000.00 each\n"
-	"  tasks                       the task types the plugins provide (--config)\n"
-	"exit: 0 OK, 1 NOK (or a failed bench check), 2 usage or connection error\n";
-
-
-class UsageError: public std::runtime_error
-{
-public:
-	using std::runtime_error::runtime_error;
+// Every option, one line each: the parser, the help and the bash
+// completion read this table.
+const std::vector<OptionSpec> OPTIONS = {
+	{"master", 'm', "HOST:PORT[,...]", "the masters to send to, tried in turn until one answers (default: $ORCHD_MASTER)", {}},
+	{"config", 'c', "FILE", "run the task in this process, with the plugins and store that the node's file names", {}},
+	{"define", 'D', "KEY=VALUE", "set a key of the --config file (repeatable)", {}, true},
+	{"timeout", 't', "SECONDS", "how long to wait for a master to connect and answer (default 60)", {}},
+	{"json", 'j', "", "print the output as JSON", {}},
+	{"help", 'h', "", "print the help and exit (orchctl help COMMAND for one command)", {}},
+	{"version", 'V', "", "print the version and exit", {}},
+	{"amount", 0, "AMOUNT", "the amount, e.g. for one that starts with '-'", {"open", "update", "transfer"}},
+	{"tasks", 0, "N", "tasks to run (default 10000)", {"bench"}},
+	{"concurrency", 0, "C", "tasks in flight at once (default 64)", {"bench"}},
+	{"mix", 0, "TASK:WEIGHT,...", "the task mix (default QUERY:50,UPDATE:50)", {"bench"}},
+	{"accounts", 0, "K", "accounts to open and use (default 16)", {"bench"}},
+	{"opened", 0, "PREFIX", "accounts PREFIX0.. exist with 1000.00 each: open none", {"bench"}},
+	{"connections", 0, "N", "client connections (default: the smaller of C and 4)", {"bench"}},
+	{"report", 0, "FILE", "also write the figures to FILE as JSON", {"bench"}},
 };
 
 
-class HelpRequested: public std::exception
+enum class Where { ANY, MASTER, CONFIG, NONE };
+
+
+struct CommandSpec
 {
+	std::string name;
+	std::string arguments;
+	std::string summary;
+	Where where;
+	std::size_t minWords;
+	std::size_t maxWords;
 };
 
 
-struct Command
-{
-	std::string master;
-	std::map<std::string, std::string> options;  // --name=value after the command
-	std::string configFile;
-	Poco::AutoPtr<Poco::Util::MapConfiguration> defines = new Poco::Util::MapConfiguration;
-	std::vector<std::string> words;
+const std::vector<CommandSpec> COMMANDS = {
+	{"open", "USER [AMOUNT]", "create an account, with AMOUNT (default 0) on it", Where::ANY, 1, 2},
+	{"query", "USER", "read a balance", Where::ANY, 1, 1},
+	{"update", "USER AMOUNT", "add a signed amount to a balance", Where::ANY, 2, 2},
+	{"transfer", "FROM TO AMOUNT", "move an amount between two accounts", Where::ANY, 3, 3},
+	{"submit", "'JSON'", "any task, e.g. '{\"TASK\":\"ECHO\",\"PAYLOAD\":1}'", Where::ANY, 1, 1},
+	{"status", "", "the master's queue, workers, peers and counters", Where::MASTER, 0, 0},
+	{"bench", "", "drive a task mix through the master, then check the balances", Where::MASTER, 0, 0},
+	{"tasks", "", "the task types the plugins of the --config file provide", Where::CONFIG, 0, 0},
+	{"help", "[COMMAND]", "this help, or one command's", Where::NONE, 0, 1},
 };
 
 
-Command parseArguments(int argc, char** argv)
+const CommandSpec* findCommand(const std::string& name)
 {
-	Command command;
-	for (int i = 1; i < argc; ++i)
-	{
-		std::string arg = argv[i];
-		auto value = [&](const std::string& option) -> std::string
-		{
-			if (arg.size() > option.size() && arg.compare(0, option.size() + 1, option + "=") == 0) return arg.substr(option.size() + 1);
-			if (i + 1 >= argc) throw UsageError(option + " needs a value");
-			return argv[++i];
-		};
-		if (arg == "-h" || arg == "--help") throw HelpRequested();
-		else if (arg == "--config" || arg.rfind("--config=", 0) == 0 || arg == "-c") command.configFile = value(arg == "-c" ? "-c" : "--config");
-		else if (arg == "--master" || arg.rfind("--master=", 0) == 0 || arg == "-m") command.master = value(arg == "-m" ? "-m" : "--master");
-		else if (arg == "--define" || arg.rfind("--define=", 0) == 0 || arg == "-D")
-		{
-			std::string define = value(arg == "-D" ? "-D" : "--define");
-			std::string::size_type eq = define.find('=');
-			if (eq == 0 || eq == std::string::npos) throw UsageError("--define " + define + ": expected KEY=VALUE");
-			command.defines->setString(define.substr(0, eq), define.substr(eq + 1));
-		}
-		else if (arg.rfind("--amount=", 0) == 0) command.words.push_back(arg.substr(9));
-		else if (arg.rfind("--", 0) == 0 && !command.words.empty())
-		{
-			std::string::size_type eq = arg.find('=');
-			command.options[arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2)] = eq == std::string::npos ? "" : arg.substr(eq + 1);
-		}
-		else if (arg.rfind("-", 0) == 0 && arg.size() > 1 && !std::isdigit(static_cast<unsigned char>(arg[1])) && arg[1] != '.')
-			throw UsageError("unknown option " + arg);
-		else command.words.push_back(arg);
-	}
-	if (command.configFile.empty() == command.master.empty()) throw UsageError("give either --master HOST:PORT or --config FILE");
-	if (command.words.empty()) throw UsageError("no command");
-	return command;
+	for (const auto& command: COMMANDS) if (command.name == name) return &command;
+	return nullptr;
 }
 
 
-void expectWords(const Command& command, std::size_t min, std::size_t max)
+void printOption(const OptionSpec& option, std::ostream& out)
 {
-	std::size_t n = command.words.size() - 1;
-	if (n < min || n > max) throw UsageError(command.words[0] + ": wrong number of arguments");
+	std::string left = "  " + std::string(option.shortName ? std::string("-") + option.shortName + ", " : "    ") + "--" + option.name;
+	if (!option.value.empty()) left += " " + option.value;
+	out << left << std::string(left.size() < 34 ? 34 - left.size() : 1, ' ') << option.help << "\n";
 }
 
 
-Poco::Dynamic::Var amountOf(const std::string& text)
+void printHelp(const CommandLine& line, std::ostream& out)
 {
-	// Passed as a decimal string, so the task sees exactly what was typed.
-	return Poco::Dynamic::Var(text);
+	out << "usage: orchctl [--master HOST:PORT[,...]] [OPTIONS] COMMAND [ARGS]   send tasks to a running master\n"
+	       "       orchctl --config FILE [--define KEY=VALUE ...] COMMAND [ARGS] run them in this process\n"
+	       "\ncommands:\n";
+	for (const auto& command: COMMANDS)
+	{
+		std::string left = "  " + command.name + (command.arguments.empty() ? "" : " " + command.arguments);
+		out << left << std::string(left.size() < 34 ? 34 - left.size() : 1, ' ') << command.summary << "\n";
+	}
+	out << "\noptions:\n";
+	for (const OptionSpec* option: line.optionsOf("")) if (option->commands.empty()) printOption(*option, out);
+	out << "\nORCHD_MASTER: the masters, as for --master, when neither --master nor --config is given.\n"
+	       "exit: 0 OK, 1 refused (NOK, BUSY, ...) or a failed bench check, 2 usage error,\n"
+	       "      69 no master reachable (or the --config store cannot be opened), 70 other errors\n";
 }
 
 
-Poco::JSON::Object::Ptr buildRequest(const Command& command)
+void printCommandHelp(const CommandLine& line, const CommandSpec& command, std::ostream& out)
 {
-	const std::string& verb = command.words[0];
-	const auto& w = command.words;
-	Poco::JSON::Object::Ptr request = new Poco::JSON::Object;
-	if (verb == "open")
+	const char* where = command.where == Where::MASTER ? "--master HOST:PORT " : command.where == Where::CONFIG ? "--config FILE " : "";
+	out << "usage: orchctl " << where << "[OPTIONS] " << command.name << (command.arguments.empty() ? "" : " " + command.arguments)
+	    << "\n\n" << command.summary << "\n";
+	std::vector<const OptionSpec*> own;
+	for (const OptionSpec* option: line.optionsOf(command.name)) if (!option->commands.empty()) own.push_back(option);
+	if (!own.empty())
 	{
-		expectWords(command, 1, 2);
-		request->set("TASK", "OPEN");
-		request->set("USER", w[1]);
-		if (w.size() > 2) request->set("AMOUNT", amountOf(w[2]));
+		out << "\n" << command.name << " options:\n";
+		for (const OptionSpec* option: own) printOption(*option, out);
 	}
-	else if (verb == "query")
-	{
-		expectWords(command, 1, 1);
-		request->set("TASK", "QUERY");
-		request->set("USER", w[1]);
-	}
-	else if (verb == "update")
-	{
-		expectWords(command, 2, 2);
-		request->set("TASK", "UPDATE");
-		request->set("USER", w[1]);
-		request->set("AMOUNT", amountOf(w[2]));
-	}
-	else if (verb == "transfer")
-	{
-		expectWords(command, 3, 3);
-		request->set("TASK", "TRANSFER");
-		request->set("USER", w[1]);
-		request->set("TO", w[2]);
-		request->set("AMOUNT", amountOf(w[3]));
-	}
-	else if (verb == "submit")
-	{
-		expectWords(command, 1, 1);
-		try
-		{
-			request = orchd::parseObject(w[1]);
-		}
-		catch (Poco::Exception& exc)
-		{
-			throw UsageError(exc.message());
-		}
-	}
-	else throw UsageError("unknown command '" + verb + "'");
-	return request;
+	out << "\nand orchctl's own options (orchctl help).\n";
 }
 
 
-int intOption(const Command& command, const std::string& name, int defaultValue, int min)
+Poco::Timespan timeoutOf(const CommandLine& line)
 {
-	auto it = command.options.find(name);
-	if (it == command.options.end()) return defaultValue;
+	double seconds = 60;
+	if (line.has("timeout") && (!Poco::NumberParser::tryParseFloat(line.value("timeout"), seconds) || seconds <= 0 || seconds > 86400))
+		throw UsageError("--timeout " + line.value("timeout") + ": expected seconds, more than 0 and at most 86400");
+	return Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(seconds * 1e6));
+}
+
+
+int intOption(const CommandLine& line, const std::string& name, int defaultValue, int min)
+{
+	if (!line.has(name)) return defaultValue;
 	int value = 0;
-	if (!Poco::NumberParser::tryParse(it->second, value) || value < min)
+	if (!Poco::NumberParser::tryParse(line.value(name), value) || value < min)
 		throw UsageError("--" + name + " must be an integer of at least " + std::to_string(min));
 	return value;
 }
 
 
-int printResult(const Poco::JSON::Object::Ptr& result)
+Poco::JSON::Object::Ptr buildRequest(const std::vector<std::string>& w)
 {
-	result->stringify(std::cout);
-	std::cout << std::endl;
-	return result->optValue<std::string>("STATUS", "") == "OK" ? EXIT_OK_RESULT : EXIT_NOK_RESULT;
-}
-
-
-std::string textOf(const Poco::JSON::Object& object, const std::string& key, const std::string& absent = "-")
-	/// A field as text, or absent if it is missing or null.
-{
-	return object.has(key) && !object.isNull(key) ? object.get(key).toString() : absent;
-}
-
-
-void printStore(const Poco::JSON::Object& status)
-	/// The master's store id, and the workers it refused for theirs.
-{
-	Poco::JSON::Object::Ptr store = status.getObject("store");
-	if (!store) return;
-	if (store->isNull("id")) std::cout << "store   not checked (no store.connection on this master)\n";
-	else std::cout << "store   " << store->getValue<std::string>("id") << " (" << textOf(*store, "connector") << ")\n";
-	Poco::JSON::Array::Ptr refusals = store->getArray("refusals");
-	if (!refusals || refusals->size() == 0) return;
-	std::cout << "\nrefused for their store (latest last)\n" << std::left << std::setw(16) << "WORKER" << std::setw(22) << "ADDRESS"
-	          << std::setw(38) << "STORE_ID" << "AGO_MS\n";
-	for (std::size_t i = 0; i < refusals->size(); ++i)
+	const std::string& verb = w[0];
+	Poco::JSON::Object::Ptr request = new Poco::JSON::Object;
+	if (verb == "submit")
 	{
-		Poco::JSON::Object::Ptr r = refusals->getObject(static_cast<unsigned>(i));
-		std::cout << std::setw(16) << textOf(*r, "worker") << std::setw(22) << textOf(*r, "address")
-		          << std::setw(38) << textOf(*r, "store_id", "(none sent)") << textOf(*r, "ms_ago") << "\n";
-	}
-}
-
-
-void printWorkers(const Poco::JSON::Object& status)
-{
-	Poco::JSON::Array::Ptr workers = status.getArray("workers");
-	std::cout << "\n" << std::left << std::setw(16) << "WORKER" << std::setw(22) << "ADDRESS" << std::setw(10) << "STATE"
-	          << std::setw(26) << "OWNER" << std::setw(8) << "CREDIT" << std::setw(10) << "IN_FLIGHT" << std::setw(11) << "COMPLETED"
-	          << "STORE_ID\n";
-	for (std::size_t i = 0; workers && i < workers->size(); ++i)
-	{
-		Poco::JSON::Object::Ptr w = workers->getObject(static_cast<unsigned>(i));
-		std::string owner = w->optValue<std::string>("owner", "");
-		if (w->optValue<bool>("borrowed", false)) owner += " (borrowed)";
-		if (w->has("lent_to")) owner += " -> " + w->getValue<std::string>("lent_to");
-		std::cout << std::setw(16) << w->getValue<std::string>("id") << std::setw(22) << w->getValue<std::string>("address")
-		          << std::setw(10) << w->getValue<std::string>("state") << std::setw(26) << owner
-		          << std::setw(8) << (std::to_string(w->getValue<int>("credits")) + "/" + std::to_string(w->getValue<int>("concurrency")))
-		          << std::setw(10) << w->getValue<int>("in_flight") << std::setw(11) << w->getValue<Poco::UInt64>("completed")
-		          << textOf(*w, "store_id") << "\n";
-	}
-}
-
-
-void printPeers(const Poco::JSON::Object& status)
-{
-	Poco::JSON::Array::Ptr peers = status.getArray("peers");
-	if (!peers || peers->size() == 0) return;
-	std::cout << "\n" << std::setw(12) << "PEER" << std::setw(22) << "ADDRESS" << std::setw(9) << "STATE" << std::setw(10) << "HEARD_MS"
-	          << std::setw(8) << "QUEUE" << std::setw(9) << "WORKERS" << std::setw(12) << "LENT_TO_IT" << std::setw(16) << "HOSTED_FROM_IT"
-	          << "STORE_ID\n";
-	for (std::size_t i = 0; i < peers->size(); ++i)
-	{
-		Poco::JSON::Object::Ptr p = peers->getObject(static_cast<unsigned>(i));
-		Poco::JSON::Object::Ptr load = p->getObject("load");
-		std::string store = textOf(*p, "store_id");
-		if (p->has("store_matches") && !p->isNull("store_matches"))
-			store += p->getValue<bool>("store_matches") ? " (same as ours)" : " (NOT ours: no loans)";
-		std::cout << std::setw(12) << p->getValue<std::string>("id") << std::setw(22) << p->getValue<std::string>("address")
-		          << std::setw(9) << p->getValue<std::string>("state") << std::setw(10) << textOf(*p, "last_heartbeat_ms")
-		          << std::setw(8) << load->getValue<int>("queue") << std::setw(9) << load->getValue<int>("workers")
-		          << std::setw(12) << p->getArray("lent_to_it")->size() << std::setw(16) << p->getArray("hosted_from_it")->size()
-		          << store << "\n";
-	}
-}
-
-
-void printStatus(const Poco::JSON::Object& status)
-{
-	Poco::JSON::Object::Ptr queue = status.getObject("queue");
-	std::cout << status.getValue<std::string>("role") << " " << status.getValue<std::string>("id")
-	          << "   up " << status.getValue<Poco::Int64>("uptime_ms") / 1000 << " s   clients " << status.getValue<int>("clients") << "\n";
-	if (queue)
-		std::cout << "queue   " << queue->getValue<int>("depth") << " waiting of " << queue->getValue<int>("capacity")
-		          << ", " << queue->getValue<int>("in_flight") << " in flight\n";
-	printStore(status);
-	printWorkers(status);
-	printPeers(status);
-	for (const char* section: {"counters", "loans"})
-	{
-		Poco::JSON::Object::Ptr counters = status.getObject(section);
-		if (!counters) continue;
-		std::cout << "\n" << section;
-		std::vector<std::string> names;
-		counters->getNames(names);
-		for (const auto& name: names) std::cout << "  " << name << "=" << counters->get(name).toString();
-		std::cout << "\n";
-	}
-}
-
-
-int runRemote(const Command& command)
-{
-	Poco::Net::SocketAddress master;
-	try
-	{
-		master = orchd::MasterClient::parseAddress(command.master);
-	}
-	catch (Poco::Exception& exc)
-	{
-		throw UsageError("--master " + command.master + ": " + exc.message());
-	}
-	const std::string& verb = command.words[0];
-	if (verb == "status")
-	{
-		int code = 0;
-		std::string body = orchd::MasterClient::httpGet(master, "/v1/status", code);
-		if (code != 200) throw Poco::IOException("GET /v1/status answered " + std::to_string(code) + ": " + body);
-		if (command.options.count("json")) std::cout << body << std::endl;
-		else printStatus(*orchd::parseObject(body));
-		return EXIT_OK_RESULT;
-	}
-	if (verb == "bench")
-	{
-		orchd::BenchOptions options;
-		options.master = master;
-		options.tasks = intOption(command, "tasks", 10000, 1);
-		options.concurrency = intOption(command, "concurrency", 64, 1);
-		options.accounts = intOption(command, "accounts", 16, 1);
-		options.connections = intOption(command, "connections", 0, 0);
-		if (command.options.count("opened")) options.opened = command.options.at("opened");
-		auto mix = command.options.find("mix");
 		try
 		{
-			options.mix = orchd::Bench::parseMix(mix == command.options.end() ? "QUERY:50,UPDATE:50" : mix->second);
+			return orchd::parseObject(w[1]);
 		}
 		catch (Poco::Exception& exc)
 		{
 			throw UsageError(exc.message());
 		}
-		auto json = command.options.find("json");
-		if (json != command.options.end()) options.jsonFile = json->second;
-		options.progress = true;
-		orchd::Bench bench(options);
-		return bench.run(std::cout);
 	}
-	if (verb == "tasks") throw UsageError("tasks needs --config FILE");
-	Poco::JSON::Object::Ptr request = buildRequest(command);
-	orchd::MasterClient client(master, Poco::Timespan(60, 0));
-	Poco::JSON::Object::Ptr result;
-	// Printed as the master sent it: re-serialising would turn 25.50 into 25.5.
-	std::cout << client.call(request, result) << std::endl;
-	return result->optValue<std::string>("STATUS", "") == "OK" ? EXIT_OK_RESULT : EXIT_NOK_RESULT;
+	// Amounts go as the decimal text typed, so the task sees it exactly.
+	request->set("TASK", Poco::toUpper(verb));
+	request->set("USER", w[1]);
+	if (verb == "transfer")
+	{
+		request->set("TO", w[2]);
+		request->set("AMOUNT", w[3]);
+	}
+	else if (w.size() > 2) request->set("AMOUNT", w[2]);
+	return request;
 }
 
 
-int run(const Command& command)
+class Unreachable: public Poco::Exception
+	/// No master of the list could be reached: exit 69.
 {
-	if (!command.master.empty()) return runRemote(command);
-	if (command.words[0] == "status" || command.words[0] == "bench") throw UsageError(command.words[0] + " needs --master HOST:PORT");
+public:
+	explicit Unreachable(const std::string& message): Poco::Exception(message) {}
+};
+
+
+class Masters
+	/// The --master (or $ORCHD_MASTER) list, tried in order: a master that
+	/// cannot be reached is skipped with a note on stderr.
+{
+public:
+	Masters(const std::string& list, Poco::Timespan timeout): _timeout(timeout)
+	{
+		Poco::StringTokenizer names(list, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+		for (const auto& name: names)
+		{
+			try
+			{
+				_addresses.push_back(orchd::MasterClient::parseAddress(name));
+			}
+			catch (Poco::Exception& exc)
+			{
+				throw UsageError("master " + name + ": " + exc.message());
+			}
+		}
+		if (_addresses.empty()) throw UsageError("no master in '" + list + "'");
+	}
+
+	template <class Action>
+	auto first(Action action) -> decltype(action(std::declval<const Poco::Net::SocketAddress&>()))
+		/// action on the first master that can be reached (a NetException
+		/// or a timeout moves on to the next one).
+	{
+		std::string failures;
+		for (const auto& address: _addresses)
+		{
+			try
+			{
+				return action(address);
+			}
+			catch (Poco::Net::NetException& exc)
+			{
+				note(address, exc, failures);
+			}
+			catch (Poco::TimeoutException& exc)
+			{
+				note(address, exc, failures);
+			}
+		}
+		throw Unreachable("no master reachable: " + failures);
+	}
+
+	Poco::Timespan timeout() const
+	{
+		return _timeout;
+	}
+
+private:
+	void note(const Poco::Net::SocketAddress& address, const Poco::Exception& exc, std::string& failures)
+	{
+		if (_addresses.size() > 1) std::cerr << "orchctl: master " << address.toString() << " unreachable: " << exc.displayText() << "\n";
+		failures += (failures.empty() ? "" : "; ") + address.toString() + " (" + exc.displayText() + ")";
+	}
+
+	std::vector<Poco::Net::SocketAddress> _addresses;
+	Poco::Timespan _timeout;
+};
+
+
+int runBench(const CommandLine& line, const Poco::Net::SocketAddress& master)
+{
+	orchd::BenchOptions options;
+	options.master = master;
+	options.tasks = intOption(line, "tasks", 10000, 1);
+	options.concurrency = intOption(line, "concurrency", 64, 1);
+	options.accounts = intOption(line, "accounts", 16, 1);
+	options.connections = intOption(line, "connections", 0, 0);
+	options.opened = line.value("opened");
+	options.jsonFile = line.value("report");
+	options.json = line.has("json");
+	options.progress = true;
+	try
+	{
+		options.mix = orchd::Bench::parseMix(line.value("mix", "QUERY:50,UPDATE:50"));
+	}
+	catch (Poco::Exception& exc)
+	{
+		throw UsageError(exc.message());
+	}
+	orchd::Bench bench(options);
+	return bench.run(std::cout);
+}
+
+
+int runRemote(const CommandLine& line, const std::vector<std::string>& words, const std::string& masterList)
+{
+	Masters masters(masterList, timeoutOf(line));
+	const std::string& verb = words[0];
+	if (verb == "status")
+	{
+		std::string body = masters.first([&](const Poco::Net::SocketAddress& master)
+		{
+			int code = 0;
+			std::string text = orchd::MasterClient::httpGet(master, "/v1/status", code, masters.timeout());
+			if (code != 200) throw Poco::IOException("GET /v1/status on " + master.toString() + " answered " + std::to_string(code) + ": " + text);
+			return text;
+		});
+		if (line.has("json")) std::cout << body << std::endl;
+		else orchd::StatusPrinter::print(*orchd::parseObject(body), std::cout);
+		return EXIT_OK_RESULT;
+	}
+	if (verb == "bench")
+	{
+		// The first master that accepts a connection runs the whole bench.
+		Poco::Net::SocketAddress master = masters.first([&](const Poco::Net::SocketAddress& address)
+		{
+			orchd::MasterClient probe(address, masters.timeout());
+			return address;
+		});
+		return runBench(line, master);
+	}
+	Poco::JSON::Object::Ptr request = buildRequest(words);
+	// Only connecting moves on to the next master: a task once sent is
+	// never sent twice.
+	std::unique_ptr<orchd::MasterClient> client = masters.first([&](const Poco::Net::SocketAddress& address)
+	{
+		return std::make_unique<orchd::MasterClient>(address, masters.timeout());
+	});
+	Poco::JSON::Object::Ptr result;
+	std::string text;
+	try
+	{
+		text = client->call(request, result);
+	}
+	catch (Poco::TimeoutException&)
+	{
+		throw Unreachable("no answer within " + std::to_string(masters.timeout().totalSeconds()) + " s (--timeout): the task may still run");
+	}
+	catch (Poco::Net::NetException& exc)
+	{
+		throw Unreachable("the master went away before it answered: " + exc.displayText());
+	}
+	// Printed as the master sent it: re-serialising would turn 25.50 into 25.5.
+	std::cout << text << std::endl;
+	return result->optValue<std::string>("STATUS", "") == "OK" ? EXIT_OK_RESULT : EXIT_REFUSED;
+}
+
+
+int runLocal(const CommandLine& line, const std::vector<std::string>& words)
+{
+	Poco::AutoPtr<Poco::Util::MapConfiguration> defines = new Poco::Util::MapConfiguration;
+	for (const auto& define: line.values("define"))
+	{
+		std::string::size_type eq = define.find('=');
+		if (eq == 0 || eq == std::string::npos) throw UsageError("--define " + define + ": expected KEY=VALUE");
+		defines->setString(define.substr(0, eq), define.substr(eq + 1));
+	}
 	Poco::AutoPtr<Poco::Util::LayeredConfiguration> config = new Poco::Util::LayeredConfiguration;
-	config->add(command.defines, -100);
-	config->add(new Poco::Util::PropertyFileConfiguration(command.configFile), 0);
+	config->add(defines, -100);
+	try
+	{
+		config->add(new Poco::Util::PropertyFileConfiguration(line.value("config")), 0);
+	}
+	catch (Poco::FileException& exc)
+	{
+		throw UsageError("--config " + line.value("config") + ": " + exc.displayText());
+	}
 	orchd::DaemonSettings settings = orchd::DaemonConfig::load(*config, false);
 
 	Poco::Logger& logger = Poco::Logger::get("orchctl");
 	logger.setLevel(Poco::Message::PRIO_WARNING);
 	orchd::PluginHost plugins(logger);
 	plugins.loadFolder(settings.pluginsDir);
-	if (command.words[0] == "tasks")
+	if (words[0] == "tasks")
 	{
-		for (const auto& name: plugins.taskNames()) std::cout << name << "\t" << plugins.find(name)->description() << "\n";
+		Poco::JSON::Array tasks;
+		for (const auto& name: plugins.taskNames())
+		{
+			if (!line.has("json")) std::cout << name << "\t" << plugins.find(name)->description() << "\n";
+			Poco::JSON::Object task;
+			task.set("TASK", name);
+			task.set("DESCRIPTION", plugins.find(name)->description());
+			tasks.add(task);
+		}
+		if (line.has("json")) tasks.stringify(std::cout), std::cout << "\n";
 		return EXIT_OK_RESULT;
 	}
-	Poco::JSON::Object::Ptr request = buildRequest(command);
-	std::unique_ptr<orchd::AccountDatabase> store = orchd::AccountDatabase::connect(settings.store);
+	Poco::JSON::Object::Ptr request = buildRequest(words);
+	std::unique_ptr<orchd::AccountDatabase> store;
+	try
+	{
+		store = orchd::AccountDatabase::connect(settings.store);
+	}
+	catch (Poco::Exception& exc)
+	{
+		throw Unreachable("cannot open the store (store.connection = " + settings.store.connection + "): " + exc.displayText());
+	}
 	orchd::TaskRunner runner(plugins, store.get(), logger);
 	std::atomic<bool> cancelled(false);
 	std::string taskId = "local-" + Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
-	return printResult(runner.run(*request, taskId, 1, cancelled));
+	Poco::JSON::Object::Ptr result = runner.run(*request, taskId, 1, cancelled);
+	result->stringify(std::cout);
+	std::cout << std::endl;
+	return result->optValue<std::string>("STATUS", "") == "OK" ? EXIT_OK_RESULT : EXIT_REFUSED;
+}
+
+
+int run(CommandLine& line, int argc, char** argv)
+{
+	line.parse(std::vector<std::string>(argv + 1, argv + argc));
+	if (line.has("version"))
+	{
+		std::cout << "orchctl " << ORCHD_VERSION << "\n";
+		return EXIT_OK_RESULT;
+	}
+	std::vector<std::string> words = line.words();
+	if (line.has("help") || (!words.empty() && words[0] == "help"))
+	{
+		std::string topic = !words.empty() && words[0] == "help" ? (words.size() > 1 ? words[1] : "") : (words.empty() ? "" : words[0]);
+		if (words.size() > 2) throw UsageError("help takes one command");
+		if (topic.empty()) printHelp(line, std::cout);
+		else if (const CommandSpec* command = findCommand(topic)) printCommandHelp(line, *command, std::cout);
+		else throw UsageError("unknown command '" + topic + "'");
+		return EXIT_OK_RESULT;
+	}
+	if (words.empty()) throw UsageError("no command");
+	const CommandSpec* command = findCommand(words[0]);
+	if (!command) throw UsageError("unknown command '" + words[0] + "'");
+	if (line.has("amount")) words.push_back(line.value("amount"));
+	if (words.size() - 1 < command->minWords || words.size() - 1 > command->maxWords)
+		throw UsageError(command->name + ": expected " + (command->arguments.empty() ? "no arguments" : command->arguments));
+	bool local = line.has("config");
+	std::string masterList = line.value("master");
+	if (local && line.has("master")) throw UsageError("give either --master or --config, not both");
+	if (!local && line.has("define")) throw UsageError("--define needs --config FILE");
+	const char* fromEnvironment = std::getenv("ORCHD_MASTER");
+	if (!local && masterList.empty() && fromEnvironment) masterList = fromEnvironment;
+	if (command->where == Where::CONFIG && !local) throw UsageError(command->name + " needs --config FILE");
+	if (command->where == Where::MASTER && local) throw UsageError(command->name + " needs a master (--master HOST:PORT or ORCHD_MASTER)");
+	if (!local && masterList.empty()) throw UsageError("no master: give --master HOST:PORT, set ORCHD_MASTER, or give --config FILE");
+	return local ? runLocal(line, words) : runRemote(line, words, masterList);
 }
 
 
@@ -390,19 +452,14 @@ int main(int argc, char** argv)
 {
 	std::signal(SIGPIPE, SIG_IGN);
 	Poco::Logger::root().setChannel(new Poco::ConsoleChannel);
+	CommandLine line(OPTIONS);
 	try
 	{
-		return run(parseArguments(argc, argv));
-	}
-	catch (HelpRequested&)
-	{
-		std::cout << USAGE;
-		return EXIT_OK_RESULT;
+		return run(line, argc, argv);
 	}
 	catch (UsageError& exc)
 	{
-		if (*exc.what()) std::cerr << "orchctl: " << exc.what() << "\n";
-		std::cerr << USAGE;
+		std::cerr << "orchctl: " << exc.what() << "\n" << "try 'orchctl help' for the commands and options\n";
 		return EXIT_USAGE;
 	}
 	catch (orchd::ConfigException& exc)
@@ -410,14 +467,19 @@ int main(int argc, char** argv)
 		std::cerr << "orchctl: configuration error: " << exc.message() << "\n";
 		return EXIT_USAGE;
 	}
+	catch (Unreachable& exc)
+	{
+		std::cerr << "orchctl: " << exc.message() << "\n";
+		return EXIT_UNAVAILABLE;
+	}
 	catch (Poco::Exception& exc)
 	{
 		std::cerr << "orchctl: " << exc.displayText() << "\n";
-		return EXIT_USAGE;
+		return EXIT_SOFTWARE;
 	}
 	catch (std::exception& exc)
 	{
 		std::cerr << "orchctl: " << exc.what() << "\n";
-		return EXIT_USAGE;
+		return EXIT_SOFTWARE;
 	}
 }

@@ -9,11 +9,15 @@
 #include "plugin/TaskRunner.h"
 #include "worker/WorkerNode.h"
 #include "server/DaemonConfig.h"
+#include "server/HangupListener.h"
+#include "server/JournalChannel.h"
+#include "server/SystemdNotifier.h"
 #include "store/AccountDatabase.h"
 #include <thread>
 #include "Poco/File.h"
 #include "Poco/String.h"
 #include "Poco/Util/HelpFormatter.h"
+#include "Poco/Util/OptionException.h"
 #include <csignal>
 #include <iostream>
 #include <memory>
@@ -52,12 +56,40 @@ OrchdServer::OrchdServer()
 }
 
 
+int OrchdServer::start(int argc, char** argv)
+{
+	const int EXIT_USAGE_ERROR = 2;  // Poco's EXIT_USAGE is sysexits' 64
+	for (int i = 1; i < argc; ++i)
+	{
+		if (std::string(argv[i]) == "--daemon") return run(argc, argv);
+	}
+	try
+	{
+		init(argc, argv);
+	}
+	catch (Poco::Util::OptionException& exc)
+	{
+		std::cerr << "orchd: " << exc.displayText() << "\ntry 'orchd --help'" << std::endl;
+		return EXIT_USAGE_ERROR;
+	}
+	catch (Poco::Exception& exc)
+	{
+		std::cerr << "orchd: " << exc.displayText() << std::endl;
+		return EXIT_CONFIG;
+	}
+	return run();
+}
+
+
 void OrchdServer::defineOptions(Poco::Util::OptionSet& options)
 {
 	ServerApplication::defineOptions(options);
 	options.addOption(Option("help", "h", "print this help and exit")
 		.required(false).repeatable(false)
 		.callback(OptionCallback<OrchdServer>(this, &OrchdServer::handleHelp)));
+	options.addOption(Option("version", "V", "print the version and exit")
+		.required(false).repeatable(false)
+		.callback(OptionCallback<OrchdServer>(this, &OrchdServer::handleVersion)));
 	options.addOption(Option("config", "c", "load the configuration from FILE (.properties)")
 		.required(false).repeatable(false).argument("FILE")
 		.callback(OptionCallback<OrchdServer>(this, &OrchdServer::handleConfig)));
@@ -74,8 +106,16 @@ void OrchdServer::handleHelp(const std::string&, const std::string&)
 	help.setUsage("--config=FILE [--define KEY=VALUE ...]");
 	help.setHeader("orchd, the federated task-orchestration daemon: a master or a worker, as its properties file says.");
 	help.setFooter("Keys are documented in the example files installed with orchd (etc/orchd). "
-		"Exit codes: 0 ok, 78 configuration error, 69 store or listening address unavailable.");
+		"Exit codes: 0 ok, 2 unknown option, 78 configuration error, 69 store or listening address unavailable.");
 	help.format(std::cout);
+	_helpRequested = true;
+	stopOptionsProcessing();
+}
+
+
+void OrchdServer::handleVersion(const std::string&, const std::string&)
+{
+	std::cout << "orchd " << ORCHD_VERSION << std::endl;
 	_helpRequested = true;
 	stopOptionsProcessing();
 }
@@ -104,6 +144,13 @@ void OrchdServer::initialize(Poco::Util::Application& self)
 {
 	// Logging is configured here, from the logging.* keys of the file.
 	ServerApplication::initialize(self);
+	// Under systemd, stderr is the journal: each line carries its
+	// priority there, and so do the error lines main() writes itself.
+	if (JournalChannel::stderrIsJournal())
+	{
+		JournalChannel::adoptConsoles();
+		_errorPrefix = "<3>";
+	}
 }
 
 
@@ -121,7 +168,7 @@ int OrchdServer::main(const ArgVec&)
 	}
 	catch (ConfigException& exc)
 	{
-		std::cerr << "orchd: configuration error in " << (_configFile.empty() ? std::string("(none)") : _configFile)
+		std::cerr << _errorPrefix << "orchd: configuration error in " << (_configFile.empty() ? std::string("(none)") : _configFile)
 		          << ": " << exc.message() << std::endl;
 		return EXIT_CONFIG;
 	}
@@ -143,7 +190,7 @@ int OrchdServer::main(const ArgVec&)
 		}
 		catch (Poco::Exception& exc)
 		{
-			std::cerr << "orchd: cannot open the store (store.connection = " << settings.store.connection
+			std::cerr << _errorPrefix << "orchd: cannot open the store (store.connection = " << settings.store.connection
 			          << " in " << _configFile << "): " << exc.displayText() << std::endl;
 			return EXIT_UNAVAILABLE;
 		}
@@ -158,6 +205,12 @@ int OrchdServer::main(const ArgVec&)
 	}
 	else log.warning("no store.connection: workers' and peers' store ids are not checked");
 	raiseFileLimit(log);
+	SystemdNotifier systemd(log);
+	systemd.startWatchdog();
+	HangupListener hangup([&log]
+	{
+		log.warning("reload requested (SIGHUP), but orchd cannot reload its configuration yet: restart it to apply a change");
+	});
 	TaskRunner runner(plugins, store.get(), log);
 	std::vector<std::string> tasks = plugins.taskNames();
 	std::unique_ptr<MasterServer> master;
@@ -172,10 +225,11 @@ int OrchdServer::main(const ArgVec&)
 		}
 		catch (Poco::Exception& exc)
 		{
-			std::cerr << "orchd: cannot listen on " << settings.master.listen.toString() << " (master.listen in "
+			std::cerr << _errorPrefix << "orchd: cannot listen on " << settings.master.listen.toString() << " (master.listen in "
 			          << _configFile << "): " << exc.displayText() << std::endl;
 			return EXIT_UNAVAILABLE;
 		}
+		systemd.ready();
 	}
 	else
 	{
@@ -188,6 +242,9 @@ int OrchdServer::main(const ArgVec&)
 		// (docs/BENCHMARKS.md): as fast on (2, 16), three times slower on
 		// (4, 64) over 64 accounts, its batches waiting on each other's
 		// row locks.
+		// Ready for systemd once a link to a master is up, not before:
+		// units ordered after this one start when it can take tasks.
+		settings.worker.linked = [&systemd] { systemd.ready(); };
 		quick = std::make_unique<QuickRunner>(store.get(), static_cast<std::size_t>(std::max(1, settings.worker.links * settings.worker.concurrency / 2)), log);
 		for (int link = 1; link <= settings.worker.links; ++link)
 		{
@@ -200,6 +257,7 @@ int OrchdServer::main(const ArgVec&)
 	log.information("orchd %s ready: role %s, %z task type(s): %s", settings.id, settings.role, tasks.size(),
 		Poco::cat(std::string(", "), tasks.begin(), tasks.end()));
 	waitForTerminationRequest();
+	systemd.stopping();
 	log.information("orchd %s stopping", settings.id);
 	// Reverse order of start: the role's service, then the store and plugins.
 	{

@@ -22,12 +22,19 @@ class OrchdServer: public Poco::Util::ServerApplication
 	/// (plugins, store, then the role's services) and stops them in reverse
 	/// on SIGTERM or SIGINT.
 	///
-	/// Exit codes: EXIT_OK after a clean stop, EXIT_CONFIG (78) for a
+	/// Exit codes: EXIT_OK after a clean stop, 2 for an unknown option or
+	/// a missing option value, EXIT_CONFIG (78) for a
 	/// missing or bad configuration (one line on stderr naming the file
 	/// and the key), EXIT_UNAVAILABLE (69) when the store cannot be opened.
 {
 public:
 	OrchdServer();
+
+	int start(int argc, char** argv);
+		/// ServerApplication::run(argc, argv), except that an option error
+		/// (an unknown option, a missing value) exits with 2 and a hint,
+		/// as orchctl does, instead of Poco's 78; with --daemon, Poco's
+		/// path as it is (the parent has exited with 0 by then).
 
 protected:
 	void defineOptions(Poco::Util::OptionSet& options) override;
@@ -36,11 +43,13 @@ protected:
 
 private:
 	void handleHelp(const std::string& name, const std::string& value);
+	void handleVersion(const std::string& name, const std::string& value);
 	void handleConfig(const std::string& name, const std::string& value);
 	void handleDefine(const std::string& name, const std::string& value);
 
-	bool _helpRequested = false;
+	bool _helpRequested = false;  // --help or --version: main() returns at once
 	std::string _configFile;
+	std::string _errorPrefix;  // "<3>" when stderr is the journal
 };
 
 

@@ -148,6 +148,7 @@ bool WorkerNode::session(const PeerAddress& master)
 		_link = link;
 	}
 	_logger.information("worker %s connected to master %s at %s:%hu", _options.id, master.id, master.host, master.port);
+	if (_options.linked) _options.linked();
 
 	std::string reason = "master closed the connection";
 	bool moving = false;

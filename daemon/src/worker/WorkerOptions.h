@@ -13,6 +13,7 @@
 #include "Poco/Net/SocketAddress.h"
 #include "Poco/Timespan.h"
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,7 @@ struct WorkerOptions
 	std::size_t maxMessageBytes = 1 << 20;
 	Poco::Timespan reconnectMax = Poco::Timespan(5, 0);
 	Poco::Timespan drainTimeout = Poco::Timespan(30, 0);
+	std::function<void()> linked;      /// called on the connection thread each time a link to a master is up (may be empty)
 };
 
 

@@ -404,6 +404,14 @@ void Dispatcher::releaseWaiters(const std::string& why)
 }
 
 
+void Dispatcher::retune(const DispatchOptions& options)
+{
+	_options.queueCapacity = options.queueCapacity;
+	_options.taskTimeout = options.taskTimeout;
+	_options.maxAttempts = options.maxAttempts;
+}
+
+
 void Dispatcher::checkLeases()
 {
 	std::int64_t now = _clock.now();

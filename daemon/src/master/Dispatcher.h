@@ -93,6 +93,10 @@ public:
 	void checkLeases();
 		/// Re-queues tasks whose lease has expired. Run by a timer.
 
+	void retune(const DispatchOptions& options);
+		/// Applies new queue.capacity, task.timeout_ms and task.max_attempts
+		/// (a reload): to tasks accepted and leases given from now on.
+
 	Poco::JSON::Object::Ptr status() const;
 		/// The document behind GET /v1/status.
 

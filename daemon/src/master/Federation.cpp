@@ -600,6 +600,38 @@ Poco::JSON::Array::Ptr Federation::peersStatus() const
 }
 
 
+void Federation::retune(const FederationOptions& options)
+{
+	FederationOptions next = _options;
+	next.heartbeat = options.heartbeat;
+	next.deadAfter = options.deadAfter;
+	next.maxQueue = options.maxQueue;
+	next.minQueue = options.minQueue;
+	next.releaseTimeout = options.releaseTimeout;
+	next.window = options.window;
+	next.maxBorrow = options.maxBorrow;
+	next.minWorkers = options.minWorkers;
+	next.cooldown = options.cooldown;
+	_options = next;
+	_policy.retune(next);
+}
+
+
+Poco::JSON::Object::Ptr Federation::settingsStatus() const
+{
+	Poco::JSON::Object::Ptr settings = new Poco::JSON::Object;
+	settings->set("heartbeat_ms", _options.heartbeat.totalMilliseconds());
+	settings->set("dead_after_ms", _options.deadAfter.totalMilliseconds());
+	settings->set("max_queue", _options.maxQueue);
+	settings->set("min_queue", _options.minQueue);
+	settings->set("window_ms", _options.window.totalMilliseconds());
+	settings->set("cooldown_ms", _options.cooldown.totalMilliseconds());
+	settings->set("max_borrow", _options.maxBorrow);
+	settings->set("min_workers", _options.minWorkers);
+	return settings;
+}
+
+
 Poco::JSON::Object::Ptr Federation::countersStatus() const
 {
 	Poco::JSON::Object::Ptr counters = new Poco::JSON::Object;

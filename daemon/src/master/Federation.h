@@ -88,6 +88,12 @@ public:
 
 	Poco::JSON::Array::Ptr peersStatus() const;
 	Poco::JSON::Object::Ptr countersStatus() const;
+	Poco::JSON::Object::Ptr settingsStatus() const;
+		/// The peer.* and lb.* settings in effect.
+
+	void retune(const FederationOptions& options);
+		/// Applies new peer.* and lb.* timings and limits (a reload); the
+		/// peers, the id and the store stay as they are.
 
 	void onOpen(const Link& link) override;
 	void onMessage(const Link& link, const std::string& text) override;

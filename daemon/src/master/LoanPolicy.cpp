@@ -18,6 +18,12 @@ LoanPolicy::LoanPolicy(const FederationOptions& options, std::int64_t now):
 }
 
 
+void LoanPolicy::retune(const FederationOptions& options)
+{
+	_options = options;
+}
+
+
 LoanPolicy::Decision LoanPolicy::decide(std::int64_t now, const Load& load, int borrowed)
 {
 	if (now - _rateSampledAt >= 1000000)

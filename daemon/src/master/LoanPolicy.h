@@ -43,6 +43,9 @@ public:
 
 	LoanPolicy(const FederationOptions& options, std::int64_t now);
 
+	void retune(const FederationOptions& options);
+		/// New lb.* settings (a reload); the samples and times so far stay.
+
 	Decision decide(std::int64_t now, const Load& load, int borrowed);
 		/// Called about every 100 ms with the master's load and the number
 		/// of workers it has borrowed; samples the completion rate.

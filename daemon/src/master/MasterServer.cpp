@@ -158,6 +158,7 @@ public:
 			Poco::JSON::Object::Ptr status = dispatcher.status();
 			status->set("peers", federation.peersStatus());
 			status->set("loans", federation.countersStatus());
+			status->set("lb", federation.settingsStatus());
 			status->stringify(out, 2);
 			return out.str();
 		}, Poco::Timespan(5, 0));
@@ -304,6 +305,20 @@ void MasterServer::stop()
 		_http.reset();
 	}
 	_loop.stop();
+}
+
+
+void MasterServer::retune(const MasterOptions& options)
+{
+	Dispatcher& dispatcher = _dispatcher;
+	Federation& federation = _federation;
+	DispatchOptions dispatch = options.dispatch;
+	FederationOptions lb = options.federation;
+	_loop.post([&dispatcher, &federation, dispatch, lb]
+	{
+		dispatcher.retune(dispatch);
+		federation.retune(lb);
+	});
 }
 
 

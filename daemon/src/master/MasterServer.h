@@ -49,6 +49,10 @@ public:
 	Poco::UInt16 port() const;
 		/// The bound port (useful when listen asked for port 0).
 
+	void retune(const MasterOptions& options);
+		/// Applies the settings a reload may change (queue.*, task.*,
+		/// peer.* timings, lb.*) on the event loop. Thread-safe.
+
 private:
 	MasterOptions _options;
 	Poco::Logger& _logger;

@@ -17,6 +17,8 @@
 #include "Poco/File.h"
 #include "Poco/String.h"
 #include "Poco/Util/HelpFormatter.h"
+#include "Poco/Util/PropertyFileConfiguration.h"
+#include "Poco/AutoPtr.h"
 #include "Poco/Util/OptionException.h"
 #include <csignal>
 #include <iostream>
@@ -137,6 +139,7 @@ void OrchdServer::handleDefine(const std::string&, const std::string& value)
 	if (eq == 0 || eq == std::string::npos)
 		throw ConfigException("--define " + value + ": expected KEY=VALUE");
 	config().setString(Poco::trim(value.substr(0, eq)), Poco::trim(value.substr(eq + 1)));
+	_defines.emplace_back(Poco::trim(value.substr(0, eq)), Poco::trim(value.substr(eq + 1)));
 }
 
 
@@ -151,6 +154,111 @@ void OrchdServer::initialize(Poco::Util::Application& self)
 		JournalChannel::adoptConsoles();
 		_errorPrefix = "<3>";
 	}
+}
+
+
+namespace {
+
+
+bool liveKey(const std::string& key)
+	/// The keys a reload applies without a restart.
+{
+	return key.rfind("queue.", 0) == 0 || key.rfind("task.", 0) == 0 || key.rfind("lb.", 0) == 0 ||
+		key == "peer.heartbeat_ms" || key == "peer.dead_after_ms";
+}
+
+
+} // namespace
+
+
+void OrchdServer::reload(const std::string& role, MasterServer* master)
+{
+	Poco::Logger& log = logger();
+	log.information("reload requested (SIGHUP): reading %s", _configFile);
+	Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> file;
+	try
+	{
+		file = new Poco::Util::PropertyFileConfiguration(_configFile);
+		for (const auto& define: _defines) file->setString(define.first, define.second);
+	}
+	catch (Poco::Exception& exc)
+	{
+		log.error("reload refused: cannot read %s: %s; the running configuration is kept", _configFile, exc.displayText());
+		return;
+	}
+	std::vector<std::string> applied, refused;
+	std::vector<std::pair<std::string, std::string>> changed;
+	for (const auto& key: DaemonConfig::keys())
+	{
+		std::string before = config().getString(key.name, key.defaultValue);
+		std::string after = file->getString(key.name, key.defaultValue);
+		if (before == after) continue;
+		if (liveKey(key.name)) applied.push_back(key.name + " " + before + " -> " + after);
+		else refused.push_back(key.name + " (running '" + before + "', file '" + after + "')");
+		changed.emplace_back(key.name, after);
+	}
+	// Log levels change live; channels (where lines go) need a restart.
+	std::vector<std::pair<std::string, std::string>> levels;
+	Poco::Util::AbstractConfiguration::Keys loggers;
+	file->keys("logging.loggers", loggers);
+	for (const auto& entry: loggers)
+	{
+		std::string prefix = "logging.loggers." + entry + ".";
+		std::string level = file->getString(prefix + "level", "");
+		if (level.empty() || level == config().getString(prefix + "level", "")) continue;
+		std::string name = file->getString(prefix + "name", entry == "root" ? "" : entry);
+		try
+		{
+			Poco::Logger::parseLevel(level);
+		}
+		catch (Poco::Exception&)
+		{
+			log.error("reload refused: %s: unknown log level '%s'; the running configuration is kept", prefix + "level", level);
+			return;
+		}
+		levels.emplace_back(name, level);
+		changed.emplace_back(prefix + "level", level);
+	}
+	Poco::Util::AbstractConfiguration::Keys channels, running;
+	file->keys("logging.channels", channels);
+	config().keys("logging.channels", running);
+	for (const auto& channel: channels)
+	{
+		Poco::Util::AbstractConfiguration::Keys properties;
+		file->keys("logging.channels." + channel, properties);
+		for (const auto& property: properties)
+		{
+			std::string key = "logging.channels." + channel + "." + property;
+			if (file->getString(key) != config().getString(key, "")) refused.push_back(key + " (log channels need a restart)");
+		}
+	}
+	if (channels.size() != running.size()) refused.push_back("logging.channels (a channel added or removed needs a restart)");
+	if (!refused.empty())
+	{
+		log.error("reload refused: %s cannot change while orchd runs: restart it to apply; nothing was applied",
+			Poco::cat(std::string(", "), refused.begin(), refused.end()));
+		return;
+	}
+	DaemonSettings fresh;
+	try
+	{
+		fresh = DaemonConfig::load(*file);
+	}
+	catch (ConfigException& exc)
+	{
+		log.error("reload refused: configuration error in %s: %s; the running configuration is kept", _configFile, exc.message());
+		return;
+	}
+	for (const auto& level: levels)
+	{
+		Poco::Logger::setLevel(level.first, Poco::Logger::parseLevel(level.second));
+		log.information("reload: logger '%s' level -> %s", level.first.empty() ? std::string("root") : level.first, level.second);
+	}
+	if (master) master->retune(fresh.master);
+	for (const auto& line: applied)
+		log.information("reload: %s%s", line, std::string(role == "master" ? "" : " (a master's setting: no effect on a worker)"));
+	for (const auto& entry: changed) config().setString(entry.first, entry.second);
+	log.information("reload done: %z setting(s) changed", changed.size());
 }
 
 
@@ -207,13 +315,13 @@ int OrchdServer::main(const ArgVec&)
 	raiseFileLimit(log);
 	SystemdNotifier systemd(log);
 	systemd.startWatchdog();
-	HangupListener hangup([&log]
+	std::unique_ptr<MasterServer> master;
+	HangupListener hangup([this, &settings, &master]
 	{
-		log.warning("reload requested (SIGHUP), but orchd cannot reload its configuration yet: restart it to apply a change");
+		reload(settings.role, master.get());
 	});
 	TaskRunner runner(plugins, store.get(), log);
 	std::vector<std::string> tasks = plugins.taskNames();
-	std::unique_ptr<MasterServer> master;
 	std::unique_ptr<QuickRunner> quick;
 	std::vector<std::unique_ptr<WorkerNode>> workers;
 	if (settings.role == "master")

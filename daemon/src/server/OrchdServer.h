@@ -11,9 +11,15 @@
 
 #include "Poco/Util/ServerApplication.h"
 #include <string>
+#include <utility>
+#include <vector>
+#include <string>
 
 
 namespace orchd {
+
+
+class MasterServer;
 
 
 class OrchdServer: public Poco::Util::ServerApplication
@@ -46,8 +52,15 @@ private:
 	void handleVersion(const std::string& name, const std::string& value);
 	void handleConfig(const std::string& name, const std::string& value);
 	void handleDefine(const std::string& name, const std::string& value);
+	void reload(const std::string& role, MasterServer* master);
+		/// SIGHUP: re-reads the properties file (and --define), applies
+		/// what may change live (log levels, queue.*, task.*, peer.*
+		/// timings, lb.*) and logs each change; refuses the whole reload,
+		/// with one log line, if anything else changed or the file is
+		/// invalid, keeping the running configuration.
 
 	bool _helpRequested = false;  // --help or --version: main() returns at once
+	std::vector<std::pair<std::string, std::string>> _defines;  // --define, kept for a reload
 	std::string _configFile;
 	std::string _errorPrefix;  // "<3>" when stderr is the journal
 };

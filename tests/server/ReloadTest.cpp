@@ -1,0 +1,99 @@
+//
+// ReloadTest.cpp
+//
+// SIGHUP on a running master: what may change live changes (same
+// process), what may not is refused with one log line, and a broken file
+// keeps the running configuration.
+//
+
+
+#include "TestSupport.h"
+#include <cppunit/TestFixture.h>
+#include <cppunit/extensions/HelperMacros.h>
+#include <csignal>
+
+
+using namespace orchd::test;
+
+
+class ReloadTest: public CppUnit::TestFixture
+{
+	CPPUNIT_TEST_SUITE(ReloadTest);
+	CPPUNIT_TEST(testLiveSettingsChangeAndOthersAreRefused);
+	CPPUNIT_TEST_SUITE_END();
+
+public:
+	void testLiveSettingsChangeAndOthersAreRefused()
+	{
+		TempDir dir;
+		NodeProcess master(dir, "m1", masterProperties("m1", "queue.capacity = 100\nlb.max_queue = 100\n"));
+		master.start();
+		Poco::UInt16 port = master.masterPort();
+		int pid = master.pid();
+		CPPUNIT_ASSERT_EQUAL(100, capacity(port));
+		CPPUNIT_ASSERT_EQUAL(100, maxQueue(port));
+
+		// Live: queue.capacity, lb.max_queue and the root log level.
+		rewrite(dir, "queue.capacity = 50\nlb.max_queue = 40\nlogging.loggers.root.level = debug\n");
+		hangup(master, 1);
+		CPPUNIT_ASSERT(master.waitForLog("reload: queue.capacity 100 -> 50"));
+		CPPUNIT_ASSERT(master.waitForLog("reload: lb.max_queue 100 -> 40"));
+		CPPUNIT_ASSERT(master.waitForLog("reload: logger 'root' level -> debug"));
+		CPPUNIT_ASSERT(waitFor([&] { return capacity(port) == 50 && maxQueue(port) == 40; }));
+		CPPUNIT_ASSERT_EQUAL(pid, master.pid());
+		CPPUNIT_ASSERT(master.running());
+
+		// A role change is refused whole: the capacity change beside it too.
+		rewrite(dir, "queue.capacity = 20\nlb.max_queue = 40\nlogging.loggers.root.level = debug\n", "worker");
+		hangup(master, 2);
+		CPPUNIT_ASSERT(master.waitForLog("reload refused: orchd.role (running 'master', file 'worker') cannot change while orchd runs"));
+		CPPUNIT_ASSERT(master.running());
+		CPPUNIT_ASSERT_EQUAL(50, capacity(port));
+
+		// A broken file keeps the running configuration.
+		rewrite(dir, "queue.capacity = lots\n");
+		hangup(master, 3);
+		CPPUNIT_ASSERT(master.waitForLog("reload refused: configuration error in"));
+		CPPUNIT_ASSERT(master.running());
+		CPPUNIT_ASSERT_EQUAL(50, capacity(port));
+		CPPUNIT_ASSERT_EQUAL(40, maxQueue(port));
+	}
+
+private:
+	static int capacity(Poco::UInt16 port)
+	{
+		return masterStatus(port)->getObject("queue")->getValue<int>("capacity");
+	}
+
+	static int maxQueue(Poco::UInt16 port)
+	{
+		return masterStatus(port)->getObject("lb")->getValue<int>("max_queue");
+	}
+
+	static void rewrite(const TempDir& dir, const std::string& extra, const std::string& role = "master")
+		/// The node's file again, as NodeProcess wrote it, with extra keys.
+	{
+		std::string properties = masterProperties("m1", extra);
+		if (role != "master") properties.replace(properties.find("orchd.role = master"), 19, "orchd.role = " + role);
+		writeFile(dir.file("m1.properties"), properties +
+			"\nlogging.loggers.root.channel = file\n"
+			"logging.channels.file.class = FileChannel\n"
+			"logging.channels.file.path = " + dir.file("m1.log") + "\n");
+	}
+
+	static void hangup(NodeProcess& node, int count)
+		/// SIGHUP, then waits until the node has read the file count times.
+	{
+		CPPUNIT_ASSERT_EQUAL(0, ::kill(node.pid(), SIGHUP));
+		CPPUNIT_ASSERT(waitFor([&]
+		{
+			std::string log = node.log();
+			std::size_t n = 0;
+			for (std::size_t at = log.find("reload requested (SIGHUP)"); at != std::string::npos; at = log.find("reload requested (SIGHUP)", at + 1)) ++n;
+			return n >= static_cast<std::size_t>(count);
+		}));
+	}
+};
+
+
+CPPUNIT_TEST_SUITE_REGISTRATION(ReloadTest);

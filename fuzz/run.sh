@@ -14,7 +14,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-20}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(FrameCodecFuzz JsonScanFuzz MoneyFuzz)
+[ ${#targets[@]} -gt 0 ] || targets=(FrameCodecFuzz JsonScanFuzz MoneyFuzz DispatcherFuzz)
 build=${ORCHD_FUZZ_BUILD:-$root/build-fuzz}
 
 if ! command -v clang++ >/dev/null || ! command -v clang >/dev/null; then

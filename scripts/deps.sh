@@ -3,11 +3,13 @@
 # Run by test.sh and demo.sh; safe to run again. libpq-dev and
 # libmariadb-dev are the clients of the PostgreSQL and MariaDB stores;
 # libgoogle-perftools-dev brings tcmalloc_minimal, which orchd and orchctl
-# link when it is there. The database servers the tests start are
+# link when it is there; clang and libclang-rt-14-dev (libFuzzer and the
+# sanitizers' runtimes, only recommended by clang) build the fuzz targets
+# that the FuzzSmoke test runs. The database servers the tests start are
 # installed by test.sh (dbservers.sh), not needed to build. dpkg-dev, file
 # and lintian build and check the Debian package (scripts/package.sh).
 set -euo pipefail
-ORCHD_PACKAGES=(g++ cmake ninja-build pkg-config libpoco-dev libcppunit-dev libpq-dev libmariadb-dev sqlite3 libgoogle-perftools-dev dpkg-dev file lintian)
+ORCHD_PACKAGES=(g++ cmake ninja-build pkg-config libpoco-dev libcppunit-dev libpq-dev libmariadb-dev sqlite3 libgoogle-perftools-dev clang libclang-rt-14-dev dpkg-dev file lintian)
 missing=()
 for p in "${ORCHD_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -142,6 +142,13 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("Duplicate field: F42"), errorOf(wide + "\"F42\":0}"));
 		// Duplicates inside nested objects are the plugin's business.
 		CPPUNIT_ASSERT(scan.scan("{\"O\":{\"a\":1,\"a\":2}}"));
+		// Poco cuts a key at \u0000, which would make these two one field
+		// to a plugin (TASK = UPDATE) and two to the scan (found by
+		// fuzz/JsonScanFuzz; the input is in its corpus).
+		CPPUNIT_ASSERT_EQUAL(std::string("Malformed JSON: \\u0000 in a field name at offset 15"),
+			errorOf("{\"TASK\":\"ECHO\",\"TASK\\u0000x\":\"UPDATE\",\"P\":[1]}"));
+		// In a value it is a character like any other, as for Poco.
+		CPPUNIT_ASSERT(scan.scan("{\"A\":\"x\\u0000y\"}"));
 	}
 
 	void testToObjectMatchesPoco()

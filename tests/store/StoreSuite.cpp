@@ -335,6 +335,34 @@ void StoreSuite::testPruning()
 }
 
 
+void StoreSuite::testClockStepPrunesNothing()
+{
+	SteppedClock& clock = _clock;
+	StoreOptions stepped = options();
+	stepped.clock = &clock;
+	_store.reset();
+	_store = AccountDatabase::connect(stepped);
+	CPPUNIT_ASSERT(_store->open("o", "late", 0).ok());
+	CPPUNIT_ASSERT(_store->update("u", "late", 1).ok());
+	// The wall clock steps a year forward: every record looks older than
+	// the retention (30 days), but none is, in time that really passed.
+	clock.step(Poco::Int64(365) * 24 * 3600 * 1000);
+	CPPUNIT_ASSERT_EQUAL(0, _store->pruneKeys());
+	CPPUNIT_ASSERT(_store->update("u", "late", 1).replayed);
+	// Nor after a restart on the stepped clock.
+	_store.reset();
+	_store = AccountDatabase::connect(stepped);
+	CPPUNIT_ASSERT_EQUAL(0, _store->pruneKeys());
+	CPPUNIT_ASSERT(_store->update("u", "late", 1).replayed);
+	// Once the retention has really passed, they go.
+	clock.elapse(Poco::Int64(stepped.keyRetentionHours) * 3600 * 1000 + 60000);
+	CPPUNIT_ASSERT_EQUAL(2, _store->pruneKeys());
+	CPPUNIT_ASSERT(!_store->update("u", "late", 1).replayed);
+	CPPUNIT_ASSERT_EQUAL(Poco::Int64(2), _store->query("late").balance);
+	_store.reset();
+}
+
+
 void StoreSuite::testStoreIdAndMigration()
 {
 	std::string id = _store->storeId();

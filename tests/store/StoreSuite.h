@@ -15,6 +15,7 @@
 
 
 #include "store/AccountDatabase.h"
+#include "store/SteppedClock.h"
 #include <cppunit/extensions/HelperMacros.h>
 #include <memory>
 #include <string>
@@ -37,6 +38,7 @@ class StoreSuite: public CppUnit::TestFixture
 	CPPUNIT_TEST(testBatchesConflicting);
 	CPPUNIT_TEST(testBatchFetchedAhead);
 	CPPUNIT_TEST(testPruning);
+	CPPUNIT_TEST(testClockStepPrunesNothing);
 	CPPUNIT_TEST(testStoreIdAndMigration);
 	CPPUNIT_TEST(testNewerSchemaRefused);
 	CPPUNIT_TEST_SUITE_END_ABSTRACT();
@@ -55,6 +57,7 @@ public:
 	void testBatchesConflicting();
 	void testBatchFetchedAhead();
 	void testPruning();
+	void testClockStepPrunesNothing();
 	void testStoreIdAndMigration();
 	void testNewerSchemaRefused();
 
@@ -70,6 +73,7 @@ protected:
 
 	std::unique_ptr<AccountDatabase> openStore();
 
+	SteppedClock _clock;  // before _store: it outlives a store that reads it
 	std::unique_ptr<AccountDatabase> _store;
 };
 

@@ -337,6 +337,10 @@ bool JsonScan::string(std::string_view* decodedKey)
 				{
 					_decodedKeys.push_back(unescape(raw));
 					*decodedKey = _decodedKeys.back();
+					// Poco's parser cuts a key at U+0000 ("A\u0000B" reads as
+					// "A"), so two keys of the text could be one to the
+					// plugins: as ambiguous as a duplicate field.
+					if (decodedKey->find('\0') != std::string_view::npos) return fail("\\u0000 in a field name", open);
 				}
 			}
 			return true;

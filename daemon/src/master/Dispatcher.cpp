@@ -480,7 +480,7 @@ Load Dispatcher::load() const
 	{
 		if (!w.owner.empty()) ++load.borrowed;
 		else if (!anyLent || _loans.borrowerOf(w.uuid).empty()) ++load.ownWorkers;
-		if (!w.draining) load.idleCredits += std::max(0, w.concurrency - static_cast<int>(w.inflight.size()));
+		if (!w.draining && !w.redirected) load.idleCredits += std::max(0, w.concurrency - static_cast<int>(w.inflight.size()));
 	});
 	return load;
 }
@@ -491,7 +491,7 @@ std::vector<std::string> Dispatcher::lend(int count, int keep, const std::string
 	std::vector<Worker*> candidates;
 	_workers.forEach([&candidates](Worker& w)
 	{
-		if (w.owner.empty() && !w.draining) candidates.push_back(&w);
+		if (w.owner.empty() && !w.draining && !w.redirected) candidates.push_back(&w);
 	});
 	// Idle ones first: they can leave at once.
 	std::sort(candidates.begin(), candidates.end(), [](const Worker* a, const Worker* b)
@@ -503,11 +503,27 @@ std::vector<std::string> Dispatcher::lend(int count, int keep, const std::string
 	for (int i = 0; i < std::min(count, available); ++i)
 	{
 		Worker& w = *candidates[static_cast<std::size_t>(i)];
-		w.draining = true;
+		w.redirected = true;
 		_connections.send(w.connection, redirect);
 		lent.push_back(w.uuid);
 	}
 	return lent;
+}
+
+
+void Dispatcher::reinstate(const std::vector<std::string>& uuids)
+{
+	for (const auto& uuid: uuids)
+	{
+		Worker* worker = _workers.find(_workers.connectionOf(uuid));
+		if (!worker || !worker->redirected) continue;
+		// It ignored REDIRECT (or has not left yet): the loan is gone, so
+		// it works here again instead of idling as "lent" for ever.
+		worker->redirected = false;
+		_workers.makeReady(*worker);
+		_logger.warning("worker %s, lent but still here, works here again: its loan was written off", uuid);
+	}
+	pump();
 }
 
 
@@ -550,7 +566,7 @@ Poco::JSON::Object::Ptr Dispatcher::workerStatus(const Worker& w) const
 	std::string lentTo = w.owner.empty() ? _loans.borrowerOf(w.uuid) : std::string();
 	item->set("id", w.uuid);
 	item->set("address", w.address);
-	item->set("state", !lentTo.empty() ? "lent" : (w.draining ? "draining" : (w.inflight.empty() ? "idle" : "busy")));
+	item->set("state", !lentTo.empty() ? "lent" : (w.draining || w.redirected ? "draining" : (w.inflight.empty() ? "idle" : "busy")));
 	item->set("owner", w.owner.empty() ? _options.masterId : w.owner);
 	item->set("store_id", w.storeId.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(w.storeId));
 	item->set("borrowed", !w.owner.empty());

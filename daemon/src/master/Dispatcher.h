@@ -107,8 +107,12 @@ public:
 	std::vector<std::string> lend(int count, int keep, const std::string& redirect);
 		/// Picks up to count of this master's own workers (idle first),
 		/// leaving at least keep of them, sends each the REDIRECT message
-		/// and stops giving it tasks. Returns their ids; the caller records
+		/// and stops giving it tasks (until it leaves, or reinstate()). Returns their ids; the caller records
 		/// the loans in the LoanBook.
+
+	void reinstate(const std::vector<std::string>& uuids);
+		/// Their loans were written off: those of these workers that lend()
+		/// redirected but are still connected here get tasks again.
 
 	void sendHome(const std::vector<std::string>& uuids, const std::string& message);
 		/// Stops giving these workers tasks and sends each the message

@@ -300,7 +300,8 @@ void Federation::onWorkerResponse(Peer& peer, const Poco::JSON::Object& message)
 	{
 		_counters.granted += workers.size();
 		_logger.information("peer %s lends us %z worker(s): %s", peer.address.id, workers.size(), joined(workers));
-		for (const auto& uuid: workers) _loans.borrow(uuid, peer.address.id);
+		std::int64_t deadline = _clock.now() + _options.arrivalTimeout.totalMicroseconds();
+		for (const auto& uuid: workers) _loans.grant(uuid, peer.address.id, deadline);
 	}
 	else if (status == "NACK" || workers.empty())
 	{
@@ -353,7 +354,10 @@ void Federation::onWorkerJoined(const std::string& uuid, const std::string& owne
 		return;
 	}
 	Peer& peer = it->second;
-	if (peer.state == ALIVE)
+	// SUSPECT is a heartbeat late, not a failure: a worker it lent us that
+	// arrives then is a loan, or it would be sent home at the next
+	// heartbeat, under the very load it was lent for.
+	if (peer.state == ALIVE || peer.state == SUSPECT)
 	{
 		_loans.borrow(uuid, owner);
 		_logger.information("borrowed worker %s from peer %s is here", uuid, owner);
@@ -395,6 +399,11 @@ void Federation::tick()
 	}
 	updateStates();
 	expireReleases();
+	for (const auto& grant: _loans.expireGrants(now))
+	{
+		_logger.warning("worker %s that peer %s lent us has not arrived in %Ld ms: no loan any more", grant.second, grant.first,
+			static_cast<Poco::Int64>(_options.arrivalTimeout.totalMilliseconds()));
+	}
 	int borrowed = static_cast<int>(_loans.borrowedCount());
 	switch (_policy.decide(now, _dispatcher.load(), borrowed))
 	{
@@ -418,7 +427,7 @@ void Federation::expireReleases()
 		{
 			std::vector<std::string> missing = _loans.lentTo(peer.address.id);
 			_logger.warning("release by peer %s: %z worker(s) never came home; closing it anyway: %s", peer.address.id, missing.size(), joined(missing));
-			_loans.writeOff(peer.address.id);
+			_dispatcher.reinstate(_loans.writeOff(peer.address.id));
 			completeRelease(peer);
 		}
 		if (peer.releaseSent && now - peer.releaseAt >= timeout * 2)
@@ -458,10 +467,12 @@ void Federation::setState(Peer& peer, State state)
 		// peer again at its own backed-off retransmissions (a minute after
 		// a minute's cut, measured); a fresh link is dialled at once.
 		if (peer.connection) _connections.close(peer.connection, 1001, "peer declared DEAD: no heartbeat for " + std::to_string(_options.deadAfter.totalMilliseconds()) + " ms");
-		if (std::size_t lent = _loans.writeOff(id))
+		std::vector<std::string> lent = _loans.writeOff(id);
+		if (!lent.empty())
 		{
-			_counters.reclaimed += lent;
-			_logger.warning("peer %s is DEAD: reclaiming the %z worker(s) lent to it (they come home when their link breaks)", id, lent);
+			_counters.reclaimed += lent.size();
+			_logger.warning("peer %s is DEAD: reclaiming the %z worker(s) lent to it (they come home when their link breaks)", id, lent.size());
+			_dispatcher.reinstate(lent);
 		}
 		peer.releasing = false;
 		peer.releaseSent = false;

@@ -52,10 +52,16 @@ class Federation: public ConnectionHandler, public WorkerListener
 	/// (its workers arriving here are refused by the Dispatcher anyway).
 	/// Without a store id of its own a master checks nothing.
 	///
+	/// A worker granted to us that has not arrived within
+	/// options.arrivalTimeout is no loan any more (it no longer counts
+	/// against lb.max_borrow). A peer's worker that arrives while the peer
+	/// is ALIVE or SUSPECT (a heartbeat late) is a loan.
+	///
 	/// Failover: the owner of workers lent to a peer declared DEAD writes
-	/// the loans off (they come home when their link breaks); a worker
-	/// whose owner is DEAD is kept as a guest until the owner is ALIVE
-	/// again, then sent home.
+	/// the loans off (they come home when their link breaks; one that
+	/// ignored REDIRECT and is still here gets tasks again); a worker
+	/// whose owner is DEAD (or never heard from) is kept as a guest until
+	/// the owner is ALIVE again, then sent home.
 	///
 	/// Malformed or unexpected messages from a peer are logged and ignored.
 	/// Reaches its links through a ConnectionDirectory and reads time from

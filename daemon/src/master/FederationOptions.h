@@ -29,6 +29,7 @@ struct FederationOptions
 	std::size_t maxQueue = 100;                          /// lb.max_queue: saturated above
 	std::size_t minQueue = 10;                           /// lb.min_queue: calm below; lends only below
 	Poco::Timespan releaseTimeout = Poco::Timespan(15, 0);  /// a release not completed by then is closed anyway
+	Poco::Timespan arrivalTimeout = Poco::Timespan(15, 0);  /// a worker granted to us and not here by then is no loan
 	Poco::Timespan window = Poco::Timespan(1, 0);        /// lb.window_ms
 	int maxBorrow = 4;                                   /// lb.max_borrow
 	int minWorkers = 1;                                  /// lb.min_workers: never lend the last ones

@@ -57,19 +57,51 @@ std::size_t LoanBook::lentCount(const std::string& peer) const
 }
 
 
-std::size_t LoanBook::writeOff(const std::string& peer)
+std::vector<std::string> LoanBook::writeOff(const std::string& peer)
 {
 	auto it = _peers.find(peer);
-	if (it == _peers.end()) return 0;
-	std::size_t count = it->second.lent.size();
+	if (it == _peers.end()) return std::vector<std::string>();
+	std::vector<std::string> lent = list(it->second.lent);
 	it->second.lent.clear();
-	return count;
+	return lent;
+}
+
+
+void LoanBook::grant(const std::string& uuid, const std::string& peer, std::int64_t deadline)
+{
+	Ledger& ledger = _peers[peer];
+	// Already here (it arrived before the answer): nothing to await.
+	if (ledger.borrowed.insert(uuid).second) ledger.awaited[uuid] = deadline;
 }
 
 
 void LoanBook::borrow(const std::string& uuid, const std::string& peer)
 {
-	_peers[peer].borrowed.insert(uuid);
+	Ledger& ledger = _peers[peer];
+	ledger.borrowed.insert(uuid);
+	ledger.awaited.erase(uuid);
+}
+
+
+std::vector<std::pair<std::string, std::string>> LoanBook::expireGrants(std::int64_t now)
+{
+	std::vector<std::pair<std::string, std::string>> expired;
+	for (auto& entry: _peers)
+	{
+		Ledger& ledger = entry.second;
+		for (auto it = ledger.awaited.begin(); it != ledger.awaited.end();)
+		{
+			if (it->second > now)
+			{
+				++it;
+				continue;
+			}
+			expired.emplace_back(entry.first, it->first);
+			ledger.borrowed.erase(it->first);
+			it = ledger.awaited.erase(it);
+		}
+	}
+	return expired;
 }
 
 
@@ -84,6 +116,7 @@ void LoanBook::left(const std::string& uuid, const std::string& peer)
 	auto it = _peers.find(peer);
 	if (it == _peers.end()) return;
 	it->second.borrowed.erase(uuid);
+	it->second.awaited.erase(uuid);
 	it->second.guests.erase(uuid);
 }
 
@@ -114,8 +147,13 @@ void LoanBook::demote(const std::string& peer)
 {
 	auto it = _peers.find(peer);
 	if (it == _peers.end()) return;
-	it->second.guests.insert(it->second.borrowed.begin(), it->second.borrowed.end());
-	it->second.borrowed.clear();
+	Ledger& ledger = it->second;
+	for (const auto& uuid: ledger.borrowed)
+	{
+		if (!ledger.awaited.count(uuid)) ledger.guests.insert(uuid);
+	}
+	ledger.borrowed.clear();
+	ledger.awaited.clear();
 }
 
 
@@ -134,7 +172,11 @@ void LoanBook::keepBorrowed(const std::string& peer, const std::set<std::string>
 	for (auto uuid = borrowed.begin(); uuid != borrowed.end();)
 	{
 		if (present.count(*uuid)) ++uuid;
-		else uuid = borrowed.erase(uuid);
+		else
+		{
+			it->second.awaited.erase(*uuid);
+			uuid = borrowed.erase(uuid);
+		}
 	}
 }
 

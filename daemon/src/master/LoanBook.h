@@ -10,9 +10,11 @@
 
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 
@@ -51,12 +53,22 @@ public:
 
 	std::size_t lentCount(const std::string& peer) const;
 
-	std::size_t writeOff(const std::string& peer);
+	std::vector<std::string> writeOff(const std::string& peer);
 		/// Ends every loan to peer (it is DEAD, or a release timed out) and
-		/// returns how many there were.
+		/// returns the workers that were lent.
+
+	void grant(const std::string& uuid, const std::string& peer, std::int64_t deadline);
+		/// Peer granted us its worker (WORKER_RESPONSE): a loan that counts
+		/// as borrowed, awaited until deadline (TimeSource time) unless the
+		/// worker is here already.
 
 	void borrow(const std::string& uuid, const std::string& peer);
-		/// Hosts peer's worker as a loan.
+		/// Hosts peer's worker as a loan: it is here (no longer awaited).
+
+	std::vector<std::pair<std::string, std::string>> expireGrants(std::int64_t now);
+		/// Ends the loans granted to us whose worker has not arrived by
+		/// their deadline, and returns them as (peer, worker): a grant that
+		/// never arrives must not count against lb.max_borrow for ever.
 
 	void host(const std::string& uuid, const std::string& peer);
 		/// Hosts peer's worker as a guest (failover).
@@ -68,11 +80,12 @@ public:
 	std::vector<std::string> guests(const std::string& peer) const;
 
 	std::size_t borrowedCount() const;
-		/// Peers' workers here as loans (guests are not counted: lb.max_borrow
-		/// bounds what we asked for).
+		/// Peers' workers here or awaited as loans (guests are not counted:
+		/// lb.max_borrow bounds what we asked for).
 
 	void demote(const std::string& peer);
-		/// Peer is DEAD: its loans here become guests.
+		/// Peer is DEAD: its loans here become guests; those still awaited
+		/// end.
 
 	void clearGuests(const std::string& peer);
 
@@ -84,7 +97,8 @@ private:
 	struct Ledger
 	{
 		std::set<std::string> lent;      // our workers lent to the peer
-		std::set<std::string> borrowed;  // its workers lent to us
+		std::set<std::string> borrowed;  // its workers lent to us, here or awaited
+		std::map<std::string, std::int64_t> awaited;  // of borrowed, those not here yet: until when
 		std::set<std::string> guests;    // its workers here by failover
 	};
 

@@ -33,6 +33,7 @@ struct Worker
 	std::string storeId;                     /// the STORE_ID of its ALIVE; empty if none
 	std::string returnMessage;               /// RETURN to send once idle
 	bool draining = false;                   /// no more tasks for it
+	bool redirected = false;                 /// lent (sent REDIRECT): no tasks unless the loan is written off
 	std::string group;                       /// its task types, length-prefixed: the key of its ready list
 	bool ready = false;                      /// in its group's ready list
 	std::set<std::pair<std::uint64_t, int>> inflight;  /// (task seq, attempt); holds a credit each
@@ -41,7 +42,7 @@ struct Worker
 
 	bool hasCredit() const
 	{
-		return !draining && static_cast<int>(inflight.size()) < concurrency;
+		return !draining && !redirected && static_cast<int>(inflight.size()) < concurrency;
 	}
 };
 

@@ -6,7 +6,6 @@
 #include "store/NetAccountStore.h"
 #include "store/NetBatch.h"
 #include "Poco/Random.h"
-#include "Poco/Timestamp.h"
 #include <chrono>
 
 
@@ -22,6 +21,13 @@ NetAccountStore::NetAccountStore(const StoreOptions& options, NetSchema::Dialect
 		Lease lease(*this);
 		NetSchema::checkDurability(*lease, dialect, options.synchronousFull);
 		_storeId = NetSchema::prepare(*lease, dialect);
+		if (_options.keyRetentionHours > 0)
+		{
+			NetStatements::Rows oldest = lease->query("SELECT MIN(created_ms) FROM orchd_idempotency");
+			const std::string& value = oldest.at(0).at(0);
+			_horizon = std::make_unique<KeyHorizon>(static_cast<Poco::Int64>(_options.keyRetentionHours) * 3600 * 1000, clock().wallMs(),
+				clock().monotonicUs(), value.empty() ? KeyHorizon::NO_RECORD : std::stoll(value));
+		}
 	}
 	_pruner = std::thread([this] { pruneLoop(); });
 }
@@ -184,8 +190,9 @@ Poco::Int64 NetAccountStore::totalBalance()
 
 int NetAccountStore::pruneKeys()
 {
-	if (_options.keyRetentionHours <= 0) return 0;
-	Poco::Int64 cutoff = Poco::Timestamp().epochMicroseconds() / 1000 - static_cast<Poco::Int64>(_options.keyRetentionHours) * 3600 * 1000;
+	if (!_horizon) return 0;
+	std::lock_guard<std::mutex> lock(_horizonMutex);
+	Poco::Int64 cutoff = _horizon->advance(clock().wallMs(), clock().monotonicUs());
 	Lease lease(*this);
 	return lease->pruneKeys(cutoff);
 }
@@ -200,6 +207,12 @@ const std::string& NetAccountStore::storeId() const
 const std::string& NetAccountStore::connector() const
 {
 	return _connector;
+}
+
+
+const StoreClock& NetAccountStore::clock() const
+{
+	return _options.clock ? *_options.clock : StoreClock::system();
 }
 
 

@@ -12,8 +12,10 @@
 
 #include "store/AccountDatabase.h"
 #include "store/AccountRules.h"
+#include "store/KeyHorizon.h"
 #include "store/NetSchema.h"
 #include "store/NetStatements.h"
+#include "store/StoreClock.h"
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -39,7 +41,9 @@ class NetAccountStore: public AccountDatabase
 	/// never lost nor applied twice. A lost connection fails the operation
 	/// (nothing of it is applied) and is replaced on the next use.
 	///
-	/// A thread prunes old idempotency records about once a minute.
+	/// A thread prunes old idempotency records about once a minute, as a
+	/// KeyHorizon judges (a wall clock stepped forward cannot prune them
+	/// early).
 	/// Thread-safe.
 {
 public:
@@ -90,6 +94,7 @@ private:
 	std::unique_ptr<NetStatements> acquire();
 	void giveBack(std::unique_ptr<NetStatements> connection);
 	void pruneLoop();
+	const StoreClock& clock() const;
 
 	StoreOptions _options;
 	std::string _connector;
@@ -99,6 +104,8 @@ private:
 	std::condition_variable _poolChanged;
 	std::vector<std::unique_ptr<NetStatements>> _idle;
 	int _open = 0;                  // connections out of the pool or idle in it
+	std::mutex _horizonMutex;
+	std::unique_ptr<KeyHorizon> _horizon;  // under _horizonMutex; null if records are kept for ever
 	std::mutex _pruneMutex;
 	std::condition_variable _pruneWake;
 	bool _stopping = false;

@@ -72,15 +72,14 @@ void SharedTransaction::commit(std::vector<Poco::UInt64>& joined, std::vector<st
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	if (_open && _generation == joined.back()) commitOpen();
-	const std::string* first = nullptr;
+	std::string first;
 	for (Poco::UInt64 generation: joined)
 	{
-		auto failed = _failed.find(generation);
-		failures.push_back(failed != _failed.end() ? failed->second : std::string());
-		if (!first && failed != _failed.end()) first = &failed->second;
+		failures.push_back(outcome(generation));
+		if (first.empty()) first = failures.back();
 	}
 	joined.clear();
-	if (first) throw Poco::Data::DataException("the store could not commit", *first);
+	if (!first.empty()) throw Poco::Data::DataException("the store could not commit", first);
 }
 
 
@@ -88,6 +87,18 @@ void SharedTransaction::commit()
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	commitOpen();
+}
+
+
+std::string SharedTransaction::outcome(Poco::UInt64 generation) const
+{
+	auto failed = _failed.find(generation);
+	if (failed != _failed.end()) return failed->second;
+	// Failures this old are no longer remembered: it may have failed, and
+	// an operation the caller would report as done must have been.
+	if (generation <= _forgotten)
+		return "its transaction's outcome is no longer known (more than " + std::to_string(MAX_FAILED) + " transactions failed since)";
+	return std::string();
 }
 
 
@@ -128,7 +139,11 @@ void SharedTransaction::fail(const std::string& why)
 	_failed[_generation] = why;
 	// A batch asks about its operations at its next commit(): only the
 	// last few failures can still be asked about.
-	while (_failed.size() > MAX_FAILED) _failed.erase(_failed.begin());
+	while (_failed.size() > MAX_FAILED)
+	{
+		_forgotten = _failed.begin()->first;
+		_failed.erase(_failed.begin());
+	}
 }
 
 

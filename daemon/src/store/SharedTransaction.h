@@ -35,7 +35,10 @@ class SharedTransaction
 	/// generation); a batch remembers the generations its operations
 	/// joined, and this remembers why the last MAX_FAILED failed generations
 	/// failed (a commit that threw, or a transaction SQLite rolled back by
-	/// itself), so a batch learns which of its operations are lost.
+	/// itself), so a batch learns which of its operations are lost. A
+	/// generation as old as a failure already forgotten has an unknown
+	/// outcome, and unknown counts as failed (an operation that did commit
+	/// is then answered as failed; its retry with the same key replays).
 	///
 	/// Thread-safe.
 {
@@ -72,7 +75,8 @@ public:
 		/// For a batch, with joined not empty: commits the open transaction
 		/// if it is the newest generation in joined, then appends to
 		/// failures, for each of joined in order, why that generation
-		/// failed (or an empty string), and empties joined. Throws
+		/// failed or that its outcome is no longer known (or an empty
+		/// string if it committed), and empties joined. Throws
 		/// Poco::Data::DataException ("the store could not commit", with
 		/// the first reason) if any failed.
 
@@ -102,12 +106,14 @@ private:
 	void begin();
 	void commitOpen();
 	void fail(const std::string& why);
+	std::string outcome(Poco::UInt64 generation) const;
 
 	std::mutex _mutex;
 	StoreWriter _writer;  // used under _mutex only
 	bool _open = false;
 	Poco::UInt64 _generation = 0;                 // the current (or last) transaction
 	std::map<Poco::UInt64, std::string> _failed;  // recent generations whose commit failed, and why
+	Poco::UInt64 _forgotten = 0;                  // failures of generations up to this one are forgotten
 };
 
 

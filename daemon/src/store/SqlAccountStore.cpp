@@ -52,7 +52,8 @@ SqlAccountStore::SqlAccountStore(const StoreOptions& options):
 	_writerSession = std::make_unique<Session>("SQLite", _options.connection);
 	_pool->configure(*_writerSession);
 	_shared = std::make_unique<SharedTransaction>(*_writerSession);
-	_writer = std::make_unique<WriterThread>(*_pool, *_writerSession, *_shared, _options.keyRetentionHours);
+	_writer = std::make_unique<WriterThread>(*_pool, *_writerSession, *_shared, _options.keyRetentionHours,
+		_options.clock ? *_options.clock : StoreClock::system());
 }
 
 

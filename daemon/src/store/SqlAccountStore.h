@@ -75,7 +75,8 @@ public:
 
 	int pruneKeys() override;
 		/// Deletes the idempotency records older than keyRetentionHours
-		/// (none if it is 0) and returns how many. A request retried with
+		/// (none if it is 0; older in real elapsed time, see KeyHorizon)
+		/// and returns how many. A request retried with
 		/// a pruned key is applied again. The writer thread runs this about
 		/// once a minute; thread-safe.
 

@@ -15,6 +15,8 @@
 namespace orchd {
 
 
+class StoreClock;
+
 struct StoreOptions
 	/// How to reach the database. See etc/worker.properties (store.*).
 {
@@ -25,6 +27,7 @@ struct StoreOptions
 	int busyTimeoutMs = 5000;          /// how long SQLite waits for another process's write lock
 	int keyRetentionHours = 720;       /// idempotency records older than this are pruned; 0 keeps them forever
 	bool synchronousFull = true;       /// store.synchronous = full: an OK survives an OS crash or power loss; normal: a process crash
+	const StoreClock* clock = nullptr; /// what ages idempotency records (fixtures step it); null: the system's. Must outlive the store
 };
 
 

@@ -8,13 +8,14 @@
 #include "store/SharedTransaction.h"
 #include "store/StoreWriter.h"
 #include "Poco/Data/SQLite/Utility.h"
+#include "Poco/Clock.h"
 #include "Poco/Exception.h"
-#include "Poco/Timestamp.h"
 #include <sqlite3.h>
 #include <chrono>
 #include <exception>
 
 
+using namespace Poco::Data::Keywords;
 using Poco::Int64;
 
 
@@ -32,12 +33,23 @@ struct WriterThread::Pending
 };
 
 
-WriterThread::WriterThread(SessionPool& pool, Poco::Data::Session& session, SharedTransaction& shared, int keyRetentionHours):
+WriterThread::WriterThread(SessionPool& pool, Poco::Data::Session& session, SharedTransaction& shared, int keyRetentionHours, const StoreClock& clock):
 	_pool(pool),
 	_session(session),
 	_shared(shared),
-	_keyRetentionHours(keyRetentionHours)
+	_keyRetentionHours(keyRetentionHours),
+	_clock(clock)
 {
+	if (_keyRetentionHours > 0)
+	{
+		std::vector<Int64> oldest;
+		{
+			SessionPool::Lease lease(_pool);
+			lease.session << "SELECT created_ms FROM orchd_idempotency ORDER BY created_ms LIMIT 1", into(oldest), now;
+		}
+		_horizon = std::make_unique<KeyHorizon>(Int64(_keyRetentionHours) * 3600 * 1000, _clock.wallMs(), _clock.monotonicUs(),
+			oldest.empty() ? KeyHorizon::NO_RECORD : oldest[0]);
+	}
 	// Replaces SQLite's automatic checkpoint (run by the committing
 	// writer, under the write lock) with one on this thread.
 	sqlite3_wal_hook(Poco::Data::SQLite::Utility::dbHandle(_session), walCommitted, this);
@@ -84,7 +96,7 @@ AccountResult WriterThread::apply(const std::string& key, const AccountRules::Mu
 
 void WriterThread::run()
 {
-	Poco::Timestamp lastPrune;
+	Poco::Clock lastPrune;  // monotonic: a wall clock stepped back must not stop the prunes
 	bool pruneNow = _keyRetentionHours > 0;
 	for (;;)
 	{
@@ -242,8 +254,8 @@ void WriterThread::checkpoint()
 
 int WriterThread::prune(StoreWriter& writer)
 {
-	if (_keyRetentionHours <= 0) return 0;
-	Int64 cutoff = Poco::Timestamp().epochMicroseconds() / 1000 - Int64(_keyRetentionHours) * 3600 * 1000;
+	if (!_horizon) return 0;
+	Int64 cutoff = _horizon->advance(_clock.wallMs(), _clock.monotonicUs());
 	try
 	{
 		return writer.pruneKeys(cutoff);

@@ -11,10 +11,13 @@
 
 
 #include "store/AccountRules.h"
+#include "store/KeyHorizon.h"
+#include "store/StoreClock.h"
 #include "Poco/Data/Session.h"
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -46,7 +49,8 @@ class WriterThread
 	/// Before each round of its own, and at least every second, it commits
 	/// the SharedTransaction (so one a link left open never stays open for
 	/// long). About once a minute, or when asked, it prunes idempotency
-	/// records older than keyRetentionHours. It replaces SQLite's automatic
+	/// records older than keyRetentionHours, as a KeyHorizon judges on
+	/// clock (a wall clock stepped forward cannot prune them early). It replaces SQLite's automatic
 	/// checkpoint, which the committing writer would run under the write
 	/// lock, with a PASSIVE checkpoint of its own beside the writers.
 	///
@@ -57,10 +61,12 @@ public:
 	static constexpr std::size_t MAX_BATCH = 512;
 		/// The most operations committed in one transaction.
 
-	WriterThread(SessionPool& pool, Poco::Data::Session& session, SharedTransaction& shared, int keyRetentionHours);
+	WriterThread(SessionPool& pool, Poco::Data::Session& session, SharedTransaction& shared, int keyRetentionHours, const StoreClock& clock = StoreClock::system());
 		/// Hooks the commits on session (the one under shared's writer) to
-		/// ask for checkpoints, and starts the thread, whose first round
-		/// prunes (if keyRetentionHours > 0). All must outlive this.
+		/// ask for checkpoints, reads the oldest idempotency record's time
+		/// through pool (if keyRetentionHours > 0), and starts the thread,
+		/// whose first round prunes. All must outlive this. Throws
+		/// Poco::Data::DataException if the read fails.
 
 	~WriterThread();
 		/// stop(), then unhooks the session.
@@ -97,6 +103,8 @@ private:
 	Poco::Data::Session& _session;
 	SharedTransaction& _shared;
 	int _keyRetentionHours;
+	const StoreClock& _clock;
+	std::unique_ptr<KeyHorizon> _horizon;  // null if records are kept for ever; the thread's
 	std::mutex _queueMutex;
 	std::condition_variable _queued;
 	std::condition_variable _finished;

@@ -3,10 +3,11 @@
 # Run by test.sh and demo.sh; safe to run again. libpq-dev and
 # libmariadb-dev are the clients of the PostgreSQL and MariaDB stores;
 # libgoogle-perftools-dev brings tcmalloc_minimal, which orchd and orchctl
-# link when it is there. The database servers the tests start are
+# link when it is there; libssl-dev is TLS, and the openssl command makes
+# the security fixture's certificates. The database servers the tests start are
 # installed by test.sh (dbservers.sh), not needed to build.
 set -euo pipefail
-ORCHD_PACKAGES=(g++ cmake ninja-build pkg-config libpoco-dev libcppunit-dev libpq-dev libmariadb-dev sqlite3 libgoogle-perftools-dev)
+ORCHD_PACKAGES=(g++ cmake ninja-build pkg-config libpoco-dev libcppunit-dev libpq-dev libmariadb-dev sqlite3 libgoogle-perftools-dev libssl-dev openssl)
 missing=()
 for p in "${ORCHD_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -44,7 +44,10 @@ const int EXIT_USAGE = 2;
 
 
 const char* const USAGE =
-	"usage: orchctl --master HOST:PORT COMMAND     send tasks to a running master\n"
+	"usage: orchctl --master [ID@]HOST:PORT [--ca-file CA.pem] COMMAND\n"
+	"                                              send tasks to a running master (with\n"
+	"                                              --ca-file over TLS, the master's certificate\n"
+	"                                              checked against that CA, and against ID)\n"
 	"       orchctl --config FILE [--define KEY=VALUE ...] COMMAND\n"
 	"                                              run them in this process, with the\n"
 	"                                              plugins and store the node's file names\n"
@@ -78,6 +81,7 @@ class HelpRequested: public std::exception
 struct Command
 {
 	std::string master;
+	std::string caFile;  // --ca-file: TLS to the master
 	std::map<std::string, std::string> options;  // --name=value after the command
 	std::string configFile;
 	Poco::AutoPtr<Poco::Util::MapConfiguration> defines = new Poco::Util::MapConfiguration;
@@ -100,6 +104,7 @@ Command parseArguments(int argc, char** argv)
 		if (arg == "-h" || arg == "--help") throw HelpRequested();
 		else if (arg == "--config" || arg.rfind("--config=", 0) == 0 || arg == "-c") command.configFile = value(arg == "-c" ? "-c" : "--config");
 		else if (arg == "--master" || arg.rfind("--master=", 0) == 0 || arg == "-m") command.master = value(arg == "-m" ? "-m" : "--master");
+		else if (arg == "--ca-file" || arg.rfind("--ca-file=", 0) == 0) command.caFile = value("--ca-file");
 		else if (arg == "--define" || arg.rfind("--define=", 0) == 0 || arg == "-D")
 		{
 			std::string define = value(arg == "-D" ? "-D" : "--define");
@@ -301,6 +306,28 @@ void printStatus(const Poco::JSON::Object& status)
 }
 
 
+orchd::DialSecurity dialSecurity(const Command& command)
+	/// --ca-file: TLS to the master, its certificate checked against that
+	/// CA, and against ID if --master is ID@HOST:PORT.
+{
+	orchd::DialSecurity security;
+	if (command.caFile.empty()) return security;
+	orchd::TlsFiles files;
+	files.caFile = command.caFile;
+	try
+	{
+		security.tls = std::make_shared<orchd::TlsContext>(orchd::TlsContext::CLIENT, files);
+	}
+	catch (orchd::TlsException& exc)
+	{
+		throw UsageError("--ca-file " + command.caFile + ": " + exc.displayText());
+	}
+	std::string::size_type at = command.master.find('@');
+	if (at != std::string::npos) security.serverName = command.master.substr(0, at);
+	return security;
+}
+
+
 int runRemote(const Command& command)
 {
 	Poco::Net::SocketAddress master;
@@ -312,11 +339,12 @@ int runRemote(const Command& command)
 	{
 		throw UsageError("--master " + command.master + ": " + exc.message());
 	}
+	orchd::DialSecurity security = dialSecurity(command);
 	const std::string& verb = command.words[0];
 	if (verb == "status")
 	{
 		int code = 0;
-		std::string body = orchd::MasterClient::httpGet(master, "/v1/status", code);
+		std::string body = orchd::MasterClient::httpGet(master, "/v1/status", code, security);
 		if (code != 200) throw Poco::IOException("GET /v1/status answered " + std::to_string(code) + ": " + body);
 		if (command.options.count("json")) std::cout << body << std::endl;
 		else printStatus(*orchd::parseObject(body));
@@ -326,6 +354,7 @@ int runRemote(const Command& command)
 	{
 		orchd::BenchOptions options;
 		options.master = master;
+		options.security = security;
 		options.tasks = intOption(command, "tasks", 10000, 1);
 		options.concurrency = intOption(command, "concurrency", 64, 1);
 		options.accounts = intOption(command, "accounts", 16, 1);
@@ -348,7 +377,7 @@ int runRemote(const Command& command)
 	}
 	if (verb == "tasks") throw UsageError("tasks needs --config FILE");
 	Poco::JSON::Object::Ptr request = buildRequest(command);
-	orchd::MasterClient client(master, Poco::Timespan(60, 0));
+	orchd::MasterClient client(master, Poco::Timespan(60, 0), security);
 	Poco::JSON::Object::Ptr result;
 	// Printed as the master sent it: re-serialising would turn 25.50 into 25.5.
 	std::cout << client.call(request, result) << std::endl;

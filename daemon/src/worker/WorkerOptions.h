@@ -9,6 +9,7 @@
 #define orchd_WorkerOptions_INCLUDED
 
 
+#include "net/NodeSecurity.h"
 #include "net/PeerAddress.h"
 #include "Poco/Net/SocketAddress.h"
 #include "Poco/Timespan.h"
@@ -32,6 +33,7 @@ struct WorkerOptions
 	std::size_t maxMessageBytes = 1 << 20;
 	Poco::Timespan reconnectMax = Poco::Timespan(5, 0);
 	Poco::Timespan drainTimeout = Poco::Timespan(30, 0);
+	NodeSecurity security;             /// TLS and the cluster token of the links to masters
 };
 
 

@@ -192,6 +192,7 @@ class TlsIdentityTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testWorkerOfAnotherCaRefused);
 	CPPUNIT_TEST(testImpostorWorkerRefusedAndDoesNotReplace);
 	CPPUNIT_TEST(testPeersMustBeListedAndNamed);
+	CPPUNIT_TEST(testMastersFederateOverTls);
 	CPPUNIT_TEST(testClusterToken);
 	CPPUNIT_TEST(testOpensslClient);
 	CPPUNIT_TEST_SUITE_END();
@@ -346,6 +347,34 @@ public:
 		WebSocketClient link(Poco::Net::SocketAddress("127.0.0.1", port), "/v1/peer", Poco::Timespan(5, 0), 1 << 20, clientSecurity("m1", "m0"));
 		link.send(heartbeat("m0"));
 		CPPUNIT_ASSERT(waitFor([&] { return tlsStatus(port)->getArray("peers")->getObject(0)->getValue<bool>("linked"); }));
+	}
+
+	void testMastersFederateOverTls()
+	{
+		// m0 dials m1 (the smaller id dials), over TLS, each checking the
+		// other's certificate; heartbeats then flow both ways on the link
+		// the loop serves through TLS at both ends.
+		Poco::UInt16 port0 = freePort(), port1 = freePort();
+		auto federated = [&](const std::string& id, Poco::UInt16 port, const std::string& peer)
+		{
+			return masterProperties(id, pki().properties("ca", id) + "master.listen = 127.0.0.1:" + std::to_string(port) + "\n"
+				"master.peers = " + peer + "\npeer.heartbeat_ms = 100\npeer.dead_after_ms = 1000\n");
+		};
+		NodeProcess& m1 = start("m1", federated("m1", port1, "m0@127.0.0.1:" + std::to_string(port0)));
+		NodeProcess& m0 = start("m0", federated("m0", port0, "m1@127.0.0.1:" + std::to_string(port1)));
+		m1.masterPort();
+		m0.masterPort();
+		auto peerState = [&](Poco::UInt16 port, const std::string& serverName)
+		{
+			int code = 0;
+			std::string body = MasterClient::httpGet(Poco::Net::SocketAddress("127.0.0.1", port), "/v1/status", code, clientSecurity(serverName));
+			Poco::JSON::Object::Ptr peer = parseObject(body)->getArray("peers")->getObject(0);
+			return peer->getValue<bool>("linked") ? peer->getValue<std::string>("state") : std::string("unlinked");
+		};
+		CPPUNIT_ASSERT_MESSAGE(m0.log() + m1.log(), waitFor([&] { return peerState(port0, "m0") == "ALIVE" && peerState(port1, "m1") == "ALIVE"; }));
+		CPPUNIT_ASSERT_MESSAGE(m0.log(), m0.log().find("peer link to m1 at 127.0.0.1:") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(m1.log(), m1.log().find("peer link from m0 at 127.0.0.1:") != std::string::npos);
+		CPPUNIT_ASSERT_EQUAL(0, tlsStatus(port1)->getObject("loans")->getValue<int>("peers_refused"));
 	}
 
 	void testClusterToken()

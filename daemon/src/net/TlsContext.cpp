@@ -25,11 +25,23 @@ std::string x509Text(const ASN1_STRING* text)
 }
 
 
+SSL_CTX* newContext(TlsContext::Usage usage)
+{
+	// Before OpenSSL's first use: no cleanup at exit. It would free the
+	// global state while the HTTP pool's threads still hold their own
+	// (error queue, random generators), which then shows as leaked; left
+	// alone, the process's exit reclaims both.
+	static const bool initialised = OPENSSL_init_ssl(OPENSSL_INIT_NO_ATEXIT | OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, nullptr) == 1;
+	if (!initialised) return nullptr;
+	return SSL_CTX_new(usage == TlsContext::SERVER ? TLS_server_method() : TLS_client_method());
+}
+
+
 } // namespace
 
 
 TlsContext::TlsContext(Usage usage, const TlsFiles& files, Poco::Logger* logger):
-	_context(SSL_CTX_new(usage == SERVER ? TLS_server_method() : TLS_client_method())),
+	_context(newContext(usage)),
 	_usage(usage),
 	_verifyPeers(usage == SERVER && files.verifyPeers),
 	_logger(logger)

@@ -77,7 +77,7 @@ std::vector<DialTarget> Federation::dialTargets() const
 	std::vector<DialTarget> targets;
 	for (const auto& entry: _peers)
 	{
-		if (entry.second.dials) targets.push_back(DialTarget{entry.second.address, entry.second.linked});
+		if (entry.second.dials) targets.push_back(DialTarget{entry.second.address, entry.second.linked, std::string()});
 	}
 	return targets;
 }

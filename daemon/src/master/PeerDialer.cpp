@@ -59,12 +59,16 @@ void PeerDialer::run()
 				std::unique_ptr<Poco::Net::WebSocket> socket = WebSocketClient::open(Poco::Net::SocketAddress(target.address.host, target.address.port),
 					"/v1/peer", Poco::Timespan(2, 0), security, tls);
 				target.linked->store(true);
+				target.refusal.clear();
 				_loop.adopt(*socket, Connection::PEER, _handler, _maxMessageBytes, true, target.address.id, tls);
 			}
 			catch (TlsException& exc)
 			{
 				// Not a peer that is down: one that cannot prove who it is.
-				_logger.warning("peer %s at %s:%hu refused: %s", target.address.id, target.address.host, target.address.port, exc.displayText());
+				// Said once, not every heartbeat interval.
+				if (exc.displayText() != target.refusal)
+					_logger.warning("peer %s at %s:%hu refused: %s", target.address.id, target.address.host, target.address.port, exc.displayText());
+				target.refusal = exc.displayText();
 			}
 			catch (Poco::Exception& exc)
 			{

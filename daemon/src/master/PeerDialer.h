@@ -16,6 +16,7 @@
 #include "Poco/Timespan.h"
 #include <atomic>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -30,6 +31,7 @@ struct DialTarget
 {
 	PeerAddress address;
 	std::shared_ptr<std::atomic<bool>> linked;
+	std::string refusal;  /// the dialer's: the last TLS failure logged for it (logged again only when it changes)
 };
 
 

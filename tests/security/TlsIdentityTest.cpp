@@ -16,6 +16,7 @@
 #include "ctl/MasterClient.h"
 #include "net/NodeSecurity.h"
 #include "net/WebSocketClient.h"
+#include "Poco/Clock.h"
 #include "Poco/File.h"
 #include "Poco/JSON/Array.h"
 #include "Poco/JSON/Object.h"
@@ -23,6 +24,7 @@
 #include "Poco/Net/WebSocket.h"
 #include <cppunit/extensions/HelperMacros.h>
 #include <memory>
+#include <thread>
 
 
 using orchd::DialSecurity;
@@ -193,6 +195,7 @@ class TlsIdentityTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testImpostorWorkerRefusedAndDoesNotReplace);
 	CPPUNIT_TEST(testPeersMustBeListedAndNamed);
 	CPPUNIT_TEST(testMastersFederateOverTls);
+	CPPUNIT_TEST(testClientThatStopsReadingOverTls);
 	CPPUNIT_TEST(testClusterToken);
 	CPPUNIT_TEST(testOpensslClient);
 	CPPUNIT_TEST_SUITE_END();
@@ -375,6 +378,77 @@ public:
 		CPPUNIT_ASSERT_MESSAGE(m0.log(), m0.log().find("peer link to m1 at 127.0.0.1:") != std::string::npos);
 		CPPUNIT_ASSERT_MESSAGE(m1.log(), m1.log().find("peer link from m0 at 127.0.0.1:") != std::string::npos);
 		CPPUNIT_ASSERT_EQUAL(0, tlsStatus(port1)->getObject("loans")->getValue<int>("peers_refused"));
+	}
+
+	void testClientThatStopsReadingOverTls()
+	{
+		// A client sends a burst and reads nothing until the master has
+		// stopped making progress for it: its TLS writes to the client have
+		// stopped part-way (WANT_WRITE) and it has paused reading the client
+		// above its high-water mark. Then the client reads: the writes
+		// resume (the buffer having grown meanwhile) and every result
+		// arrives, whole.
+		Poco::UInt16 port = startMaster();
+		NodeProcess& worker = start("w1", workerProperties("w1", home(port), _dir->file("w.db"), pki().properties("ca", "w1") + "worker.concurrency = 64\n"));
+		CPPUNIT_ASSERT_MESSAGE(worker.log(), worker.waitForLog("connected to master m1"));
+		CPPUNIT_ASSERT(waitFor([&] { return workerEntry(tlsStatus(port), "w1") != nullptr; }));
+		WebSocketClient link(Poco::Net::SocketAddress("127.0.0.1", port), "/v1/client", Poco::Timespan(30, 0), 1 << 20, clientSecurity("m1"));
+		const int TASKS = 3000;
+		const std::string payload(16000, 'p');
+		std::string sendError;
+		std::thread sender([&]
+		{
+			try
+			{
+				for (int i = 0; i < TASKS; i += 50)
+				{
+					std::vector<std::string> batch;
+					for (int j = i; j < i + 50; ++j)
+						batch.push_back("{\"TASK\":\"ECHO\",\"REQUEST_ID\":" + std::to_string(j) + ",\"PAYLOAD\":\"" + payload + "\"}");
+					link.send(batch);
+				}
+			}
+			catch (Poco::Exception& exc)
+			{
+				sendError = exc.displayText();
+			}
+		});
+		// Stalled: no result completed for 300 ms.
+		int previous = -1;
+		Poco::Clock changed;
+		bool stalled = waitFor([&]
+		{
+			int completed = tlsStatus(port)->getObject("counters")->getValue<int>("completed");
+			if (completed != previous) changed.update();
+			previous = completed;
+			return completed > 0 && changed.isElapsed(300000);
+		}, Poco::Timespan(30, 0));
+		int received = 0;
+		std::string failure;
+		try
+		{
+			std::string text;
+			while (received < TASKS && link.receive(text, Poco::Timespan(20, 0)))
+			{
+				Poco::JSON::Object::Ptr result = parseObject(text);
+				if (result->getValue<std::string>("STATUS") != "OK" || result->getValue<std::string>("PAYLOAD") != payload)
+				{
+					failure = text.substr(0, 200);
+					break;
+				}
+				++received;
+			}
+		}
+		catch (Poco::Exception& exc)
+		{
+			failure = exc.displayText();
+		}
+		if (received < TASKS) link.shutdown();
+		sender.join();
+		CPPUNIT_ASSERT_MESSAGE("the master kept up: nothing waited", stalled && previous < TASKS);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(failure, std::string(), failure);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(sendError, std::string(), sendError);
+		CPPUNIT_ASSERT_EQUAL(TASKS, received);
 	}
 
 	void testClusterToken()

@@ -10,6 +10,10 @@
 # store.synchronous (default normal, the setting of the figures before it
 # existed); it is exported to gearbench as GEARBENCH_SYNCHRONOUS so that
 # gearmand's worker commits with the same durability.
+# ORCHD_BENCH_TLS=1 makes a CA and node
+# certificates (once, with openssl) and starts the cluster with TLS and
+# tls.verify_peers on every link; MASTER_ARGS holds orchctl's arguments for
+# either (--master, and --ca-file with the master's name).
 set -euo pipefail
 export ORCHD_BENCH_SYNCHRONOUS=${ORCHD_BENCH_SYNCHRONOUS:-normal}
 export GEARBENCH_SYNCHRONOUS=$ORCHD_BENCH_SYNCHRONOUS
@@ -31,6 +35,25 @@ logging.channels.file.path = $cluster_state/$1.log
 PROPS
 }
 
+tls_properties() {  # NODE_ID: the tls.* keys, making its certificate on first use
+  [ "${ORCHD_BENCH_TLS:-0}" = 1 ] || return 0
+  local dir=$cluster_state/tls
+  mkdir -p "$dir"
+  if [ ! -f "$dir/ca.pem" ]; then
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$dir/ca.key" \
+      -out "$dir/ca.pem" -days 2 -subj "/CN=orchd bench CA" 2>/dev/null
+  fi
+  if [ ! -f "$dir/$1.pem" ]; then
+    printf 'subjectAltName = DNS:%s\nbasicConstraints = CA:FALSE\n' "$1" > "$dir/$1.ext"
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$dir/$1.key" \
+      -out "$dir/$1.csr" -subj "/CN=$1" 2>/dev/null
+    openssl x509 -req -in "$dir/$1.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial \
+      -out "$dir/$1.pem" -days 2 -extfile "$dir/$1.ext" 2>/dev/null
+  fi
+  printf 'tls.certificate_file = %s\ntls.private_key_file = %s\ntls.ca_file = %s\ntls.verify_peers = true\n' \
+    "$dir/$1.pem" "$dir/$1.key" "$dir/ca.pem"
+}
+
 wait_for_log() {  # FILE TEXT [TIMES]
   local n
   for _ in $(seq 1 400); do
@@ -47,15 +70,19 @@ start_cluster() {  # WORKERS CONCURRENCY -> sets MASTER
   case $build in /*) ;; *) build=$root/$build;; esac
   rm -f "$cluster_state"/*.db* "$cluster_state"/*.log
   { printf 'orchd.role = master\norchd.id = bench-master\nplugins.dir = %s/plugins\nmaster.listen = 127.0.0.1:0\nqueue.capacity = 100000\n' "$build"
+    tls_properties bench-master
     cluster_log master; } > "$cluster_state/master.properties"
   "$build/bin/orchd" --config="$cluster_state/master.properties" & cluster_pids+=($!)
   wait_for_log "$cluster_state/master.log" "master listening on"
   MASTER=127.0.0.1:$(grep -o 'listening on 127.0.0.1:[0-9]*' "$cluster_state/master.log" | cut -d: -f2)
+  MASTER_ARGS=(--master "$MASTER")
+  if [ "${ORCHD_BENCH_TLS:-0}" = 1 ]; then MASTER_ARGS=(--master "bench-master@$MASTER" --ca-file "$cluster_state/tls/ca.pem"); fi
   local processes=1 links=$workers
   if [ "${ORCHD_BENCH_PROCESSES:-0}" = 1 ]; then processes=$workers; links=1; fi
   for i in $(seq 1 "$processes"); do
     { printf 'orchd.role = worker\norchd.id = bench-w%s\nplugins.dir = %s/plugins\nstore.connection = %s/bench.db\nworker.home = bench-master@%s\nworker.concurrency = %s\nworker.links = %s\nstore.synchronous = %s\n' \
         "$i" "$build" "$cluster_state" "$MASTER" "$concurrency" "$links" "$ORCHD_BENCH_SYNCHRONOUS"
+      tls_properties "bench-w$i"
       cluster_log "w$i"
       [ -z "${ORCHD_BENCH_STORE:-}" ] || printf '%s\n' "$ORCHD_BENCH_STORE"; } > "$cluster_state/w$i.properties"
     "$build/bin/orchd" --config="$cluster_state/w$i.properties" & cluster_pids+=($!)

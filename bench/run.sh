@@ -16,11 +16,24 @@
 #
 #   bench/run.sh            the full run (about a minute per point)
 #   bench/run.sh --smoke    a few seconds, for CI: proves the suite still runs
+#   bench/run.sh --tls      also ECHO and UPDATE at every point with TLS and
+#                           tls.verify_peers on every link (orchctl too), beside
+#                           the plain figures, TLS handshakes per second
+#                           (openssl s_time against the master), and, with
+#                           gearmand, orchd-with-TLS against gearmand
+#                           (combines with --smoke)
 # BUILD_DIR picks the build (default build/); ORCHD_BENCH_NO_BUILD=1 skips
 # building (ctest's BenchSmoke uses both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-smoke=0; [ "${1:-}" = "--smoke" ] && smoke=1
+smoke=0; tls=0
+for arg in "$@"; do
+  case $arg in
+    --smoke) smoke=1;;
+    --tls) tls=1;;
+    *) echo "usage: bench/run.sh [--smoke] [--tls]" >&2; exit 2;;
+  esac
+done
 if [ "${ORCHD_BENCH_NO_BUILD:-0}" != 1 ]; then
   bash scripts/deps.sh
   if [ $smoke = 0 ]; then
@@ -80,6 +93,49 @@ PY
 done
 echo "]" >> "$out.json"
 echo "results: $out.json $out.txt"
+
+# TLS: ECHO and UPDATE again at every point, every link over TLS with
+# verified node certificates, then the master's TLS handshakes per second.
+if [ $tls = 1 ]; then
+  tout=$results/tls-$stamp
+  printf '%-32s %8s %9s %10s %9s %9s %9s  %s\n' "mix (TLS)" workers in_flight tasks/s p50_ms p99_ms max_ms balance | tee "$tout.txt"
+  echo "[" > "$tout.json"
+  first=1
+  for point in "${points[@]}"; do
+    read -r workers inflight <<<"$point"
+    for mix in ECHO:100 UPDATE:100; do
+      ORCHD_BENCH_TLS=1 start_cluster "$workers" "$(share "$workers" "$inflight")"
+      n=$tasks; [ "$mix" = ECHO:100 ] && n=$echo_tasks
+      "$build_dir/bin/orchctl" "${MASTER_ARGS[@]}" bench --tasks="$n" --concurrency="$inflight" --mix="$mix" --accounts=64 \
+        --json="$cluster_state/tls-point.json" > "$cluster_state/tls-point.txt" || { cat "$cluster_state/tls-point.txt"; exit 1; }
+      stop_cluster
+      row=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); r["mix"]=sys.argv[2]; r["workers"]=int(sys.argv[3]); r["tls"]=True; print(json.dumps(r))' \
+        "$cluster_state/tls-point.json" "$mix" "$workers")
+      [ $first = 1 ] || echo "," >> "$tout.json"; first=0
+      echo "$row" >> "$tout.json"
+      python3 - "$row" "$out.json" <<'PY' | tee -a "$tout.txt"
+import json, sys
+r = json.loads(sys.argv[1])
+plain = [p for p in json.load(open(sys.argv[2])) if p["mix"] == r["mix"] and p["workers"] == r["workers"] and p["concurrency"] == r["concurrency"]]
+ratio = " (%.2fx plain)" % (r["tasks_per_second"] / plain[0]["tasks_per_second"]) if plain else ""
+print("%-32s %8d %9d %10.0f %9.2f %9.2f %9.2f  %s%s" % (r["mix"], r["workers"], r["concurrency"], r["tasks_per_second"],
+      r["p50_ms"], r["p99_ms"], r["max_ms"], "OK" if r["balance_ok"] else "MISMATCH", ratio))
+PY
+    done
+  done
+  echo "]" >> "$tout.json"
+  # Full handshakes (no session reuse) against a master with verify_peers,
+  # presenting a node certificate, as a worker or peer would.
+  ORCHD_BENCH_TLS=1 start_cluster 1 4
+  seconds=10; [ $smoke = 1 ] && seconds=2
+  openssl s_time -connect "$MASTER" -new -time "$seconds" -CAfile "$cluster_state/tls/ca.pem" \
+    -cert "$cluster_state/tls/bench-w1.pem" -key "$cluster_state/tls/bench-w1.key" > "$cluster_state/s_time.txt" 2>&1 || true
+  stop_cluster
+  handshakes=$(grep -o '[0-9.]* connections/user sec' "$cluster_state/s_time.txt" | head -1 | cut -d' ' -f1)
+  wall=$(grep -o '[0-9]* connections in [0-9.]* real seconds' "$cluster_state/s_time.txt" | head -1)
+  echo "TLS handshakes (openssl s_time -new, ${seconds} s): ${wall:-none} (${handshakes:-?} connections/user sec of the client)" | tee -a "$tout.txt"
+  echo "results: $tout.json $tout.txt"
+fi
 
 # Scale: ECHO at (2, 16) with idle worker connections that offer no task
 # type, beside the same point without them: three fresh runs of each,
@@ -172,4 +228,8 @@ for point in "${points[@]}"; do
 done
 echo "]" >> "$gout.json"
 python3 bench/compare.py "$out.json" "$gout.json" "$results/compare-$stamp" | tee "$results/compare-$stamp.txt"
+if [ $tls = 1 ]; then
+  echo "With TLS (ECHO and UPDATE):" | tee -a "$results/compare-$stamp.txt"
+  python3 bench/compare.py "$tout.json" "$gout.json" "$results/compare-tls-$stamp" | tee -a "$results/compare-$stamp.txt"
+fi
 python3 bench/compare.py --scale "$out.json" "$iout" "$fout" "$mout" >> "$results/compare-$stamp.txt"

@@ -5,11 +5,13 @@
 # libgoogle-perftools-dev brings tcmalloc_minimal, which orchd and orchctl
 # link when it is there; clang and libclang-rt-14-dev (libFuzzer and the
 # sanitizers' runtimes, only recommended by clang) build the fuzz targets
-# that the FuzzSmoke test runs. The database servers the tests start are
-# installed by test.sh (dbservers.sh), not needed to build. dpkg-dev, file
-# and lintian build and check the Debian package (scripts/package.sh).
+# that the FuzzSmoke test runs; libssl-dev is TLS, and the openssl command
+# makes the security fixture's certificates. The database servers the tests
+# start are installed by test.sh (dbservers.sh), not needed to build.
+# dpkg-dev, file and lintian build and check the Debian package
+# (scripts/package.sh).
 set -euo pipefail
-ORCHD_PACKAGES=(g++ cmake ninja-build pkg-config libpoco-dev libcppunit-dev libpq-dev libmariadb-dev sqlite3 libgoogle-perftools-dev clang libclang-rt-14-dev dpkg-dev file lintian)
+ORCHD_PACKAGES=(g++ cmake ninja-build pkg-config libpoco-dev libcppunit-dev libpq-dev libmariadb-dev sqlite3 libgoogle-perftools-dev clang libclang-rt-14-dev dpkg-dev file lintian libssl-dev openssl)
 missing=()
 for p in "${ORCHD_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

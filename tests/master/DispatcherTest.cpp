@@ -57,6 +57,8 @@ class DispatcherTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testBusyAtCapacity);
 	CPPUNIT_TEST(testStaleResultOfOldAttempt);
 	CPPUNIT_TEST(testReplacedConnection);
+	CPPUNIT_TEST(testUnprovenConnectionDoesNotReplace);
+	CPPUNIT_TEST(testCertificateMustNameWorker);
 	CPPUNIT_TEST(testDisconnectRequeues);
 	CPPUNIT_TEST(testDraining);
 	CPPUNIT_TEST(testGarbageFromWorker);
@@ -225,9 +227,10 @@ public:
 		Link old = rig.worker("w1", 1);
 		rig.directory.message(client, echo(1));
 		Poco::JSON::Object::Ptr task = rig.directory.takeObject(old);
-		// The same worker comes back on a new connection: the old one is
-		// dropped, and its task goes to the new one when it closes.
-		Link fresh = rig.worker("w1", 1);
+		// The same worker comes back on a new connection that proves it is
+		// w1: the old one is dropped, and its task goes to the new one when
+		// it closes.
+		Link fresh = rig.worker("w1", 1, std::string(), "[\"ECHO\"]", {"w1"});
 		CPPUNIT_ASSERT(!rig.directory.alive(old.id));
 		rig.directory.disconnect(old);
 		Poco::JSON::Object::Ptr again = rig.directory.takeObject(fresh);
@@ -238,6 +241,50 @@ public:
 		rig.answer(fresh, *again);
 		CPPUNIT_ASSERT_EQUAL(std::string("OK"), rig.directory.takeObject(client)->getValue<std::string>("STATUS"));
 		CPPUNIT_ASSERT_EQUAL(std::size_t(1), rig.dispatcher.status()->getArray("workers")->size());
+	}
+
+	void testUnprovenConnectionDoesNotReplace()
+	{
+		MasterRig rig(options());
+		Link client = rig.client();
+		Link right = rig.worker("w1", 1);
+		rig.directory.message(client, echo(1));
+		Poco::JSON::Object::Ptr task = rig.directory.takeObject(right);
+		// Anyone can say "w1": without a certificate naming w1 the second
+		// connection is refused, and the first keeps its worker and task.
+		Link impostor = rig.worker("w1", 4096);
+		CPPUNIT_ASSERT(rig.directory.alive(right.id));
+		CPPUNIT_ASSERT(!rig.directory.alive(impostor.id));
+		CPPUNIT_ASSERT_EQUAL(std::uint16_t(1008), rig.directory.peer(impostor).closeCode);
+		CPPUNIT_ASSERT_EQUAL(std::string("worker w1 is already connected; a second connection needs a certificate naming it"), rig.directory.peer(impostor).closeReason);
+		// A certificate of another name does not do either.
+		Link other = rig.worker("w1", 1, std::string(), "[\"ECHO\"]", {"mallory"});
+		CPPUNIT_ASSERT(!rig.directory.alive(other.id));
+		CPPUNIT_ASSERT_EQUAL(2, rig.counters()->getValue<int>("identity_refused"));
+		rig.answer(right, *task);
+		CPPUNIT_ASSERT_EQUAL(std::string("OK"), rig.directory.takeObject(client)->getValue<std::string>("STATUS"));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), rig.dispatcher.status()->getArray("workers")->size());
+	}
+
+	void testCertificateMustNameWorker()
+	{
+		DispatchOptions verified = options();
+		verified.requireIdentity = true;
+		MasterRig rig(verified);
+		Link mallory = rig.worker("w1", 1, std::string(), "[\"ECHO\"]", {"mallory"});
+		CPPUNIT_ASSERT(!rig.directory.alive(mallory.id));
+		CPPUNIT_ASSERT_EQUAL(std::uint16_t(1008), rig.directory.peer(mallory).closeCode);
+		CPPUNIT_ASSERT_EQUAL(std::string("identity mismatch: WORKER_UUID w1, certificate names mallory"), rig.directory.peer(mallory).closeReason);
+		Link none = rig.worker("w1", 1);
+		CPPUNIT_ASSERT_EQUAL(std::string("identity mismatch: WORKER_UUID w1, certificate names no verified certificate"), rig.directory.peer(none).closeReason);
+		CPPUNIT_ASSERT_EQUAL(2, rig.counters()->getValue<int>("identity_refused"));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), rig.dispatcher.status()->getArray("workers")->size());
+		// The named worker joins, and so does a link of a worker.links process.
+		Link w1 = rig.worker("w1", 1, std::string(), "[\"ECHO\"]", {"other", "w1"});
+		Link link2 = rig.worker("w7-2", 1, std::string(), "[\"ECHO\"]", {"w7"});
+		CPPUNIT_ASSERT(rig.directory.alive(w1.id));
+		CPPUNIT_ASSERT(rig.directory.alive(link2.id));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), rig.dispatcher.status()->getArray("workers")->size());
 	}
 
 	void testDisconnectRequeues()

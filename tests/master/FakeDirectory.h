@@ -16,6 +16,7 @@
 #include <deque>
 #include <map>
 #include <string>
+#include <vector>
 
 
 namespace orchd {
@@ -35,14 +36,16 @@ public:
 		std::string closeReason;
 	};
 
-	Link open(ConnectionHandler& handler, Link::Kind kind, const std::string& tag = std::string())
-		/// A new connection, announced to the handler.
+	Link open(ConnectionHandler& handler, Link::Kind kind, const std::string& tag = std::string(), const std::vector<std::string>& verifiedNames = {})
+		/// A new connection, announced to the handler; verifiedNames: the
+		/// names of the TLS certificate it presented.
 	{
 		Peer peer;
 		peer.link.id = _nextId++;
 		peer.link.kind = kind;
 		peer.link.peerAddress = "10.0.0." + std::to_string(peer.link.id) + ":4000";
 		peer.link.tag = tag;
+		peer.link.verifiedNames = verifiedNames;
 		peer.handler = &handler;
 		Link link = peer.link;
 		_peers[link.id] = peer;

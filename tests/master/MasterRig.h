@@ -50,10 +50,11 @@ public:
 		return directory.open(dispatcher, Link::CLIENT);
 	}
 
-	Link worker(const std::string& uuid, int concurrency, const std::string& owner = std::string(), const std::string& tasks = "[\"ECHO\"]")
-		/// A worker link that has sent its ALIVE.
+	Link worker(const std::string& uuid, int concurrency, const std::string& owner = std::string(), const std::string& tasks = "[\"ECHO\"]", const std::vector<std::string>& certificate = {})
+		/// A worker link that has sent its ALIVE (over TLS with a verified
+		/// certificate of these names, if any).
 	{
-		Link link = directory.open(dispatcher, Link::WORKER);
+		Link link = directory.open(dispatcher, Link::WORKER, std::string(), certificate);
 		directory.message(link, "{\"WORKER\":\"ALIVE\",\"WORKER_UUID\":\"" + uuid + "\",\"TASKS\":" + tasks + ",\"CONCURRENCY\":" + std::to_string(concurrency)
 			+ (owner.empty() ? std::string() : ",\"SERVER_UUID\":\"" + owner + "\"") + "}");
 		return link;

@@ -34,6 +34,8 @@ class DaemonConfigTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testFederationKeys);
 	CPPUNIT_TEST(testTypoIsRefusedWithSuggestion);
 	CPPUNIT_TEST(testForeignKeysAreIgnored);
+	CPPUNIT_TEST(testTlsKeys);
+	CPPUNIT_TEST(testClusterTokenFile);
 	CPPUNIT_TEST(testShippedExamplesAreValidAndComplete);
 	CPPUNIT_TEST_SUITE_END();
 
@@ -248,6 +250,47 @@ public:
 		std::string page = readFile(sourceDir() + "/packaging/man/orchd.properties.5");
 		for (const auto& key: DaemonConfig::keys())
 			CPPUNIT_ASSERT_MESSAGE(key.name + " is not in orchd.properties(5)", page.find("\n.B " + key.name + "\n") != std::string::npos);
+	}
+
+	void testTlsKeys()
+	{
+		TempDir dir;
+		writeFile(dir.file("node.pem"), "not a certificate\n");
+		writeFile(dir.file("node.key"), "not a key\n");
+		writeFile(dir.file("ca.pem"), "not a CA\n");
+		_config->setString("tls.verify_peers", "yes");
+		expectError("tls.verify_peers: 'yes' is not true or false");
+		_config->setString("tls.verify_peers", "true");
+		expectError("tls.verify_peers: true needs tls.certificate_file");
+		_config->setString("tls.verify_peers", "false");
+		_config->setString("tls.certificate_file", dir.file("node.pem"));
+		expectError("tls.private_key_file: required with the other tls.* files");
+		_config->setString("tls.private_key_file", dir.file("missing.key"));
+		_config->setString("tls.ca_file", dir.file("ca.pem"));
+		expectError("tls.private_key_file: no such file: " + dir.file("missing.key"));
+		_config->setString("tls.private_key_file", dir.file("node.key"));
+		expectError("tls.*: TLS error: cannot load the certificate " + dir.file("node.pem"));
+		_config->remove("tls.certificate_file");
+		_config->remove("tls.private_key_file");
+		expectError("tls.certificate_file: required");
+		_config->remove("tls.ca_file");
+		DaemonSettings plain = DaemonConfig::load(*_config);
+		CPPUNIT_ASSERT(!plain.security.tls() && !plain.security.client && !plain.worker.security.client);
+	}
+
+	void testClusterTokenFile()
+	{
+		TempDir dir;
+		_config->setString("auth.cluster_token_file", dir.file("token"));
+		expectError("auth.cluster_token_file: no such file: " + dir.file("token"));
+		writeFile(dir.file("token"), "short\n");
+		expectError("auth.cluster_token_file: " + dir.file("token") + " holds 5 characters");
+		writeFile(dir.file("token"), "one two three four five\n");
+		expectError("auth.cluster_token_file: " + dir.file("token") + " must hold one token");
+		writeFile(dir.file("token"), "  0123456789abcdef0123\n");
+		DaemonSettings settings = DaemonConfig::load(*_config);
+		CPPUNIT_ASSERT_EQUAL(std::string("0123456789abcdef0123"), settings.worker.security.clusterToken);
+		CPPUNIT_ASSERT_EQUAL(std::string("0123456789abcdef0123"), settings.master.security.clusterToken);
 	}
 
 private:

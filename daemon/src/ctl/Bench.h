@@ -9,6 +9,7 @@
 #define orchd_Bench_INCLUDED
 
 
+#include "net/NodeSecurity.h"
 #include "Poco/Net/SocketAddress.h"
 #include <ostream>
 #include <string>
@@ -22,6 +23,7 @@ namespace orchd {
 struct BenchOptions
 {
 	Poco::Net::SocketAddress master;
+	DialSecurity security;  /// TLS to the master (orchctl --ca-file)
 	int tasks = 10000;                 /// tasks to run (after opening the accounts)
 	int concurrency = 64;              /// tasks in flight at once
 	int connections = 0;               /// client connections (0: min(concurrency, 4))

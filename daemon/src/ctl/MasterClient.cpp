@@ -8,7 +8,9 @@
 #include "Poco/Net/HTTPRequest.h"
 #include "Poco/Net/HTTPResponse.h"
 #include "Poco/Net/NetException.h"
+#include "Poco/Net/StreamSocket.h"
 #include "Poco/StreamCopier.h"
+#include <memory>
 #include <sstream>
 
 
@@ -18,8 +20,8 @@ using namespace Poco::Net;
 namespace orchd {
 
 
-MasterClient::MasterClient(const SocketAddress& master, Poco::Timespan timeout):
-	_link(master, "/v1/client", timeout, 64 << 20),
+MasterClient::MasterClient(const SocketAddress& master, Poco::Timespan timeout, const DialSecurity& security):
+	_link(master, "/v1/client", timeout, 64 << 20, security),
 	_timeout(timeout)
 {
 }
@@ -86,11 +88,23 @@ std::string MasterClient::call(Poco::JSON::Object::Ptr request, Poco::JSON::Obje
 namespace {
 
 
-std::string exchange(const SocketAddress& master, const std::string& method, const std::string& path, const std::string* body, int& status, Poco::Timespan timeout)
+std::unique_ptr<HTTPClientSession> sessionTo(const SocketAddress& master, const DialSecurity& security, Poco::Timespan timeout)
 {
-	HTTPClientSession session(master);
+	if (!security.tls) return std::make_unique<HTTPClientSession>(master);
+	Poco::AutoPtr<TlsSocketImpl> tls = TlsSocketImpl::connect(master, security.tls, security.serverName, timeout);
+	tls->duplicate();  // the StreamSocket takes one reference of its own
+	return std::make_unique<HTTPClientSession>(StreamSocket(tls.get()));
+}
+
+
+std::string exchange(const SocketAddress& master, const std::string& method, const std::string& path, const std::string* body, int& status, Poco::Timespan timeout, const DialSecurity& security)
+{
+	std::unique_ptr<HTTPClientSession> connected = sessionTo(master, security, timeout);
+	HTTPClientSession& session = *connected;
 	session.setTimeout(timeout);
 	HTTPRequest request(method, path, HTTPMessage::HTTP_1_1);
+	request.setHost(master.host().toString(), master.port());
+	if (!security.bearerToken.empty()) request.set("Authorization", "Bearer " + security.bearerToken);
 	if (body)
 	{
 		request.setContentType("application/json");
@@ -110,15 +124,15 @@ std::string exchange(const SocketAddress& master, const std::string& method, con
 } // namespace
 
 
-std::string MasterClient::httpGet(const SocketAddress& master, const std::string& path, int& status, Poco::Timespan timeout)
+std::string MasterClient::httpGet(const SocketAddress& master, const std::string& path, int& status, Poco::Timespan timeout, const DialSecurity& security)
 {
-	return exchange(master, HTTPRequest::HTTP_GET, path, nullptr, status, timeout);
+	return exchange(master, HTTPRequest::HTTP_GET, path, nullptr, status, timeout, security);
 }
 
 
-std::string MasterClient::httpPost(const SocketAddress& master, const std::string& path, const std::string& body, int& status, Poco::Timespan timeout)
+std::string MasterClient::httpPost(const SocketAddress& master, const std::string& path, const std::string& body, int& status, Poco::Timespan timeout, const DialSecurity& security)
 {
-	return exchange(master, HTTPRequest::HTTP_POST, path, &body, status, timeout);
+	return exchange(master, HTTPRequest::HTTP_POST, path, &body, status, timeout, security);
 }
 
 

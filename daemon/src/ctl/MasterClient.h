@@ -28,9 +28,10 @@ class MasterClient
 	/// one sends while one other receives.
 {
 public:
-	MasterClient(const Poco::Net::SocketAddress& master, Poco::Timespan timeout = Poco::Timespan(10, 0));
-		/// Connects to ws://master/v1/client. Throws Poco::Net::NetException
-		/// (or a subclass) if it cannot.
+	MasterClient(const Poco::Net::SocketAddress& master, Poco::Timespan timeout = Poco::Timespan(10, 0), const DialSecurity& security = DialSecurity());
+		/// Connects to ws://master/v1/client (wss:// with security's TLS
+		/// context). Throws Poco::Net::NetException (or a subclass) if it
+		/// cannot, TlsException if the master's certificate fails.
 
 	void send(const std::string& text);
 	void send(const Poco::JSON::Object& request);
@@ -53,9 +54,10 @@ public:
 		/// (exact SALDO decimals, REQUEST_ID included).
 
 	static std::string httpGet(const Poco::Net::SocketAddress& master, const std::string& path, int& status,
-		Poco::Timespan timeout = Poco::Timespan(10, 0));
+		Poco::Timespan timeout = Poco::Timespan(10, 0), const DialSecurity& security = DialSecurity());
 	static std::string httpPost(const Poco::Net::SocketAddress& master, const std::string& path, const std::string& body, int& status,
-		Poco::Timespan timeout = Poco::Timespan(60, 0));
+		Poco::Timespan timeout = Poco::Timespan(60, 0), const DialSecurity& security = DialSecurity());
+		/// One HTTP exchange (HTTPS with security's TLS context).
 
 	static Poco::Net::SocketAddress parseAddress(const std::string& hostPort);
 		/// Accepts HOST:PORT, or ID@HOST:PORT as written in worker.home.

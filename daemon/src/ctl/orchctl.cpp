@@ -16,6 +16,7 @@
 #include "ctl/CommandLine.h"
 #include "ctl/MasterClient.h"
 #include "ctl/StatusPrinter.h"
+#include "net/TlsContext.h"
 #include "plugin/PluginHost.h"
 #include "plugin/TaskRunner.h"
 #include "server/DaemonConfig.h"
@@ -65,6 +66,7 @@ const std::vector<OptionSpec> OPTIONS = {
 	{"json", 'j', "", "print the output as JSON", {}},
 	{"help", 'h', "", "print the help and exit (orchctl help COMMAND for one command)", {}},
 	{"version", 'V', "", "print the version and exit", {}},
+	{"ca-file", 0, "CA.pem", "speak TLS to the master, its certificate checked against this CA (and its name against ID with --master ID@HOST:PORT)", {}},
 	{"amount", 0, "AMOUNT", "the amount, e.g. for one that starts with '-'", {"open", "update", "transfer"}},
 	{"tasks", 0, "N", "tasks to run (default 10000)", {"bench"}},
 	{"concurrency", 0, "C", "tasks in flight at once (default 64)", {"bench"}},
@@ -212,7 +214,7 @@ class Masters
 	/// cannot be reached is skipped with a note on stderr.
 {
 public:
-	Masters(const std::string& list, Poco::Timespan timeout): _timeout(timeout)
+	Masters(const std::string& list, Poco::Timespan timeout, const std::string& caFile): _timeout(timeout)
 	{
 		Poco::StringTokenizer names(list, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
 		for (const auto& name: names)
@@ -225,8 +227,35 @@ public:
 			{
 				throw UsageError("master " + name + ": " + exc.message());
 			}
+			std::string::size_type at = name.find('@');
+			_ids.push_back(at == std::string::npos ? std::string() : name.substr(0, at));
 		}
 		if (_addresses.empty()) throw UsageError("no master in '" + list + "'");
+		if (caFile.empty()) return;
+		// --ca-file: TLS, the master's certificate checked against that CA,
+		// and against ID if the master is given as ID@HOST:PORT.
+		orchd::TlsFiles files;
+		files.caFile = caFile;
+		try
+		{
+			_tls = std::make_shared<orchd::TlsContext>(orchd::TlsContext::CLIENT, files);
+		}
+		catch (orchd::TlsException& exc)
+		{
+			throw UsageError("--ca-file " + caFile + ": " + exc.displayText());
+		}
+	}
+
+	orchd::DialSecurity security(const Poco::Net::SocketAddress& address) const
+		/// How to dial that master of the list.
+	{
+		orchd::DialSecurity security;
+		security.tls = _tls;
+		for (std::size_t i = 0; i < _addresses.size(); ++i)
+		{
+			if (_addresses[i] == address && _tls) security.serverName = _ids[i];
+		}
+		return security;
 	}
 
 	template <class Action>
@@ -266,14 +295,17 @@ private:
 	}
 
 	std::vector<Poco::Net::SocketAddress> _addresses;
+	std::vector<std::string> _ids;  // ID of ID@HOST:PORT, or empty
+	orchd::TlsContext::Ptr _tls;
 	Poco::Timespan _timeout;
 };
 
 
-int runBench(const CommandLine& line, const Poco::Net::SocketAddress& master)
+int runBench(const CommandLine& line, const Poco::Net::SocketAddress& master, const orchd::DialSecurity& security)
 {
 	orchd::BenchOptions options;
 	options.master = master;
+	options.security = security;
 	options.tasks = intOption(line, "tasks", 10000, 1);
 	options.concurrency = intOption(line, "concurrency", 64, 1);
 	options.accounts = intOption(line, "accounts", 16, 1);
@@ -297,14 +329,14 @@ int runBench(const CommandLine& line, const Poco::Net::SocketAddress& master)
 
 int runRemote(const CommandLine& line, const std::vector<std::string>& words, const std::string& masterList)
 {
-	Masters masters(masterList, timeoutOf(line));
+	Masters masters(masterList, timeoutOf(line), line.value("ca-file"));
 	const std::string& verb = words[0];
 	if (verb == "status")
 	{
 		std::string body = masters.first([&](const Poco::Net::SocketAddress& master)
 		{
 			int code = 0;
-			std::string text = orchd::MasterClient::httpGet(master, "/v1/status", code, masters.timeout());
+			std::string text = orchd::MasterClient::httpGet(master, "/v1/status", code, masters.timeout(), masters.security(master));
 			if (code != 200) throw Poco::IOException("GET /v1/status on " + master.toString() + " answered " + std::to_string(code) + ": " + text);
 			return text;
 		});
@@ -317,17 +349,17 @@ int runRemote(const CommandLine& line, const std::vector<std::string>& words, co
 		// The first master that accepts a connection runs the whole bench.
 		Poco::Net::SocketAddress master = masters.first([&](const Poco::Net::SocketAddress& address)
 		{
-			orchd::MasterClient probe(address, masters.timeout());
+			orchd::MasterClient probe(address, masters.timeout(), masters.security(address));
 			return address;
 		});
-		return runBench(line, master);
+		return runBench(line, master, masters.security(master));
 	}
 	Poco::JSON::Object::Ptr request = buildRequest(words);
 	// Only connecting moves on to the next master: a task once sent is
 	// never sent twice.
 	std::unique_ptr<orchd::MasterClient> client = masters.first([&](const Poco::Net::SocketAddress& address)
 	{
-		return std::make_unique<orchd::MasterClient>(address, masters.timeout());
+		return std::make_unique<orchd::MasterClient>(address, masters.timeout(), masters.security(address));
 	});
 	Poco::JSON::Object::Ptr result;
 	std::string text;

@@ -26,6 +26,7 @@ struct DispatchOptions
 	std::size_t maxMessageBytes = 1 << 20;          /// the largest message a worker accepts
 	std::string storeId;                            /// the master's store id: workers must send the same; empty checks nothing
 	std::string storeConnector;                     /// the master's store connector, for the status
+	bool requireIdentity = false;                   /// tls.verify_peers: a worker's verified certificate must name its WORKER_UUID
 };
 
 

@@ -10,6 +10,7 @@
 
 #include "master/Dispatcher.h"
 #include "json/JsonObject.h"
+#include "net/NodeIdentity.h"
 #include "orchd/Request.h"
 #include "Poco/JSON/Array.h"
 #include <algorithm>
@@ -329,12 +330,21 @@ void Dispatcher::registerWorker(const Link& link, const Poco::JSON::Object& hell
 		return;
 	}
 	// Before it can replace a connection of the same worker that is on
-	// the right store.
-	if (refuseOtherStore(link, worker)) return;
-	// The same worker reconnected before its old connection was seen to
-	// die: the old one goes, and its tasks with it.
+	// the right store, or that is who it says.
+	if (refuseIdentity(link, worker) || refuseOtherStore(link, worker)) return;
 	if (std::uint64_t previous = _workers.connectionOf(worker.uuid))
+	{
+		// The same worker reconnected before its old connection was seen
+		// to die: the old one goes, and its tasks with it. Only if the new
+		// one proves it is that worker (a certificate that names it):
+		// else anyone could take over a worker's tasks by naming it.
+		if (!NodeIdentity::covers(link.verifiedNames, worker.uuid))
+		{
+			refuse(link, worker, "worker " + worker.uuid + " is already connected; a second connection needs a certificate naming it");
+			return;
+		}
 		_connections.drop(previous, "replaced by a new connection of the same worker");
+	}
 	std::string uuid = worker.uuid;
 	std::string owner = worker.owner;
 	_logger.information("worker %s joined from %s: concurrency %d, tasks %s%s", uuid, worker.address, worker.concurrency,
@@ -353,6 +363,24 @@ void Dispatcher::rejectWorker(const Link& link, const std::string& why)
 	std::string who = worker ? "worker " + worker->uuid : "unregistered worker";
 	_logger.warning("%s from %s sent garbage (%s): disconnecting it; its tasks go back to the queue", who, link.peerAddress, why);
 	if (worker) worker->draining = true;
+	_connections.close(link.id, 1008, why);
+}
+
+
+bool Dispatcher::refuseIdentity(const Link& link, const Worker& worker)
+{
+	if (!_options.requireIdentity) return false;
+	std::string why = NodeIdentity::refusal(link.verifiedNames, "WORKER_UUID", worker.uuid, true);
+	if (why.empty()) return false;
+	refuse(link, worker, why);
+	return true;
+}
+
+
+void Dispatcher::refuse(const Link& link, const Worker& worker, const std::string& why)
+{
+	++_counters.identityRefused;
+	_logger.warning("worker %s from %s refused: %s", worker.uuid, worker.address, why);
 	_connections.close(link.id, 1008, why);
 }
 
@@ -610,6 +638,7 @@ Poco::JSON::Object::Ptr Dispatcher::status() const
 	counters->set("stale_results", _counters.staleResults);
 	counters->set("worker_garbage", _counters.workerGarbage);
 	counters->set("store_refused", _storeCheck.count());
+	counters->set("identity_refused", _counters.identityRefused);
 	status->set("counters", counters);
 	return status;
 }

@@ -71,6 +71,13 @@ class Dispatcher: public ConnectionHandler
 	/// or none, is refused (closed with 1008, logged, counted, and listed
 	/// in the status; see StoreIdCheck).
 	///
+	/// Identity: with options.requireIdentity (tls.verify_peers) a worker
+	/// whose WORKER_UUID its verified certificate does not name (or cover
+	/// as ID-N) is refused with 1008, logged and counted
+	/// (identity_refused). A worker id already connected is taken over by
+	/// a new connection only if that one's certificate names it; else the
+	/// newcomer is refused the same way.
+	///
 	/// Reaches its connections only through a ConnectionDirectory and reads
 	/// time only from a TimeSource, so a fixture drives it in-process.
 	/// Owned by the master; every method runs on the event loop's thread.
@@ -125,7 +132,7 @@ private:
 	struct Counters
 	{
 		std::uint64_t submitted = 0, completed = 0, failed = 0, busy = 0, invalid = 0;
-		std::uint64_t redispatched = 0, timedOut = 0, staleResults = 0, workerGarbage = 0;
+		std::uint64_t redispatched = 0, timedOut = 0, staleResults = 0, workerGarbage = 0, identityRefused = 0;
 	};
 
 	void accept(const std::string& text, TaskOrigin origin);
@@ -135,6 +142,8 @@ private:
 	void onResult(Worker& worker, const std::string& taskId, int attempt, const std::string& text);
 	void rejectWorker(const Link& link, const std::string& why);
 	bool refuseOtherStore(const Link& link, const Worker& worker);
+	bool refuseIdentity(const Link& link, const Worker& worker);
+	void refuse(const Link& link, const Worker& worker, const std::string& why);
 	void pump();
 	void lease(Worker& worker, Task& task);
 	void sendReturnIfIdle(Worker& worker);

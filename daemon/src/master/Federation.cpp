@@ -10,6 +10,7 @@
 #include "master/Federation.h"
 #include "master/PeerMessages.h"
 #include "json/JsonObject.h"
+#include "net/NodeIdentity.h"
 #include "Poco/String.h"
 #include <algorithm>
 #include <set>
@@ -76,7 +77,7 @@ std::vector<DialTarget> Federation::dialTargets() const
 	std::vector<DialTarget> targets;
 	for (const auto& entry: _peers)
 	{
-		if (entry.second.dials) targets.push_back(DialTarget{entry.second.address, entry.second.linked});
+		if (entry.second.dials) targets.push_back(DialTarget{entry.second.address, entry.second.linked, std::string()});
 	}
 	return targets;
 }
@@ -174,20 +175,46 @@ void Federation::onMessage(const Link& link, const std::string& text)
 }
 
 
+void Federation::refusePeer(const Link& link, const std::string& id, const std::string& why)
+{
+	++_counters.peersRefused;
+	_logger.warning("peer link from %s (SERVER_UUID '%s') refused: %s", link.peerAddress, id, why);
+	_connections.close(link.id, 1008, why);
+}
+
+
 Federation::Peer* Federation::identify(const Link& link, const Poco::JSON::Object& message)
 {
 	// An accepted link: the first message must be a heartbeat naming a
-	// configured peer.
+	// configured peer (and, with tls.verify_peers, one its certificate
+	// names).
 	std::string id = message.optValue<std::string>("SERVER_UUID", "");
 	auto it = _peers.find(id);
 	if (message.optValue<std::string>("SERVER", "") != "ALIVE" || it == _peers.end())
 	{
-		_logger.warning("peer link from %s is not a configured peer (SERVER_UUID '%s'): closing it", link.peerAddress, id);
-		_connections.close(link.id, 1008, "unknown peer: configure it in master.peers");
+		refusePeer(link, id, "unknown peer: configure it in master.peers");
 		return nullptr;
 	}
+	if (_options.requireIdentity)
+	{
+		std::string why = NodeIdentity::refusal(link.verifiedNames, "SERVER_UUID", id, false);
+		if (!why.empty())
+		{
+			refusePeer(link, id, why);
+			return nullptr;
+		}
+	}
 	Peer& peer = it->second;
-	if (peer.connection && peer.connection != link.id) _connections.close(peer.connection, 1000, "replaced by a new link");
+	if (peer.connection && peer.connection != link.id)
+	{
+		// Only a link that proves it is that peer takes over a live one.
+		if (!NodeIdentity::names(link.verifiedNames, id))
+		{
+			refusePeer(link, id, "peer " + id + " is already linked; a second link needs a certificate naming it");
+			return nullptr;
+		}
+		_connections.close(peer.connection, 1000, "replaced by a new link");
+	}
 	peer.connection = link.id;
 	peer.linked->store(true);
 	_links[link.id] = id;
@@ -653,6 +680,7 @@ Poco::JSON::Object::Ptr Federation::countersStatus() const
 	counters->set("workers_returned", _counters.returned);
 	counters->set("workers_reclaimed", _counters.reclaimed);
 	counters->set("peer_messages_ignored", _counters.ignored);
+	counters->set("peers_refused", _counters.peersRefused);
 	return counters;
 }
 

@@ -132,11 +132,12 @@ private:
 
 	struct Counters
 	{
-		std::uint64_t asked = 0, granted = 0, refused = 0, lentOut = 0, returned = 0, reclaimed = 0, ignored = 0;
+		std::uint64_t asked = 0, granted = 0, refused = 0, lentOut = 0, returned = 0, reclaimed = 0, ignored = 0, peersRefused = 0;
 	};
 
 	Peer* peerOf(const Link& link);
 	Peer* identify(const Link& link, const Poco::JSON::Object& message);
+	void refusePeer(const Link& link, const std::string& id, const std::string& why);
 	void send(Peer& peer, const std::string& text);
 	void sendHeartbeat(Peer& peer, const std::string& task);
 	void onPeerMessage(Peer& peer, const Poco::JSON::Object& message);

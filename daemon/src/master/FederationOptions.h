@@ -36,6 +36,7 @@ struct FederationOptions
 	Poco::Timespan cooldown = Poco::Timespan(2, 0);      /// lb.cooldown_ms
 	std::string storeId;                                 /// the master's store id, sent in heartbeats; empty: loans are not checked
 	std::string storeConnector;                          /// the master's store connector
+	bool requireIdentity = false;                        /// tls.verify_peers: an accepted peer's verified certificate must name its SERVER_UUID
 };
 
 

@@ -11,6 +11,7 @@
 
 #include "master/DispatchOptions.h"
 #include "master/FederationOptions.h"
+#include "net/NodeSecurity.h"
 #include "Poco/Net/SocketAddress.h"
 #include "Poco/Timespan.h"
 #include <cstddef>
@@ -27,6 +28,7 @@ struct MasterOptions
 	std::size_t maxMessageBytes = 1 << 20;
 	int httpThreads = 32;
 	Poco::Timespan httpTimeout = Poco::Timespan(30, 0);
+	NodeSecurity security;  /// TLS on master.listen and on the peer links it dials; the cluster token
 };
 
 

@@ -4,7 +4,10 @@
 
 
 #include "master/MasterServer.h"
+#include "net/TlsServerSocket.h"
+#include "net/TlsSocketImpl.h"
 #include "orchd/Request.h"
+#include "Poco/Net/HTTPServerRequestImpl.h"
 #include "Poco/Net/HTTPRequestHandler.h"
 #include "Poco/Net/HTTPRequestHandlerFactory.h"
 #include "Poco/Net/HTTPServerParams.h"
@@ -15,6 +18,7 @@
 #include "Poco/Net/WebSocket.h"
 #include <functional>
 #include <sstream>
+#include <openssl/crypto.h>
 
 
 using namespace Poco::Net;
@@ -43,21 +47,76 @@ std::string errorBody(const std::string& error)
 }
 
 
+bool sameSecret(const std::string& given, const std::string& expected)
+	/// Constant time in the secret's content: a wrong guess takes as long
+	/// however many of its first bytes are right.
+{
+	return given.size() == expected.size() && CRYPTO_memcmp(given.data(), expected.data(), given.size()) == 0;
+}
+
+
+Poco::AutoPtr<orchd::TlsSocketImpl> tlsSocketOf(HTTPServerRequest& request)
+{
+	StreamSocket& socket = static_cast<HTTPServerRequestImpl&>(request).socket();
+	auto* tls = dynamic_cast<orchd::TlsSocketImpl*>(socket.impl());
+	return Poco::AutoPtr<orchd::TlsSocketImpl>(tls, true);
+}
+
+
+std::string nodeRefusal(HTTPServerRequest& request, const NodeSecurity& security, const orchd::TlsSocketImpl* tls, HTTPResponse::HTTPStatus& status)
+	/// Why a node endpoint (/v1/worker, /v1/peer) refuses this upgrade
+	/// before any message (empty: it does not): no client certificate
+	/// where tls.verify_peers asks for one (403), or no or a wrong cluster
+	/// token (401). The name on the certificate is checked against the id
+	/// the node claims in its first message, on the loop.
+{
+	if (security.verifyPeers && (!tls || tls->peerNames().empty()))
+	{
+		status = HTTPResponse::HTTP_FORBIDDEN;
+		return "a client certificate signed by the cluster CA is required on " + request.getURI();
+	}
+	if (security.clusterToken.empty()) return std::string();
+	status = HTTPResponse::HTTP_UNAUTHORIZED;
+	std::string authorization = request.get("Authorization", std::string());
+	const std::string scheme = "Bearer ";
+	if (authorization.empty()) return "the cluster token is required on " + request.getURI() + " (Authorization: Bearer ...)";
+	if (authorization.compare(0, scheme.size(), scheme) != 0 || !sameSecret(authorization.substr(scheme.size()), security.clusterToken))
+		return "wrong cluster token on " + request.getURI();
+	return std::string();
+}
+
+
 class UpgradeHandler: public HTTPRequestHandler
 	/// Completes the WebSocket handshake and hands the socket to the loop.
+	/// A node endpoint first checks the node's credentials (see
+	/// nodeRefusal).
 {
 public:
-	UpgradeHandler(EventLoop& loop, ConnectionHandler& handler, Connection::Kind kind, std::size_t maxMessageBytes):
-		_loop(loop), _handler(handler), _kind(kind), _maxMessageBytes(maxMessageBytes)
+	UpgradeHandler(EventLoop& loop, ConnectionHandler& handler, Connection::Kind kind, std::size_t maxMessageBytes, const NodeSecurity& security, Poco::Logger& logger):
+		_loop(loop), _handler(handler), _kind(kind), _maxMessageBytes(maxMessageBytes), _security(security), _logger(logger)
 	{
 	}
 
 	void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
 	{
+		Poco::AutoPtr<orchd::TlsSocketImpl> tls = tlsSocketOf(request);
+		if (_kind != Connection::CLIENT)
+		{
+			HTTPResponse::HTTPStatus status = HTTPResponse::HTTP_OK;
+			std::string why = nodeRefusal(request, _security, tls.get(), status);
+			if (!why.empty())
+			{
+				_logger.warning("refused %s from %s: %s", request.getURI(), request.clientAddress().toString(), why);
+				if (status == HTTPResponse::HTTP_UNAUTHORIZED) response.set("WWW-Authenticate", "Bearer");
+				response.setKeepAlive(false);
+				sendJson(response, status, errorBody(why));
+				return;
+			}
+		}
 		try
 		{
 			WebSocket socket(request, response);
-			_loop.adopt(socket, _kind, _handler, _maxMessageBytes);
+			_loop.adopt(socket, _kind, _handler, _maxMessageBytes, false, std::string(), tls);
 		}
 		catch (WebSocketException& exc)
 		{
@@ -70,6 +129,8 @@ private:
 	ConnectionHandler& _handler;
 	Connection::Kind _kind;
 	std::size_t _maxMessageBytes;
+	const NodeSecurity& _security;
+	Poco::Logger& _logger;
 };
 
 
@@ -212,8 +273,8 @@ private:
 class RequestRouter: public HTTPRequestHandlerFactory
 {
 public:
-	RequestRouter(EventLoop& loop, Dispatcher& dispatcher, Federation& federation, const MasterOptions& options):
-		_loop(loop), _dispatcher(dispatcher), _federation(federation), _options(options)
+	RequestRouter(EventLoop& loop, Dispatcher& dispatcher, Federation& federation, const MasterOptions& options, Poco::Logger& logger):
+		_loop(loop), _dispatcher(dispatcher), _federation(federation), _options(options), _logger(logger)
 	{
 	}
 
@@ -221,14 +282,14 @@ public:
 	{
 		const std::string& uri = request.getURI();
 		const std::string& method = request.getMethod();
-		if (uri == "/v1/worker") return new UpgradeHandler(_loop, _dispatcher, Connection::WORKER, _options.maxMessageBytes);
-		if (uri == "/v1/client") return new UpgradeHandler(_loop, _dispatcher, Connection::CLIENT, _options.maxMessageBytes);
+		if (uri == "/v1/worker") return new UpgradeHandler(_loop, _dispatcher, Connection::WORKER, _options.maxMessageBytes, _options.security, _logger);
+		if (uri == "/v1/client") return new UpgradeHandler(_loop, _dispatcher, Connection::CLIENT, _options.maxMessageBytes, _options.security, _logger);
 		if (uri == "/v1/tasks")
 		{
 			if (method == HTTPRequest::HTTP_POST) return new TaskPostHandler(_loop, _dispatcher, _options);
 			return new SimpleHandler(HTTPResponse::HTTP_METHOD_NOT_ALLOWED, errorBody("Use POST /v1/tasks"));
 		}
-		if (uri == "/v1/peer") return new UpgradeHandler(_loop, _federation, Connection::PEER, _options.maxMessageBytes);
+		if (uri == "/v1/peer") return new UpgradeHandler(_loop, _federation, Connection::PEER, _options.maxMessageBytes, _options.security, _logger);
 		if (uri == "/v1/status") return new StatusHandler(_loop, _dispatcher, _federation);
 		if (uri == "/healthz") return new HealthHandler(_loop);
 		return new SimpleHandler(HTTPResponse::HTTP_NOT_FOUND, errorBody("No such endpoint: " + uri));
@@ -239,6 +300,7 @@ private:
 	Dispatcher& _dispatcher;
 	Federation& _federation;
 	const MasterOptions& _options;
+	Poco::Logger& _logger;
 };
 
 
@@ -269,7 +331,7 @@ void MasterServer::start()
 {
 	// Not ServerSocket(address): that sets SO_REUSEPORT, and a second
 	// master on the same port would start and silently share it.
-	ServerSocket socket;
+	ServerSocket socket = _options.security.server ? TlsServerSocket(_options.security.server) : ServerSocket();
 	socket.bind(_options.listen, true, false);
 	socket.listen(1024);
 	_port = socket.address().port();
@@ -282,11 +344,13 @@ void MasterServer::start()
 	params->setTimeout(Poco::Timespan(10, 0));
 	params->setKeepAlive(true);
 	_loop.start();
-	_http = std::make_unique<HTTPServer>(new RequestRouter(_loop, _dispatcher, _federation, _options), socket, params);
+	_http = std::make_unique<HTTPServer>(new RequestRouter(_loop, _dispatcher, _federation, _options, _logger), socket, params);
 	_http->start();
-	_dialer = std::make_unique<PeerDialer>(_loop, _federation, _federation.dialTargets(), _options.maxMessageBytes, _options.federation.heartbeat, _logger);
+	DialSecurity dial{_options.security.client, std::string(), _options.security.clusterToken};
+	_dialer = std::make_unique<PeerDialer>(_loop, _federation, _federation.dialTargets(), _options.maxMessageBytes, _options.federation.heartbeat, dial, _logger);
 	_dialer->start();
-	_logger.information("master listening on %s:%hu (HTTP and WebSocket)", _options.listen.host().toString(), _port);
+	_logger.information("master listening on %s:%hu (%s and WebSocket%s)", _options.listen.host().toString(), _port,
+		std::string(_options.security.tls() ? "HTTPS" : "HTTP"), std::string(_options.security.verifyPeers ? ", nodes need a certificate of the cluster CA" : ""));
 }
 
 

@@ -4,22 +4,20 @@
 
 
 #include "master/PeerDialer.h"
-#include "Poco/Net/HTTPClientSession.h"
-#include "Poco/Net/HTTPRequest.h"
-#include "Poco/Net/HTTPResponse.h"
-#include "Poco/Net/WebSocket.h"
+#include "net/WebSocketClient.h"
 #include <chrono>
 
 
 namespace orchd {
 
 
-PeerDialer::PeerDialer(EventLoop& loop, ConnectionHandler& handler, std::vector<DialTarget> targets, std::size_t maxMessageBytes, Poco::Timespan interval, Poco::Logger& logger):
+PeerDialer::PeerDialer(EventLoop& loop, ConnectionHandler& handler, std::vector<DialTarget> targets, std::size_t maxMessageBytes, Poco::Timespan interval, const DialSecurity& security, Poco::Logger& logger):
 	_loop(loop),
 	_handler(handler),
 	_targets(std::move(targets)),
 	_maxMessageBytes(maxMessageBytes),
 	_interval(interval),
+	_security(security),
 	_logger(logger)
 {
 }
@@ -55,13 +53,22 @@ void PeerDialer::run()
 			if (target.linked->load()) continue;
 			try
 			{
-				Poco::Net::HTTPClientSession session(target.address.host, target.address.port);
-				session.setTimeout(Poco::Timespan(2, 0));
-				Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, "/v1/peer", Poco::Net::HTTPMessage::HTTP_1_1);
-				Poco::Net::HTTPResponse response;
-				Poco::Net::WebSocket socket(session, request, response);
+				DialSecurity security = _security;
+				security.serverName = target.address.id;
+				Poco::AutoPtr<TlsSocketImpl> tls;
+				std::unique_ptr<Poco::Net::WebSocket> socket = WebSocketClient::open(Poco::Net::SocketAddress(target.address.host, target.address.port),
+					"/v1/peer", Poco::Timespan(2, 0), security, tls);
 				target.linked->store(true);
-				_loop.adopt(socket, Connection::PEER, _handler, _maxMessageBytes, true, target.address.id);
+				target.refusal.clear();
+				_loop.adopt(*socket, Connection::PEER, _handler, _maxMessageBytes, true, target.address.id, tls);
+			}
+			catch (TlsException& exc)
+			{
+				// Not a peer that is down: one that cannot prove who it is.
+				// Said once, not every heartbeat interval.
+				if (exc.displayText() != target.refusal)
+					_logger.warning("peer %s at %s:%hu refused: %s", target.address.id, target.address.host, target.address.port, exc.displayText());
+				target.refusal = exc.displayText();
 			}
 			catch (Poco::Exception& exc)
 			{

@@ -10,11 +10,13 @@
 
 
 #include "net/EventLoop.h"
+#include "net/NodeSecurity.h"
 #include "net/PeerAddress.h"
 #include "Poco/Logger.h"
 #include "Poco/Timespan.h"
 #include <atomic>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -29,18 +31,22 @@ struct DialTarget
 {
 	PeerAddress address;
 	std::shared_ptr<std::atomic<bool>> linked;
+	std::string refusal;  /// the dialer's: the last TLS failure logged for it (logged again only when it changes)
 };
 
 
 class PeerDialer
 	/// One thread that, about every heartbeat interval, dials each target
 	/// whose link is down (GET /v1/peer, WebSocket) and hands the socket to
-	/// the event loop for the handler, tagged with the peer's id. It only
+	/// the event loop for the handler, tagged with the peer's id. With TLS
+	/// the peer's certificate must name that id. It only
 	/// makes sockets: the links are served by the event loop. The only
 	/// federation code on another thread than the loop's.
 {
 public:
-	PeerDialer(EventLoop& loop, ConnectionHandler& handler, std::vector<DialTarget> targets, std::size_t maxMessageBytes, Poco::Timespan interval, Poco::Logger& logger);
+	PeerDialer(EventLoop& loop, ConnectionHandler& handler, std::vector<DialTarget> targets, std::size_t maxMessageBytes, Poco::Timespan interval, const DialSecurity& security, Poco::Logger& logger);
+		/// security: TLS and the cluster token (its serverName is each
+		/// target's id).
 	~PeerDialer();
 
 	void start();
@@ -57,6 +63,7 @@ private:
 	std::vector<DialTarget> _targets;
 	std::size_t _maxMessageBytes;
 	Poco::Timespan _interval;
+	DialSecurity _security;
 	Poco::Logger& _logger;
 	std::atomic<bool> _stopping{false};
 	std::unique_ptr<std::thread> _thread;

@@ -5,6 +5,7 @@
 
 #include "net/Connection.h"
 #include "net/EventLoop.h"
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <netinet/in.h>
@@ -27,17 +28,19 @@ void enableKeepAlive(int fd)
 }
 
 
-Connection::Connection(EventLoop& loop, std::uint64_t id, Kind kind, const Poco::Net::WebSocket& socket, ConnectionHandler& handler, std::size_t maxMessageBytes, bool clientSide, const std::string& tag):
+Connection::Connection(EventLoop& loop, std::uint64_t id, Kind kind, const Poco::Net::WebSocket& socket, ConnectionHandler& handler, std::size_t maxMessageBytes, bool clientSide, const std::string& tag, Poco::AutoPtr<TlsSocketImpl> tls):
 	_loop(loop),
 	_socket(socket),
 	_fd(socket.impl()->sockfd()),
 	_handler(handler),
 	_clientSide(clientSide),
-	_codec(maxMessageBytes, !clientSide)
+	_codec(maxMessageBytes, !clientSide),
+	_tls(std::move(tls))
 {
 	_link.id = id;
 	_link.kind = kind;
 	_link.tag = tag;
+	if (_tls) _link.verifiedNames = _tls->peerNames();
 	try
 	{
 		_link.peerAddress = _socket.peerAddress().toString();
@@ -146,7 +149,58 @@ void Connection::fail(const std::string& reason)
 
 bool Connection::wantsWrite() const
 {
-	return _outOffset < _out.size();
+	return _outOffset < _out.size() || _readWantsWrite;
+}
+
+
+bool Connection::hasBufferedInput()
+{
+	return _tls && !_dead && wantsRead() && _tls->pending() > 0;
+}
+
+
+ssize_t Connection::receive(char* buffer, std::size_t size)
+{
+	if (!_tls) return ::recv(_fd, buffer, size, 0);
+	try
+	{
+		int n = _tls->readSome(buffer, static_cast<int>(std::min<std::size_t>(size, 1 << 30)));
+		if (n >= 0) return n;
+		_readWantsWrite = n == TlsSocketImpl::WANT_WRITE;
+		if (_readWantsWrite) _loop.markDirty(*this);
+		errno = EAGAIN;
+	}
+	catch (TlsException& exc)
+	{
+		_tlsError = exc.displayText();
+		errno = EPROTO;
+	}
+	return -1;
+}
+
+
+ssize_t Connection::transmit(const char* data, std::size_t size)
+{
+	if (!_tls) return ::send(_fd, data, size, MSG_NOSIGNAL);
+	try
+	{
+		int n = _tls->writeSome(data, static_cast<int>(std::min<std::size_t>(size, 1 << 30)));
+		if (n > 0) return n;
+		_writeWantsRead = n == TlsSocketImpl::WANT_READ;
+		errno = EAGAIN;
+	}
+	catch (TlsException& exc)
+	{
+		_tlsError = exc.displayText();
+		errno = EPROTO;
+	}
+	return -1;
+}
+
+
+std::string Connection::ioError() const
+{
+	return errno == EPROTO && !_tlsError.empty() ? _tlsError : std::string(std::strerror(errno));
 }
 
 
@@ -155,7 +209,7 @@ bool Connection::wantsRead() const
 	if (_dead) return false;
 	// A worker is always read: what it is sent is bounded by its credits,
 	// and it may be blocked writing results until its results are read.
-	return _closing || _link.kind == WORKER || _out.size() - _outOffset < HIGH_WATER;
+	return _closing || _writeWantsRead || _link.kind == WORKER || _out.size() - _outOffset < HIGH_WATER;
 }
 
 
@@ -168,6 +222,11 @@ bool Connection::lingerExpired() const
 void Connection::onWritable()
 {
 	flush();
+	if (_readWantsWrite && !_dead)
+	{
+		_readWantsWrite = false;
+		onReadable();
+	}
 }
 
 
@@ -175,7 +234,7 @@ void Connection::flush()
 {
 	while (_outOffset < _out.size())
 	{
-		ssize_t n = ::send(_fd, _out.data() + _outOffset, _out.size() - _outOffset, MSG_NOSIGNAL);
+		ssize_t n = transmit(_out.data() + _outOffset, _out.size() - _outOffset);
 		if (n > 0)
 		{
 			_outOffset += static_cast<std::size_t>(n);
@@ -188,7 +247,7 @@ void Connection::flush()
 			if (_closing) fail(_closeReason);
 			break;
 		}
-		fail(std::string("send failed: ") + std::strerror(errno));
+		fail("send failed: " + ioError());
 		return;
 	}
 	if (_outOffset == _out.size())
@@ -198,6 +257,7 @@ void Connection::flush()
 		if (_closing && !_shutdownSent)
 		{
 			// The close frame is out: tell the peer, then linger for its EOF.
+			if (_tls) _tls->notifyClose();
 			::shutdown(_fd, SHUT_WR);
 			_shutdownSent = true;
 		}
@@ -212,13 +272,19 @@ void Connection::flush()
 
 void Connection::onReadable()
 {
+	if (_writeWantsRead)
+	{
+		_writeWantsRead = false;
+		flush();
+		if (_dead) return;
+	}
 	char buffer[65536];
 	if (_closing)
 	{
 		// Lingering: discard until the peer closes too (bounded per call).
 		for (int round = 0; round < 4; ++round)
 		{
-			ssize_t n = ::recv(_fd, buffer, sizeof(buffer), 0);
+			ssize_t n = receive(buffer, sizeof(buffer));
 			if (n > 0) continue;
 			if (n < 0 && errno == EINTR) continue;
 			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
@@ -227,10 +293,12 @@ void Connection::onReadable()
 		}
 		return;
 	}
-	// Bounded per call, so that one busy peer cannot hog the loop.
-	for (int round = 0; round < 4 && wantsRead(); ++round)
+	// Bounded per call, so that one busy peer cannot hog the loop. A TLS
+	// read returns one record (16 KiB at most): more rounds, same budget.
+	const int rounds = _tls ? 16 : 4;
+	for (int round = 0; round < rounds && wantsRead(); ++round)
 	{
-		ssize_t n = ::recv(_fd, buffer, sizeof(buffer), 0);
+		ssize_t n = receive(buffer, sizeof(buffer));
 		if (n == 0)
 		{
 			fail("peer closed the connection");
@@ -240,7 +308,7 @@ void Connection::onReadable()
 		{
 			if (errno == EINTR) continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-			fail(std::string("receive failed: ") + std::strerror(errno));
+			fail("receive failed: " + ioError());
 			return;
 		}
 		_in.append(buffer, static_cast<std::size_t>(n));
@@ -266,8 +334,9 @@ void Connection::onReadable()
 			_in.erase(0, _inOffset);
 			_inOffset = 0;
 		}
-		if (n < static_cast<ssize_t>(sizeof(buffer))) break;
+		if (!_tls && n < static_cast<ssize_t>(sizeof(buffer))) break;
 	}
+	if (hasBufferedInput()) _loop.markBuffered(*this);
 }
 
 

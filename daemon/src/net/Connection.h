@@ -11,6 +11,8 @@
 
 #include "net/ConnectionDirectory.h"
 #include "net/FrameCodec.h"
+#include "net/TlsSocketImpl.h"
+#include "Poco/AutoPtr.h"
 #include "Poco/Net/WebSocket.h"
 #include "Poco/Clock.h"
 #include <cstdint>
@@ -40,6 +42,11 @@ class Connection
 	/// paused, not served at others' expense); beyond maxOutput bytes it
 	/// is closed as a slow consumer.
 	///
+	/// Transport: the descriptor itself (recv/send), or, given a
+	/// TlsSocketImpl, its non-blocking readSome/writeSome. Bytes OpenSSL
+	/// has decrypted but not handed over are invisible to epoll: the
+	/// connection then tells the loop (markBuffered) to read again.
+	///
 	/// Owned by the EventLoop; used on its thread only. Others hold id().
 {
 public:
@@ -48,10 +55,12 @@ public:
 	static constexpr Kind CLIENT = Link::CLIENT;
 	static constexpr Kind PEER = Link::PEER;
 
-	Connection(EventLoop& loop, std::uint64_t id, Kind kind, const Poco::Net::WebSocket& socket, ConnectionHandler& handler, std::size_t maxMessageBytes, bool clientSide, const std::string& tag = std::string());
+	Connection(EventLoop& loop, std::uint64_t id, Kind kind, const Poco::Net::WebSocket& socket, ConnectionHandler& handler, std::size_t maxMessageBytes, bool clientSide, const std::string& tag = std::string(), Poco::AutoPtr<TlsSocketImpl> tls = {});
 		/// clientSide: this end dialled (a master's link to a peer), so it
 		/// masks what it sends and expects unmasked frames. tag: free for
 		/// the handler (a master's dialled peer links carry the peer's id).
+		/// tls: the socket under the WebSocket if it speaks TLS (handshake
+		/// done); its verified names become the link's.
 	~Connection();
 
 	std::uint64_t id() const;
@@ -78,6 +87,8 @@ public:
 	void onWritable();
 	bool wantsWrite() const;
 	bool wantsRead() const;
+	bool hasBufferedInput();
+		/// TLS: decrypted bytes wait inside OpenSSL.
 	void fail(const std::string& reason);
 	ConnectionHandler& handler();
 	const std::string& closeReason() const;
@@ -95,6 +106,12 @@ public:
 private:
 	void flush();
 	void dispatch(const std::string& payload);
+	ssize_t receive(char* buffer, std::size_t size);
+	ssize_t transmit(const char* data, std::size_t size);
+		/// recv()/send() of the transport: -1 with errno EAGAIN when the
+		/// socket must be ready first; other errors name themselves in
+		/// ioError().
+	std::string ioError() const;
 
 	EventLoop& _loop;
 	Link _link;
@@ -112,6 +129,10 @@ private:
 	Poco::Clock _closingSince;
 	bool _dead = false;
 	std::string _closeReason;
+	Poco::AutoPtr<TlsSocketImpl> _tls;
+	bool _readWantsWrite = false;  // TLS: a read waits for the socket to take a write
+	bool _writeWantsRead = false;  // TLS: a write waits for bytes to read
+	std::string _tlsError;
 };
 
 

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 
 namespace orchd {
@@ -32,6 +33,7 @@ struct Link
 	Kind kind = CLIENT;
 	std::string peerAddress;  /// "host:port" of the other end
 	std::string tag;          /// a dialled peer link: the peer's id; else empty
+	std::vector<std::string> verifiedNames;  /// the CN and DNS SANs of the peer's TLS certificate, verified against the CA; empty without one
 };
 
 

@@ -87,12 +87,12 @@ void EventLoop::wake()
 }
 
 
-void EventLoop::adopt(const Poco::Net::WebSocket& socket, Connection::Kind kind, ConnectionHandler& handler, std::size_t maxMessageBytes, bool clientSide, const std::string& tag)
+void EventLoop::adopt(const Poco::Net::WebSocket& socket, Connection::Kind kind, ConnectionHandler& handler, std::size_t maxMessageBytes, bool clientSide, const std::string& tag, Poco::AutoPtr<TlsSocketImpl> tls)
 {
-	post([this, socket, kind, &handler, maxMessageBytes, clientSide, tag]
+	post([this, socket, kind, &handler, maxMessageBytes, clientSide, tag, tls]
 	{
 		std::uint64_t id = _nextId++;
-		auto connection = std::make_unique<Connection>(*this, id, kind, socket, handler, maxMessageBytes, clientSide, tag);
+		auto connection = std::make_unique<Connection>(*this, id, kind, socket, handler, maxMessageBytes, clientSide, tag, tls);
 		Connection& ref = *connection;
 		epoll_event event{};
 		event.events = EPOLLIN;
@@ -169,6 +169,7 @@ void EventLoop::markDead(Connection& connection)
 
 int EventLoop::pollTimeoutMs() const
 {
+	if (!_buffered.empty()) return 0;
 	Poco::Clock now;
 	Poco::Clock::ClockDiff wait = 100000;
 	for (const auto& timer: _timers) wait = std::min(wait, timer.next - now);
@@ -214,6 +215,7 @@ void EventLoop::run()
 				connection.fail(std::string("internal error: ") + exc.what());
 			}
 		}
+		readBuffered();
 		runPosted();
 		runTimers();
 		reapLingering();
@@ -231,6 +233,36 @@ void EventLoop::run()
 void EventLoop::markClosing(Connection& connection)
 {
 	_lingering.push_back(connection.id());
+}
+
+
+void EventLoop::markBuffered(Connection& connection)
+{
+	_buffered.push_back(connection.id());
+}
+
+
+void EventLoop::readBuffered()
+{
+	if (_buffered.empty()) return;
+	std::vector<std::uint64_t> buffered;
+	buffered.swap(_buffered);
+	for (std::uint64_t id: buffered)
+	{
+		auto it = _connections.find(id);
+		if (it == _connections.end()) continue;
+		Connection& connection = *it->second;
+		try
+		{
+			// Marked again by onReadable() if input is still waiting.
+			if (connection.hasBufferedInput()) connection.onReadable();
+		}
+		catch (std::exception& exc)
+		{
+			_logger.error("connection %s from %s failed: %s", std::to_string(id), connection.peerAddress(), std::string(exc.what()));
+			connection.fail(std::string("internal error: ") + exc.what());
+		}
+	}
 }
 
 
@@ -323,6 +355,9 @@ void EventLoop::updateInterest(Connection& connection)
 	std::uint32_t wanted = (connection.wantsRead() ? std::uint32_t(EPOLLIN) : 0u) | (connection.wantsWrite() ? std::uint32_t(EPOLLOUT) : 0u);
 	std::uint32_t& current = _interest[connection.id()];
 	if (wanted == current) return;
+	// Reading resumes: what TLS decrypted while it was paused is not in
+	// the socket, and epoll would not report it.
+	if ((wanted & EPOLLIN) && !(current & EPOLLIN) && connection.hasBufferedInput()) markBuffered(connection);
 	epoll_event event{};
 	event.events = wanted;
 	event.data.u64 = connection.id();

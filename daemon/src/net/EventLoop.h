@@ -59,9 +59,9 @@ public:
 	void post(std::function<void()> function);
 		/// Runs function on the loop thread soon. Dropped after stop().
 
-	void adopt(const Poco::Net::WebSocket& socket, Connection::Kind kind, ConnectionHandler& handler, std::size_t maxMessageBytes, bool clientSide = false, const std::string& tag = std::string());
+	void adopt(const Poco::Net::WebSocket& socket, Connection::Kind kind, ConnectionHandler& handler, std::size_t maxMessageBytes, bool clientSide = false, const std::string& tag = std::string(), Poco::AutoPtr<TlsSocketImpl> tls = {});
 		/// Takes over a WebSocket whose handshake is done (clientSide if
-		/// this end dialled).
+		/// this end dialled; tls: the TLS socket under it, if any).
 
 	bool send(std::uint64_t id, const std::string& text) override;
 	void close(std::uint64_t id, std::uint16_t code, const std::string& reason) override;
@@ -73,8 +73,10 @@ public:
 	void markDirty(Connection& connection);
 	void markDead(Connection& connection);
 	void markClosing(Connection& connection);
+	void markBuffered(Connection& connection);
 		/// For Connection: output is waiting; the connection is finished;
-		/// it sent its close frame and lingers.
+		/// it sent its close frame and lingers; TLS has decrypted input
+		/// that epoll cannot see (read again next round, without waiting).
 
 	void run() override;
 
@@ -94,6 +96,7 @@ private:
 	void runTimers();
 	void settle();
 	void reapLingering();
+	void readBuffered();
 	void updateInterest(Connection& connection);
 	void destroy(Connection& connection);
 	int pollTimeoutMs() const;
@@ -112,6 +115,7 @@ private:
 	std::unordered_map<std::uint64_t, std::uint32_t> _interest;
 	std::vector<std::uint64_t> _dirty;
 	std::vector<std::uint64_t> _dead;
+	std::vector<std::uint64_t> _buffered;   // TLS connections with decrypted input waiting
 	std::vector<std::uint64_t> _lingering;  // closing connections: only these are checked for linger expiry
 	std::vector<Timer> _timers;
 	std::uint64_t _nextId = 1;

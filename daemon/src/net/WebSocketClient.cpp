@@ -8,6 +8,7 @@
 #include "Poco/Net/HTTPRequest.h"
 #include "Poco/Net/HTTPResponse.h"
 #include "Poco/Net/NetException.h"
+#include "Poco/Net/StreamSocket.h"
 #include <cerrno>
 #include <cstring>
 #include <poll.h>
@@ -20,16 +21,34 @@ using namespace Poco::Net;
 namespace orchd {
 
 
-WebSocketClient::WebSocketClient(const SocketAddress& address, const std::string& path, Poco::Timespan timeout, std::size_t maxMessageBytes):
-	_session(address),
+std::unique_ptr<WebSocket> WebSocketClient::open(const SocketAddress& address, const std::string& path, Poco::Timespan timeout, const DialSecurity& security, Poco::AutoPtr<TlsSocketImpl>& tls)
+{
+	HTTPRequest request(HTTPRequest::HTTP_GET, path, HTTPMessage::HTTP_1_1);
+	if (!security.bearerToken.empty()) request.set("Authorization", "Bearer " + security.bearerToken);
+	HTTPResponse response;
+	if (!security.tls)
+	{
+		HTTPClientSession session(address);
+		session.setTimeout(timeout);
+		return std::make_unique<WebSocket>(session, request, response);
+	}
+	tls = TlsSocketImpl::connect(address, security.tls, security.serverName, timeout);
+	tls->duplicate();  // the StreamSocket takes one reference of its own
+	HTTPClientSession session{StreamSocket(tls.get())};
+	session.setTimeout(timeout);
+	request.setHost(address.host().toString(), address.port());
+	return std::make_unique<WebSocket>(session, request, response);
+}
+
+
+WebSocketClient::WebSocketClient(const SocketAddress& address, const std::string& path, Poco::Timespan timeout, std::size_t maxMessageBytes, const DialSecurity& security):
 	_codec(maxMessageBytes, false)
 {
-	_session.setTimeout(timeout);
-	HTTPRequest request(HTTPRequest::HTTP_GET, path, HTTPMessage::HTTP_1_1);
-	HTTPResponse response;
-	_socket = std::make_unique<WebSocket>(_session, request, response);
+	_socket = open(address, path, timeout, security, _tls);
 	_socket->setNoDelay(true);
-	_socket->setBlocking(true);
+	// TLS waits with poll() outside OpenSSL's lock, so that a reader
+	// never holds a writer up: its descriptor does not block.
+	_socket->setBlocking(!_tls);
 	_fd = _socket->impl()->sockfd();
 	enableKeepAlive(_fd);
 }
@@ -71,8 +90,38 @@ void WebSocketClient::sendFrame(int opcode, const std::string& payload)
 }
 
 
+void WebSocketClient::writeTls()
+{
+	std::size_t sent = 0;
+	try
+	{
+		while (sent < _out.size())
+		{
+			int n = _tls->writeSome(_out.data() + sent, static_cast<int>(_out.size() - sent));
+			if (n > 0)
+			{
+				sent += static_cast<std::size_t>(n);
+				continue;
+			}
+			pollfd p{_fd, static_cast<short>(n == TlsSocketImpl::WANT_READ ? POLLIN : POLLOUT), 0};
+			if (::poll(&p, 1, 10000) == 0) throw TlsException("send timed out");
+		}
+	}
+	catch (Poco::Exception& exc)
+	{
+		::shutdown(_fd, SHUT_RDWR);
+		throw Poco::IOException("send failed: " + exc.displayText());
+	}
+}
+
+
 void WebSocketClient::write()
 {
+	if (_tls)
+	{
+		writeTls();
+		return;
+	}
 	std::size_t sent = 0;
 	while (sent < _out.size())
 	{
@@ -129,6 +178,11 @@ bool WebSocketClient::receive(std::string& text, Poco::Timespan timeout)
 			_in.erase(0, _offset);
 			_offset = 0;
 		}
+		if (_tls)
+		{
+			if (!readTls(timeout)) return false;
+			continue;
+		}
 		// Read first, wait only if nothing has arrived: under load the
 		// data is usually there, and the poll() would be a wasted call.
 		char buffer[65536];
@@ -147,6 +201,36 @@ bool WebSocketClient::receive(std::string& text, Poco::Timespan timeout)
 		if (n == 0) throw ConnectionResetException("the peer closed the connection");
 		if (n < 0) throw ConnectionResetException(std::string("receive failed: ") + std::strerror(errno));
 		_in.append(buffer, static_cast<std::size_t>(n));
+	}
+}
+
+
+bool WebSocketClient::readTls(Poco::Timespan timeout)
+{
+	char buffer[65536];
+	for (;;)
+	{
+		int n;
+		try
+		{
+			n = _tls->readSome(buffer, sizeof(buffer));
+		}
+		catch (TlsException& exc)
+		{
+			throw ConnectionResetException("receive failed: " + exc.displayText());
+		}
+		if (n > 0)
+		{
+			_in.append(buffer, static_cast<std::size_t>(n));
+			return true;
+		}
+		if (n == 0) throw ConnectionResetException("the peer closed the connection");
+		if (timeout.totalMilliseconds() <= 0) return false;
+		pollfd p{_fd, static_cast<short>(n == TlsSocketImpl::WANT_WRITE ? POLLOUT : POLLIN), 0};
+		int ready = ::poll(&p, 1, static_cast<int>(timeout.totalMilliseconds()));
+		if (ready < 0 && errno == EINTR) continue;
+		if (ready < 0) throw ConnectionResetException(std::string("poll failed: ") + std::strerror(errno));
+		if (ready == 0) return false;
 	}
 }
 

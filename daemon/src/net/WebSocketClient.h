@@ -10,6 +10,9 @@
 
 
 #include "net/FrameCodec.h"
+#include "net/NodeSecurity.h"
+#include "net/TlsSocketImpl.h"
+#include "Poco/AutoPtr.h"
 #include "Poco/Net/HTTPClientSession.h"
 #include "Poco/Net/SocketAddress.h"
 #include "Poco/Net/WebSocket.h"
@@ -29,11 +32,22 @@ class WebSocketClient
 	/// 1.11's receiveFrame() makes several calls for each frame), and a
 	/// send() writes one masked frame.
 	///
+	/// With DialSecurity's TLS context the same bytes go through a
+	/// TlsSocketImpl (non-blocking, waiting with poll()).
+	///
 	/// send() is thread-safe; receive() is for one thread at a time.
 {
 public:
-	WebSocketClient(const Poco::Net::SocketAddress& address, const std::string& path, Poco::Timespan timeout, std::size_t maxMessageBytes);
-		/// Throws Poco::Net::NetException (or a subclass) if it cannot connect.
+	WebSocketClient(const Poco::Net::SocketAddress& address, const std::string& path, Poco::Timespan timeout, std::size_t maxMessageBytes, const DialSecurity& security = DialSecurity());
+		/// Throws Poco::Net::NetException (or a subclass) if it cannot
+		/// connect or is refused (a 401 is a WebSocketException), TlsException
+		/// if the TLS handshake or the server's name fails.
+
+	static std::unique_ptr<Poco::Net::WebSocket> open(const Poco::Net::SocketAddress& address, const std::string& path, Poco::Timespan timeout, const DialSecurity& security, Poco::AutoPtr<TlsSocketImpl>& tls);
+		/// Dials and completes the WebSocket upgrade as security says
+		/// (TLS, the server's name, the bearer token); tls receives the TLS
+		/// socket under the WebSocket, if any. For the links another part
+		/// serves (PeerDialer hands them to the loop).
 
 	~WebSocketClient();
 
@@ -58,9 +72,11 @@ public:
 private:
 	void sendFrame(int opcode, const std::string& payload);
 	void write();
+	void writeTls();
+	bool readTls(Poco::Timespan timeout);
 
-	Poco::Net::HTTPClientSession _session;
 	std::unique_ptr<Poco::Net::WebSocket> _socket;
+	Poco::AutoPtr<TlsSocketImpl> _tls;
 	int _fd;
 	FrameCodec _codec;
 	std::string _in;

@@ -6,6 +6,8 @@
 #include "server/DaemonConfig.h"
 #include "store/MariaStatements.h"
 #include "Poco/File.h"
+#include "Poco/FileStream.h"
+#include "Poco/StreamCopier.h"
 #include "Poco/NumberParser.h"
 #include "Poco/Path.h"
 #include "Poco/String.h"
@@ -29,7 +31,7 @@ namespace {
 
 
 // The prefixes that belong to orchd; logging.* and application.* are Poco's.
-const char* const OWN_PREFIXES[] = {"orchd", "plugins", "store", "master", "worker", "task", "queue", "peer", "lb"};
+const char* const OWN_PREFIXES[] = {"orchd", "plugins", "store", "master", "worker", "task", "queue", "peer", "lb", "tls", "auth"};
 
 
 std::size_t editDistance(const std::string& a, const std::string& b)
@@ -115,6 +117,11 @@ const std::vector<DaemonConfig::Key>& DaemonConfig::keys()
 		{"worker.links", "1"},
 		{"worker.reconnect_max_ms", "5000"},
 		{"worker.drain_timeout_ms", "30000"},
+		{"tls.certificate_file", ""},
+		{"tls.private_key_file", ""},
+		{"tls.ca_file", ""},
+		{"tls.verify_peers", "false"},
+		{"auth.cluster_token_file", ""},
 	};
 	return known;
 }
@@ -173,6 +180,7 @@ DaemonSettings DaemonConfig::load(const Poco::Util::AbstractConfiguration& confi
 	if (synchronous != "full" && synchronous != "normal")
 		throw ConfigException("store.synchronous: '" + config.getString("store.synchronous") + "' (expected full or normal)");
 	settings.store.synchronousFull = synchronous == "full";
+	loadSecurity(config, settings);
 	loadMaster(config, settings);
 	if (settings.role == "worker" && roleKeys) loadWorker(config, settings);
 	return settings;
@@ -191,6 +199,8 @@ void DaemonConfig::loadMaster(const Poco::Util::AbstractConfiguration& config, D
 	master.dispatch.taskTimeout = Poco::Timespan(Poco::Timespan::TimeDiff(getInt(config, "task.timeout_ms", 30000, 10, 86400000)) * 1000);
 	master.dispatch.maxAttempts = getInt(config, "task.max_attempts", 3, 1, 100);
 	master.dispatch.maxMessageBytes = master.maxMessageBytes;
+	master.security = settings.security;
+	master.dispatch.requireIdentity = master.federation.requireIdentity = settings.security.verifyPeers;
 
 	FederationOptions& federation = master.federation;
 	federation.selfId = settings.id;
@@ -270,6 +280,60 @@ void DaemonConfig::loadWorker(const Poco::Util::AbstractConfiguration& config, D
 	worker.drainTimeout = Poco::Timespan(Poco::Timespan::TimeDiff(getInt(config, "worker.drain_timeout_ms", 30000, 0, 3600000)) * 1000);
 	worker.maxMessageBytes = settings.master.maxMessageBytes;
 	worker.failover = getPeerList(config, "worker.failover");
+	worker.security = settings.security;
+}
+
+
+void DaemonConfig::loadSecurity(const Poco::Util::AbstractConfiguration& config, DaemonSettings& settings)
+{
+	NodeSecurity& security = settings.security;
+	TlsFiles files;
+	files.certificateFile = config.getString("tls.certificate_file", "");
+	files.privateKeyFile = config.getString("tls.private_key_file", "");
+	files.caFile = config.getString("tls.ca_file", "");
+	bool any = !files.certificateFile.empty() || !files.privateKeyFile.empty() || !files.caFile.empty();
+	const std::pair<const char*, const std::string*> tlsKeys[] = {
+		{"tls.certificate_file", &files.certificateFile}, {"tls.private_key_file", &files.privateKeyFile}, {"tls.ca_file", &files.caFile}};
+	for (const auto& key: tlsKeys)
+	{
+		if (any && key.second->empty())
+			throw ConfigException(std::string(key.first) + ": required with the other tls.* files (TLS needs the certificate, its key and the CA)");
+		if (any && !Poco::File(*key.second).exists())
+			throw ConfigException(std::string(key.first) + ": no such file: " + *key.second);
+	}
+	std::string verify = Poco::toLower(config.getString("tls.verify_peers", "false"));
+	if (verify != "true" && verify != "false")
+		throw ConfigException("tls.verify_peers: '" + config.getString("tls.verify_peers") + "' is not true or false");
+	files.verifyPeers = security.verifyPeers = verify == "true";
+	if (security.verifyPeers && !any)
+		throw ConfigException("tls.verify_peers: true needs tls.certificate_file, tls.private_key_file and tls.ca_file");
+	if (any)
+	{
+		try
+		{
+			security.server = std::make_shared<TlsContext>(TlsContext::SERVER, files, &Poco::Logger::get("orchd.tls"));
+			security.client = std::make_shared<TlsContext>(TlsContext::CLIENT, files);
+		}
+		catch (TlsException& exc)
+		{
+			throw ConfigException("tls.*: " + exc.displayText());
+		}
+	}
+	std::string tokenFile = config.getString("auth.cluster_token_file", "");
+	if (!tokenFile.empty())
+	{
+		Poco::File file(tokenFile);
+		if (!file.exists() || !file.isFile())
+			throw ConfigException("auth.cluster_token_file: no such file: " + tokenFile);
+		Poco::FileInputStream in(tokenFile);
+		std::string token;
+		Poco::StreamCopier::copyToString(in, token);
+		security.clusterToken = Poco::trim(token);
+		if (security.clusterToken.size() < 16)
+			throw ConfigException("auth.cluster_token_file: " + tokenFile + " holds " + std::to_string(security.clusterToken.size()) + " characters; a cluster token needs at least 16");
+		if (security.clusterToken.find_first_of(" \t\r\n") != std::string::npos)
+			throw ConfigException("auth.cluster_token_file: " + tokenFile + " must hold one token on one line, without spaces");
+	}
 }
 
 

@@ -10,6 +10,7 @@
 
 
 #include "master/MasterOptions.h"
+#include "net/NodeSecurity.h"
 #include "store/StoreOptions.h"
 #include "worker/WorkerOptions.h"
 #include "Poco/Exception.h"
@@ -35,6 +36,7 @@ struct DaemonSettings
 	StoreOptions store;      /// the account store (workers, orchctl)
 	MasterOptions master;    /// role master: listening address, queue, leases
 	WorkerOptions worker;    /// role worker: home master, concurrency
+	NodeSecurity security;   /// tls.*, auth.cluster_token_file (also in master and worker)
 };
 
 
@@ -74,6 +76,7 @@ private:
 	static std::vector<PeerAddress> getPeerList(const Poco::Util::AbstractConfiguration& config, const std::string& key);
 	static void loadMaster(const Poco::Util::AbstractConfiguration& config, DaemonSettings& settings);
 	static void loadWorker(const Poco::Util::AbstractConfiguration& config, DaemonSettings& settings);
+	static void loadSecurity(const Poco::Util::AbstractConfiguration& config, DaemonSettings& settings);
 };
 
 

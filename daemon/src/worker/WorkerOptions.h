@@ -9,6 +9,7 @@
 #define orchd_WorkerOptions_INCLUDED
 
 
+#include "net/NodeSecurity.h"
 #include "net/PeerAddress.h"
 #include "Poco/Net/SocketAddress.h"
 #include "Poco/Timespan.h"
@@ -34,6 +35,7 @@ struct WorkerOptions
 	Poco::Timespan reconnectMax = Poco::Timespan(5, 0);
 	Poco::Timespan drainTimeout = Poco::Timespan(30, 0);
 	std::function<void()> linked;      /// called on the connection thread each time a link to a master is up (may be empty)
+	NodeSecurity security;             /// TLS and the cluster token of the links to masters
 };
 
 

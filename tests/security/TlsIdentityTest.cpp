@@ -138,7 +138,7 @@ DialSecurity clientSecurity(const std::string& serverName = std::string(), const
 Poco::JSON::Object::Ptr tlsStatus(Poco::UInt16 port)
 {
 	int code = 0;
-	std::string body = MasterClient::httpGet(Poco::Net::SocketAddress("127.0.0.1", port), "/v1/status", code, clientSecurity("m1"));
+	std::string body = MasterClient::httpGet(Poco::Net::SocketAddress("127.0.0.1", port), "/v1/status", code, Poco::Timespan(10, 0), clientSecurity("m1"));
 	CPPUNIT_ASSERT_EQUAL_MESSAGE(body, 200, code);
 	return parseObject(body);
 }
@@ -370,7 +370,7 @@ public:
 		auto peerState = [&](Poco::UInt16 port, const std::string& serverName)
 		{
 			int code = 0;
-			std::string body = MasterClient::httpGet(Poco::Net::SocketAddress("127.0.0.1", port), "/v1/status", code, clientSecurity(serverName));
+			std::string body = MasterClient::httpGet(Poco::Net::SocketAddress("127.0.0.1", port), "/v1/status", code, Poco::Timespan(10, 0), clientSecurity(serverName));
 			Poco::JSON::Object::Ptr peer = parseObject(body)->getArray("peers")->getObject(0);
 			return peer->getValue<bool>("linked") ? peer->getValue<std::string>("state") : std::string("unlinked");
 		};

@@ -82,7 +82,7 @@ public:
 		if (!_options.opened.empty()) _track = &outcome.touched;
 		try
 		{
-			MasterClient client(_options.master, Poco::Timespan(60, 0));
+			MasterClient client(_options.master, Poco::Timespan(60, 0), _options.token);
 			int sent = 0, completed = 0;
 			std::vector<std::string> batch;
 			for (; sent < std::min(_window, _quota); ++sent) batch.push_back(next(sent));
@@ -253,7 +253,7 @@ int Bench::run(std::ostream& out)
 	}
 	else
 	{
-		MasterClient client(_options.master, Poco::Timespan(30, 0));
+		MasterClient client(_options.master, Poco::Timespan(30, 0), _options.token);
 		for (int i = 0; i < _options.accounts; ++i)
 		{
 			accounts.push_back(prefix + std::to_string(i));
@@ -324,7 +324,7 @@ int Bench::run(std::ostream& out)
 	else for (std::size_t index: total.touched) checked.push_back(accounts[index]);
 	Poco::Int64 sum = 0;
 	{
-		MasterClient client(_options.master, Poco::Timespan(30, 0));
+		MasterClient client(_options.master, Poco::Timespan(30, 0), _options.token);
 		for (const auto& account: checked)
 		{
 			Poco::JSON::Object::Ptr query = new Poco::JSON::Object;

@@ -22,6 +22,7 @@ namespace orchd {
 struct BenchOptions
 {
 	Poco::Net::SocketAddress master;
+	std::string token;                  /// the client token, or empty
 	int tasks = 10000;                 /// tasks to run (after opening the accounts)
 	int concurrency = 64;              /// tasks in flight at once
 	int connections = 0;               /// client connections (0: min(concurrency, 4))

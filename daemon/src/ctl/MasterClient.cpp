@@ -4,6 +4,9 @@
 
 
 #include "ctl/MasterClient.h"
+#include "Poco/String.h"
+#include <cstdlib>
+#include <fstream>
 #include "json/JsonObject.h"
 #include "Poco/Net/HTTPRequest.h"
 #include "Poco/Net/HTTPResponse.h"
@@ -18,8 +21,8 @@ using namespace Poco::Net;
 namespace orchd {
 
 
-MasterClient::MasterClient(const SocketAddress& master, Poco::Timespan timeout):
-	_link(master, "/v1/client", timeout, 64 << 20),
+MasterClient::MasterClient(const SocketAddress& master, Poco::Timespan timeout, const std::string& token):
+	_link(master, "/v1/client", timeout, 64 << 20, token),
 	_timeout(timeout)
 {
 }
@@ -86,11 +89,13 @@ std::string MasterClient::call(Poco::JSON::Object::Ptr request, Poco::JSON::Obje
 namespace {
 
 
-std::string exchange(const SocketAddress& master, const std::string& method, const std::string& path, const std::string* body, int& status, Poco::Timespan timeout)
+std::string exchange(const SocketAddress& master, const std::string& method, const std::string& path, const std::string* body, int& status,
+	Poco::Timespan timeout, const std::string& token)
 {
 	HTTPClientSession session(master);
 	session.setTimeout(timeout);
 	HTTPRequest request(method, path, HTTPMessage::HTTP_1_1);
+	if (!token.empty()) request.set("Authorization", "Bearer " + token);
 	if (body)
 	{
 		request.setContentType("application/json");
@@ -110,15 +115,35 @@ std::string exchange(const SocketAddress& master, const std::string& method, con
 } // namespace
 
 
-std::string MasterClient::httpGet(const SocketAddress& master, const std::string& path, int& status)
+std::string MasterClient::httpGet(const SocketAddress& master, const std::string& path, int& status, const std::string& token)
 {
-	return exchange(master, HTTPRequest::HTTP_GET, path, nullptr, status, Poco::Timespan(10, 0));
+	return exchange(master, HTTPRequest::HTTP_GET, path, nullptr, status, Poco::Timespan(10, 0), token);
 }
 
 
-std::string MasterClient::httpPost(const SocketAddress& master, const std::string& path, const std::string& body, int& status, Poco::Timespan timeout)
+std::string MasterClient::httpPost(const SocketAddress& master, const std::string& path, const std::string& body, int& status, Poco::Timespan timeout,
+	const std::string& token)
 {
-	return exchange(master, HTTPRequest::HTTP_POST, path, &body, status, timeout);
+	return exchange(master, HTTPRequest::HTTP_POST, path, &body, status, timeout, token);
+}
+
+
+std::string MasterClient::readToken(const std::string& tokenFile)
+{
+	if (tokenFile.empty())
+	{
+		const char* variable = std::getenv("ORCHD_TOKEN");
+		return variable ? Poco::trim(std::string(variable)) : std::string();
+	}
+	std::ifstream in(tokenFile);
+	if (!in) throw Poco::IOException("--token-file " + tokenFile + ": cannot read it");
+	std::string line;
+	while (std::getline(in, line))
+	{
+		line = Poco::trim(line);
+		if (!line.empty() && line[0] != '#') return line;
+	}
+	throw Poco::IOException("--token-file " + tokenFile + ": no token in it (one line: the secret)");
 }
 
 

@@ -28,9 +28,11 @@ class MasterClient
 	/// one sends while one other receives.
 {
 public:
-	MasterClient(const Poco::Net::SocketAddress& master, Poco::Timespan timeout = Poco::Timespan(10, 0));
-		/// Connects to ws://master/v1/client. Throws Poco::Net::NetException
-		/// (or a subclass) if it cannot.
+	MasterClient(const Poco::Net::SocketAddress& master, Poco::Timespan timeout = Poco::Timespan(10, 0), const std::string& token = std::string());
+		/// Connects to ws://master/v1/client, with Authorization: Bearer
+		/// token unless token is empty. Throws Poco::Net::NetException (or
+		/// a subclass) if it cannot; a refused token is a
+		/// Poco::Net::WebSocketException naming the HTTP status.
 
 	void send(const std::string& text);
 	void send(const Poco::JSON::Object& request);
@@ -52,9 +54,16 @@ public:
 		/// Like call(), and returns the result's text as the master sent it
 		/// (exact SALDO decimals, REQUEST_ID included).
 
-	static std::string httpGet(const Poco::Net::SocketAddress& master, const std::string& path, int& status);
+	static std::string httpGet(const Poco::Net::SocketAddress& master, const std::string& path, int& status, const std::string& token = std::string());
 	static std::string httpPost(const Poco::Net::SocketAddress& master, const std::string& path, const std::string& body, int& status,
-		Poco::Timespan timeout = Poco::Timespan(60, 0));
+		Poco::Timespan timeout = Poco::Timespan(60, 0), const std::string& token = std::string());
+
+	static std::string readToken(const std::string& tokenFile);
+		/// The secret in a token file: its first line that is neither
+		/// blank nor a # comment, trimmed; or, with tokenFile empty, the
+		/// ORCHD_TOKEN environment variable (empty if unset). Throws
+		/// Poco::IOException naming the file if it cannot be read or holds
+		/// no token.
 
 	static Poco::Net::SocketAddress parseAddress(const std::string& hostPort);
 		/// Accepts HOST:PORT, or ID@HOST:PORT as written in worker.home.

@@ -44,7 +44,10 @@ const int EXIT_USAGE = 2;
 
 
 const char* const USAGE =
-	"usage: orchctl --master HOST:PORT COMMAND     send tasks to a running master\n"
+	"usage: orchctl --master HOST:PORT [--token-file FILE] COMMAND\n"
+	"                                              send tasks to a running master; the\n"
+	"                                              client token (a file's first line, or\n"
+	"                                              $ORCHD_TOKEN) goes as Authorization: Bearer\n"
 	"       orchctl --config FILE [--define KEY=VALUE ...] COMMAND\n"
 	"                                              run them in this process, with the\n"
 	"                                              plugins and store the node's file names\n"
@@ -78,6 +81,7 @@ class HelpRequested: public std::exception
 struct Command
 {
 	std::string master;
+	std::string tokenFile;
 	std::map<std::string, std::string> options;  // --name=value after the command
 	std::string configFile;
 	Poco::AutoPtr<Poco::Util::MapConfiguration> defines = new Poco::Util::MapConfiguration;
@@ -100,6 +104,7 @@ Command parseArguments(int argc, char** argv)
 		if (arg == "-h" || arg == "--help") throw HelpRequested();
 		else if (arg == "--config" || arg.rfind("--config=", 0) == 0 || arg == "-c") command.configFile = value(arg == "-c" ? "-c" : "--config");
 		else if (arg == "--master" || arg.rfind("--master=", 0) == 0 || arg == "-m") command.master = value(arg == "-m" ? "-m" : "--master");
+		else if (arg == "--token-file" || arg.rfind("--token-file=", 0) == 0) command.tokenFile = value("--token-file");
 		else if (arg == "--define" || arg.rfind("--define=", 0) == 0 || arg == "-D")
 		{
 			std::string define = value(arg == "-D" ? "-D" : "--define");
@@ -313,10 +318,11 @@ int runRemote(const Command& command)
 		throw UsageError("--master " + command.master + ": " + exc.message());
 	}
 	const std::string& verb = command.words[0];
+	std::string token = orchd::MasterClient::readToken(command.tokenFile);
 	if (verb == "status")
 	{
 		int code = 0;
-		std::string body = orchd::MasterClient::httpGet(master, "/v1/status", code);
+		std::string body = orchd::MasterClient::httpGet(master, "/v1/status", code, token);
 		if (code != 200) throw Poco::IOException("GET /v1/status answered " + std::to_string(code) + ": " + body);
 		if (command.options.count("json")) std::cout << body << std::endl;
 		else printStatus(*orchd::parseObject(body));
@@ -326,6 +332,7 @@ int runRemote(const Command& command)
 	{
 		orchd::BenchOptions options;
 		options.master = master;
+		options.token = token;
 		options.tasks = intOption(command, "tasks", 10000, 1);
 		options.concurrency = intOption(command, "concurrency", 64, 1);
 		options.accounts = intOption(command, "accounts", 16, 1);
@@ -348,7 +355,7 @@ int runRemote(const Command& command)
 	}
 	if (verb == "tasks") throw UsageError("tasks needs --config FILE");
 	Poco::JSON::Object::Ptr request = buildRequest(command);
-	orchd::MasterClient client(master, Poco::Timespan(60, 0));
+	orchd::MasterClient client(master, Poco::Timespan(60, 0), token);
 	Poco::JSON::Object::Ptr result;
 	// Printed as the master sent it: re-serialising would turn 25.50 into 25.5.
 	std::cout << client.call(request, result) << std::endl;

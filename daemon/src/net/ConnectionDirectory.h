@@ -31,7 +31,7 @@ struct Link
 	std::uint64_t id = 0;
 	Kind kind = CLIENT;
 	std::string peerAddress;  /// "host:port" of the other end
-	std::string tag;          /// a dialled peer link: the peer's id; else empty
+	std::string tag;          /// a dialled peer link: the peer's id; a client: its token name; else empty
 };
 
 

@@ -20,12 +20,14 @@ using namespace Poco::Net;
 namespace orchd {
 
 
-WebSocketClient::WebSocketClient(const SocketAddress& address, const std::string& path, Poco::Timespan timeout, std::size_t maxMessageBytes):
+WebSocketClient::WebSocketClient(const SocketAddress& address, const std::string& path, Poco::Timespan timeout, std::size_t maxMessageBytes,
+	const std::string& bearerToken):
 	_session(address),
 	_codec(maxMessageBytes, false)
 {
 	_session.setTimeout(timeout);
 	HTTPRequest request(HTTPRequest::HTTP_GET, path, HTTPMessage::HTTP_1_1);
+	if (!bearerToken.empty()) request.set("Authorization", "Bearer " + bearerToken);
 	HTTPResponse response;
 	_socket = std::make_unique<WebSocket>(_session, request, response);
 	_socket->setNoDelay(true);

@@ -32,7 +32,10 @@ class WebSocketClient
 	/// send() is thread-safe; receive() is for one thread at a time.
 {
 public:
-	WebSocketClient(const Poco::Net::SocketAddress& address, const std::string& path, Poco::Timespan timeout, std::size_t maxMessageBytes);
+	WebSocketClient(const Poco::Net::SocketAddress& address, const std::string& path, Poco::Timespan timeout, std::size_t maxMessageBytes,
+		const std::string& bearerToken = std::string());
+		/// bearerToken: sent as Authorization: Bearer TOKEN on the upgrade
+		/// when not empty.
 		/// Throws Poco::Net::NetException (or a subclass) if it cannot connect.
 
 	~WebSocketClient();

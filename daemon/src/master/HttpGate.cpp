@@ -156,6 +156,10 @@ bool HttpGate::waitForHead(int fd) const
 		ssize_t n = ::recv(fd, buffer, sizeof(buffer), MSG_PEEK);
 		if (n < 0 && errno == EINTR) continue;
 		if (n <= 0) return false;
+		// A TLS record (a ClientHello): the head is encrypted and only
+		// comes after the handshake, so it cannot be waited for here; the
+		// connection goes on with the per-read timeout alone.
+		if (buffer[0] == 0x16) return true;
 		std::string_view head(buffer, static_cast<std::size_t>(n));
 		if (head.find("\r\n\r\n") != std::string_view::npos || head.find("\n\n") != std::string_view::npos) return true;
 		if (static_cast<std::size_t>(n) == MAX_HEAD) return true;

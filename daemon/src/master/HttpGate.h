@@ -47,6 +47,10 @@ class HttpGate: public Poco::Net::TCPServerConnectionFactory
 	/// A head not complete in time is answered 408. Each refusal is logged
 	/// (at most once a second) and counted in refused().
 	///
+	/// A connection that opens with a TLS record is handed on at once: its
+	/// head is encrypted, so the total deadline does not cover it (only
+	/// Poco's per-read timeout, http.header_timeout_ms, does).
+	///
 	/// Thread-safe: createConnection() and the connections it makes run on
 	/// the HTTP pool's threads.
 {

@@ -4,8 +4,11 @@
 
 
 #include "server/DaemonConfig.h"
+#include "master/ClientTokens.h"
 #include "store/MariaStatements.h"
 #include "Poco/File.h"
+#include "Poco/FileStream.h"
+#include "Poco/StreamCopier.h"
 #include "Poco/NumberParser.h"
 #include "Poco/Path.h"
 #include "Poco/String.h"
@@ -239,8 +242,27 @@ void DaemonConfig::loadMaster(const Poco::Util::AbstractConfiguration& config, D
 void DaemonConfig::loadLimits(const Poco::Util::AbstractConfiguration& config, MasterOptions& master)
 {
 	master.tokensFile = config.getString("auth.tokens_file", "");
-	if (!master.tokensFile.empty() && !Poco::File(master.tokensFile).exists())
-		throw ConfigException("auth.tokens_file: no such file: " + master.tokensFile);
+	if (!master.tokensFile.empty())
+	{
+		// Read here so that a bad line is a configuration error (exit 78);
+		// the master reads the file again when it starts, and on changes.
+		if (!Poco::File(master.tokensFile).exists()) throw ConfigException("auth.tokens_file: no such file: " + master.tokensFile);
+		try
+		{
+			Poco::FileInputStream in(master.tokensFile);
+			std::string text;
+			Poco::StreamCopier::copyToString(in, text);
+			ClientTokens::parse(text, master.tokensFile);
+		}
+		catch (TokenFileException& exc)
+		{
+			throw ConfigException("auth.tokens_file: " + exc.message());
+		}
+		catch (Poco::Exception& exc)
+		{
+			throw ConfigException("auth.tokens_file: cannot read " + master.tokensFile + " (" + exc.message() + ")");
+		}
+	}
 	Poco::StringTokenizer origins(config.getString("http.allowed_origins", ""), ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
 	for (const auto& origin: origins)
 	{

@@ -63,14 +63,14 @@ public:
 			answer(fd, "503 Service Unavailable", refusal);
 			return;
 		}
-		bool ready = _gate.waitForHead(fd);
+		HttpGate::Head head = _gate.waitForHead(fd);
 		_gate.headDone(address);
-		if (ready)
+		if (head == HttpGate::HEAD_READY)
 		{
 			HTTPServerConnection http(socket(), _gate.params(), _gate.factory());
 			http.run();
 		}
-		else
+		else if (head == HttpGate::HEAD_LATE)
 		{
 			std::string why = "request headers from " + address + " not complete within " + std::to_string(_gate.limits().headerTimeout.totalMilliseconds()) + " ms";
 			_gate.refuse(why);
@@ -88,12 +88,13 @@ private:
 
 
 HttpGate::HttpGate(HTTPServerParams::Ptr params, HTTPRequestHandlerFactory::Ptr factory, const GateLimits& limits,
-	std::function<std::size_t()> webSockets, Poco::Logger& logger):
+	std::function<std::size_t()> webSockets, std::shared_ptr<GateCounters> counters, Poco::Logger& logger):
 	_params(params),
 	_factory(factory),
 	_limits(limits),
 	_webSockets(std::move(webSockets)),
-	_logger(logger)
+	_logger(logger),
+	_counters(std::move(counters))
 {
 }
 
@@ -117,6 +118,7 @@ std::string HttpGate::enter(const std::string& address)
 	}
 	++waiting;
 	++_inHttp;
+	++_counters->waiting;
 	return std::string();
 }
 
@@ -126,6 +128,7 @@ void HttpGate::headDone(const std::string& address)
 	std::lock_guard<std::mutex> lock(_mutex);
 	auto it = _waiting.find(address);
 	if (it != _waiting.end() && --it->second <= 0) _waiting.erase(it);
+	--_counters->waiting;
 }
 
 
@@ -135,7 +138,7 @@ void HttpGate::leave()
 }
 
 
-bool HttpGate::waitForHead(int fd) const
+HttpGate::Head HttpGate::waitForHead(int fd) const
 {
 	// Peeked, not read: Poco's HTTPServerConnection reads the request
 	// itself. A peek that found no more than the last one waits a little,
@@ -148,21 +151,22 @@ bool HttpGate::waitForHead(int fd) const
 	for (;;)
 	{
 		Poco::Clock::ClockDiff left = limit - started.elapsed();
-		if (left <= 0) return false;
+		if (left <= 0) return HEAD_LATE;
 		pollfd wanted{fd, POLLIN, 0};
 		int ready = ::poll(&wanted, 1, static_cast<int>((left + 999) / 1000));
 		if (ready < 0 && errno == EINTR) continue;
-		if (ready <= 0) return false;
+		if (ready == 0) return HEAD_LATE;
+		if (ready < 0) return HEAD_GONE;
 		ssize_t n = ::recv(fd, buffer, sizeof(buffer), MSG_PEEK);
 		if (n < 0 && errno == EINTR) continue;
-		if (n <= 0) return false;
+		if (n <= 0) return HEAD_GONE;  // closed before a whole head: nothing to answer
 		// A TLS record (a ClientHello): the head is encrypted and only
 		// comes after the handshake, so it cannot be waited for here; the
 		// connection goes on with the per-read timeout alone.
-		if (buffer[0] == 0x16) return true;
+		if (buffer[0] == 0x16) return HEAD_READY;
 		std::string_view head(buffer, static_cast<std::size_t>(n));
-		if (head.find("\r\n\r\n") != std::string_view::npos || head.find("\n\n") != std::string_view::npos) return true;
-		if (static_cast<std::size_t>(n) == MAX_HEAD) return true;
+		if (head.find("\r\n\r\n") != std::string_view::npos || head.find("\n\n") != std::string_view::npos) return HEAD_READY;
+		if (static_cast<std::size_t>(n) == MAX_HEAD) return HEAD_READY;
 		if (n == seen) Poco::Thread::sleep(static_cast<long>(std::min<Poco::Clock::ClockDiff>(10, left / 1000 + 1)));
 		seen = n;
 	}
@@ -171,17 +175,11 @@ bool HttpGate::waitForHead(int fd) const
 
 void HttpGate::refuse(const std::string& why)
 {
-	++_refused;
+	std::uint64_t refused = ++_counters->refused;
 	std::int64_t now = Poco::Timestamp().epochMicroseconds();
 	std::int64_t last = _lastLog;
 	if (now - last >= 1000000 && _lastLog.compare_exchange_strong(last, now))
-		_logger.warning("HTTP connection refused: %s (%s refused so far)", why, std::to_string(_refused.load()));
-}
-
-
-std::uint64_t HttpGate::refused() const
-{
-	return _refused;
+		_logger.warning("HTTP connection refused: %s (%s refused so far)", why, std::to_string(refused));
 }
 
 

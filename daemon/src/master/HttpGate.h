@@ -16,6 +16,7 @@
 #include "Poco/Timespan.h"
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -32,6 +33,14 @@ struct GateLimits
 };
 
 
+struct GateCounters
+	/// What the gate did, for the status document (any thread reads).
+{
+	std::atomic<std::size_t> waiting{0};   /// connections waiting for their head now
+	std::atomic<std::uint64_t> refused{0}; /// answered 503 or 408
+};
+
+
 class HttpGate: public Poco::Net::TCPServerConnectionFactory
 	/// The master's TCPServerConnectionFactory: each accepted socket runs
 	/// Poco's HTTPServerConnection only once its first request head
@@ -45,7 +54,7 @@ class HttpGate: public Poco::Net::TCPServerConnectionFactory
 	/// beyond maxPerAddress it is answered 503 at once, as it is when the
 	/// master holds maxConnections (those in HTTP, plus webSockets()).
 	/// A head not complete in time is answered 408. Each refusal is logged
-	/// (at most once a second) and counted in refused().
+	/// (at most once a second) and counted in GateCounters.
 	///
 	/// A connection that opens with a TLS record is handed on at once: its
 	/// head is encrypted, so the total deadline does not cover it (only
@@ -56,19 +65,22 @@ class HttpGate: public Poco::Net::TCPServerConnectionFactory
 {
 public:
 	HttpGate(Poco::Net::HTTPServerParams::Ptr params, Poco::Net::HTTPRequestHandlerFactory::Ptr factory, const GateLimits& limits,
-		std::function<std::size_t()> webSockets, Poco::Logger& logger);
+		std::function<std::size_t()> webSockets, std::shared_ptr<GateCounters> counters, Poco::Logger& logger);
 
 	Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override;
-
-	std::uint64_t refused() const;
-		/// Connections answered 503 or 408 here.
 
 	// For the connections it makes.
 	std::string enter(const std::string& address);
 		/// Counts a connection in; returns why it is refused, or empty.
 	void headDone(const std::string& address);
 	void leave();
-	bool waitForHead(int fd) const;
+	enum Head
+	{
+		HEAD_READY,  /// a whole head is in (or a TLS record, or MAX_HEAD bytes)
+		HEAD_LATE,   /// not within headerTimeout: answered 408
+		HEAD_GONE    /// the peer closed or failed first: nothing to answer
+	};
+	Head waitForHead(int fd) const;
 	void refuse(const std::string& why);
 	const GateLimits& limits() const;
 	Poco::Net::HTTPServerParams::Ptr params() const;
@@ -83,7 +95,7 @@ private:
 	std::mutex _mutex;
 	std::unordered_map<std::string, int> _waiting;  // by address: connections waiting for their head
 	std::atomic<std::size_t> _inHttp{0};
-	std::atomic<std::uint64_t> _refused{0};
+	std::shared_ptr<GateCounters> _counters;
 	std::atomic<std::int64_t> _lastLog{0};
 };
 

@@ -148,8 +148,8 @@ void answerFromLoop(EventLoop& loop, HTTPServerResponse& response, std::function
 class StatusHandler: public HTTPRequestHandler
 {
 public:
-	StatusHandler(EventLoop& loop, Dispatcher& dispatcher, Federation& federation):
-		_loop(loop), _dispatcher(dispatcher), _federation(federation)
+	StatusHandler(EventLoop& loop, Dispatcher& dispatcher, Federation& federation, std::shared_ptr<GateCounters> gate):
+		_loop(loop), _dispatcher(dispatcher), _federation(federation), _gate(std::move(gate))
 	{
 	}
 
@@ -157,12 +157,17 @@ public:
 	{
 		Dispatcher& dispatcher = _dispatcher;
 		Federation& federation = _federation;
-		answerFromLoop(_loop, response, [&dispatcher, &federation]
+		std::shared_ptr<GateCounters> gate = _gate;
+		answerFromLoop(_loop, response, [&dispatcher, &federation, gate]
 		{
 			std::ostringstream out;
 			Poco::JSON::Object::Ptr status = dispatcher.status();
 			status->set("peers", federation.peersStatus());
 			status->set("loans", federation.countersStatus());
+			Poco::JSON::Object::Ptr http = new Poco::JSON::Object;
+			http->set("waiting_heads", gate->waiting.load());
+			http->set("refused", gate->refused.load());
+			status->set("http", http);
 			status->stringify(out, 2);
 			return out.str();
 		}, Poco::Timespan(5, 0));
@@ -172,6 +177,7 @@ private:
 	EventLoop& _loop;
 	Dispatcher& _dispatcher;
 	Federation& _federation;
+	std::shared_ptr<GateCounters> _gate;
 };
 
 
@@ -224,8 +230,9 @@ private:
 class RequestRouter: public HTTPRequestHandlerFactory
 {
 public:
-	RequestRouter(EventLoop& loop, Dispatcher& dispatcher, Federation& federation, const MasterOptions& options, ClientTokens* tokens):
-		_loop(loop), _dispatcher(dispatcher), _federation(federation), _options(options), _tokens(tokens)
+	RequestRouter(EventLoop& loop, Dispatcher& dispatcher, Federation& federation, const MasterOptions& options, ClientTokens* tokens,
+		std::shared_ptr<GateCounters> gate):
+		_loop(loop), _dispatcher(dispatcher), _federation(federation), _options(options), _tokens(tokens), _gate(std::move(gate))
 	{
 	}
 
@@ -261,7 +268,7 @@ public:
 			return new TaskPostHandler(_loop, _dispatcher, _options, client);
 		}
 		if (uri == "/v1/peer") return new UpgradeHandler(_loop, _federation, Connection::PEER, _options.maxMessageBytes);
-		if (uri == "/v1/status") return new StatusHandler(_loop, _dispatcher, _federation);
+		if (uri == "/v1/status") return new StatusHandler(_loop, _dispatcher, _federation, _gate);
 		return new SimpleHandler(HTTPResponse::HTTP_NOT_FOUND, errorBody("No such endpoint: " + uri));
 	}
 
@@ -304,6 +311,7 @@ private:
 	Federation& _federation;
 	const MasterOptions& _options;
 	ClientTokens* _tokens;
+	std::shared_ptr<GateCounters> _gate;
 };
 
 
@@ -362,13 +370,14 @@ void MasterServer::start()
 	params->setKeepAliveTimeout(_options.keepAliveTimeout);
 	params->setMaxKeepAliveRequests(_options.maxKeepAliveRequests);
 	_loop.start();
-	_router = new RequestRouter(_loop, _dispatcher, _federation, _options, _tokens.get());
+	auto counters = std::make_shared<GateCounters>();
+	_router = new RequestRouter(_loop, _dispatcher, _federation, _options, _tokens.get(), counters);
 	GateLimits limits;
 	limits.headerTimeout = _options.headerTimeout;
 	limits.maxPerAddress = _options.maxHandshakesPerAddress;
 	limits.maxConnections = _options.maxConnections;
 	EventLoop& loop = _loop;
-	_http = std::make_unique<TCPServer>(new HttpGate(params, _router, limits, [&loop] { return loop.openCount(); }, _logger), socket, params);
+	_http = std::make_unique<TCPServer>(new HttpGate(params, _router, limits, [&loop] { return loop.openCount(); }, counters, _logger), socket, params);
 	_http->start();
 	_dialer = std::make_unique<PeerDialer>(_loop, _federation, _federation.dialTargets(), _options.maxMessageBytes, _options.federation.heartbeat, _logger);
 	_dialer->start();

@@ -32,6 +32,12 @@ void answer(int fd, const std::string& status, const std::string& error)
 		+ std::to_string(body.size()) + "\r\n\r\n" + body;
 	ssize_t ignored = ::send(fd, text.data(), text.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
 	(void) ignored;  // a peer that is gone needs no answer
+	// Closing with its request unread would send a reset, which may
+	// destroy the answer before the peer reads it: end our side, and drop
+	// what has arrived (bounded: this is not the place to wait for more).
+	::shutdown(fd, SHUT_WR);
+	char discard[4096];
+	for (int round = 0; round < 16 && ::recv(fd, discard, sizeof(discard), MSG_DONTWAIT) > 0; ++round) {}
 }
 
 

@@ -101,9 +101,9 @@ echo "== a retried update with the same IDEMPOTENCY_KEY pays once"
 ctl submit '{"TASK":"UPDATE","USER":"bob","AMOUNT":5,"IDEMPOTENCY_KEY":"demo-pay-1"}'
 ctl submit '{"TASK":"UPDATE","USER":"bob","AMOUNT":5,"IDEMPOTENCY_KEY":"demo-pay-1"}'
 echo "== the same over HTTP"
-echo "\$ curl -X POST http://$master/v1/tasks -d '{\"TASK\":\"QUERY\",\"USER\":\"bob\"}'"
+echo "\$ curl -X POST http://$master/v1/tasks -H 'Content-Type: application/json' -d '{\"TASK\":\"QUERY\",\"USER\":\"bob\"}'"
 build/bin/orchctl --master "$master" submit '{"TASK":"QUERY","USER":"bob"}' >/dev/null
-if command -v curl >/dev/null; then curl -s -X POST "http://$master/v1/tasks" -d '{"TASK":"QUERY","USER":"bob"}'; echo; fi
+if command -v curl >/dev/null; then curl -s -X POST "http://$master/v1/tasks" -H 'Content-Type: application/json' -d '{"TASK":"QUERY","USER":"bob"}'; echo; fi
 echo "== a burst on master-a (one worker of concurrency 1): 20000 mixed tasks, 64 in flight"
 ctl bench --tasks=20000 --concurrency=64 --mix=QUERY:40,UPDATE:40,TRANSFER:20 --accounts=16
 echo "== after the burst, master-b's workers go home"

@@ -128,7 +128,11 @@ public:
 	void setUp() override
 	{
 		_dir = std::make_unique<TempDir>();
-		_master = std::make_unique<NodeProcess>(*_dir, "m1", masterProperties("m1", "master.max_message_bytes = 65536\n"));
+		// The flooder checks flow control, not the per-client cap; the
+		// thousand clients all connect before any sends, which may take
+		// long in a sanitizer build (the limits have AbuseTest).
+		_master = std::make_unique<NodeProcess>(*_dir, "m1", masterProperties("m1", "master.max_message_bytes = 65536\n"
+			"client.max_in_flight = 100000\nnet.first_message_timeout_ms = 120000\n"));
 		_master->start();
 		_port = _master->masterPort();
 		_worker = std::make_unique<NodeProcess>(*_dir, "w1", workerProperties("w1", "m1@127.0.0.1:" + std::to_string(_port), _dir->file("a.db")));

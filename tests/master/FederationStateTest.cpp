@@ -22,6 +22,7 @@ class FederationStateTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testHeartbeatsAndStates);
 	CPPUNIT_TEST(testAcceptedLinkMustNameAPeer);
 	CPPUNIT_TEST(testLendOnRequest);
+	CPPUNIT_TEST(testWorkerRequestLendsAtMostTheWindowLimit);
 	CPPUNIT_TEST(testRefuseWhenBusy);
 	CPPUNIT_TEST(testBorrowWhenSaturatedAndRelease);
 	CPPUNIT_TEST(testReleaseLostWithTheLinkIsAskedAgain);
@@ -110,6 +111,27 @@ public:
 		rig.takeTask(m2, "RELEASE_COMPLETED");
 		CPPUNIT_ASSERT_EQUAL(std::size_t(0), rig.loans.lentCount());
 		CPPUNIT_ASSERT_EQUAL(1, rig.federation.countersStatus()->getValue<int>("workers_returned"));
+	}
+
+	void testWorkerRequestLendsAtMostTheWindowLimit()
+	{
+		// A forged (or greedy) peer asks for 1,000 workers, and asks again:
+		// lb.max_lend_per_window (4) per lb.window_ms (1 s), no more.
+		FederationRig rig;
+		for (int i = 0; i < 9; ++i) rig.worker("w" + std::to_string(i), 1);
+		Link m2 = rig.linkToM2();
+		const std::string greedy = "{\"TASK\":\"WORKER_REQUEST\",\"WORKERS_NEEDED\":1000,\"SERVER_UUID\":\"m2\"}";
+		rig.directory.message(m2, greedy);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(4), rig.takeTask(m2, "WORKER_RESPONSE")->getArray("WORKERS")->size());
+		rig.directory.message(m2, greedy);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), rig.takeTask(m2, "WORKER_RESPONSE")->getArray("WORKERS")->size());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(4), rig.loans.lentCount());
+		// The next window: four more, one of the nine is never lent.
+		rig.clock.advanceMs(1000);
+		rig.directory.message(m2, heartbeat("m2"));
+		rig.directory.message(m2, greedy);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(4), rig.takeTask(m2, "WORKER_RESPONSE")->getArray("WORKERS")->size());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(8), rig.loans.lentCount());
 	}
 
 	void testRefuseWhenBusy()

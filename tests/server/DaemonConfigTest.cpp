@@ -32,6 +32,7 @@ class DaemonConfigTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testWorkerHome);
 	CPPUNIT_TEST(testMasterKeys);
 	CPPUNIT_TEST(testFederationKeys);
+	CPPUNIT_TEST(testSecurityKeys);
 	CPPUNIT_TEST(testTypoIsRefusedWithSuggestion);
 	CPPUNIT_TEST(testForeignKeysAreIgnored);
 	CPPUNIT_TEST(testTlsKeys);
@@ -189,6 +190,37 @@ public:
 		_config->setString("master.listen", "127.0.0.1:0");
 		_config->setString("task.max_attempts", "0");
 		expectError("task.max_attempts: 0 is out of range (1 to 100)");
+	}
+
+	void testSecurityKeys()
+	{
+		_config->setString("orchd.role", "master");
+		DaemonSettings defaults = DaemonConfig::load(*_config);
+		CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.1:7400"), defaults.master.listen.toString());
+		CPPUNIT_ASSERT(defaults.master.tokensFile.empty());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(64 << 20), defaults.master.dispatch.queueMaxBytes);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1000), defaults.master.dispatch.clientMaxInFlight);
+		CPPUNIT_ASSERT_EQUAL(4, defaults.master.federation.maxLendPerWindow);
+		TempDir dir;
+		writeFile(dir.file("tokens"), "# ok\nbilling submit 0123456789abcdef\nops superuser 0123456789abcdeg\n");
+		_config->setString("auth.tokens_file", dir.file("tokens"));
+		expectError("auth.tokens_file: " + dir.file("tokens") + ":3: unknown role 'superuser' (expected submit, read or admin)");
+		writeFile(dir.file("tokens"), "billing submit 0123456789abcdef\n");
+		CPPUNIT_ASSERT_EQUAL(dir.file("tokens"), DaemonConfig::load(*_config).master.tokensFile);
+		_config->setString("auth.tokens_file", dir.file("none"));
+		expectError("auth.tokens_file: no such file: " + dir.file("none"));
+		_config->remove("auth.tokens_file");
+		_config->setString("http.allowed_origins", "https://console.example, http://localhost:8080");
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), DaemonConfig::load(*_config).master.allowedOrigins.size());
+		_config->setString("http.allowed_origins", "https://console.example/app");
+		expectError("http.allowed_origins: 'https://console.example/app' is not an origin (SCHEME://HOST[:PORT], as browsers send it)");
+		_config->remove("http.allowed_origins");
+		_config->setString("queue.max_bytes", "1048576");
+		_config->setString("master.max_message_bytes", "2097152");
+		expectError("queue.max_bytes: must be at least master.max_message_bytes (one task of the largest size)");
+		_config->remove("master.max_message_bytes");
+		_config->setString("net.max_connections", "15");
+		expectError("net.max_connections: 15 is out of range (16 to 10000000)");
 	}
 
 	void testFederationKeys()

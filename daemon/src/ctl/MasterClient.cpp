@@ -4,6 +4,9 @@
 
 
 #include "ctl/MasterClient.h"
+#include "Poco/String.h"
+#include <cstdlib>
+#include <fstream>
 #include "json/JsonObject.h"
 #include "Poco/Net/HTTPRequest.h"
 #include "Poco/Net/HTTPResponse.h"
@@ -133,6 +136,25 @@ std::string MasterClient::httpGet(const SocketAddress& master, const std::string
 std::string MasterClient::httpPost(const SocketAddress& master, const std::string& path, const std::string& body, int& status, Poco::Timespan timeout, const DialSecurity& security)
 {
 	return exchange(master, HTTPRequest::HTTP_POST, path, &body, status, timeout, security);
+}
+
+
+std::string MasterClient::readToken(const std::string& tokenFile)
+{
+	if (tokenFile.empty())
+	{
+		const char* variable = std::getenv("ORCHD_TOKEN");
+		return variable ? Poco::trim(std::string(variable)) : std::string();
+	}
+	std::ifstream in(tokenFile);
+	if (!in) throw Poco::IOException("--token-file " + tokenFile + ": cannot read it");
+	std::string line;
+	while (std::getline(in, line))
+	{
+		line = Poco::trim(line);
+		if (!line.empty() && line[0] != '#') return line;
+	}
+	throw Poco::IOException("--token-file " + tokenFile + ": no token in it (one line: the secret)");
 }
 
 

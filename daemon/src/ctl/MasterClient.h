@@ -59,6 +59,13 @@ public:
 		Poco::Timespan timeout = Poco::Timespan(60, 0), const DialSecurity& security = DialSecurity());
 		/// One HTTP exchange (HTTPS with security's TLS context).
 
+	static std::string readToken(const std::string& tokenFile);
+		/// The secret in a token file: its first line that is neither
+		/// blank nor a # comment, trimmed; or, with tokenFile empty, the
+		/// ORCHD_TOKEN environment variable (empty if unset). Throws
+		/// Poco::IOException naming the file if it cannot be read or holds
+		/// no token.
+
 	static Poco::Net::SocketAddress parseAddress(const std::string& hostPort);
 		/// Accepts HOST:PORT, or ID@HOST:PORT as written in worker.home.
 

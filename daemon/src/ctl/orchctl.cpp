@@ -66,6 +66,7 @@ const std::vector<OptionSpec> OPTIONS = {
 	{"json", 'j', "", "print the output as JSON", {}},
 	{"help", 'h', "", "print the help and exit (orchctl help COMMAND for one command)", {}},
 	{"version", 'V', "", "print the version and exit", {}},
+	{"token-file", 0, "FILE", "the client token (the file's first line; default: $ORCHD_TOKEN), sent as Authorization: Bearer", {}},
 	{"ca-file", 0, "CA.pem", "speak TLS to the master, its certificate checked against this CA (and its name against ID with --master ID@HOST:PORT)", {}},
 	{"amount", 0, "AMOUNT", "the amount, e.g. for one that starts with '-'", {"open", "update", "transfer"}},
 	{"tasks", 0, "N", "tasks to run (default 10000)", {"bench"}},
@@ -214,7 +215,7 @@ class Masters
 	/// cannot be reached is skipped with a note on stderr.
 {
 public:
-	Masters(const std::string& list, Poco::Timespan timeout, const std::string& caFile): _timeout(timeout)
+	Masters(const std::string& list, Poco::Timespan timeout, const std::string& caFile, const std::string& token): _timeout(timeout), _token(token)
 	{
 		Poco::StringTokenizer names(list, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
 		for (const auto& name: names)
@@ -251,6 +252,7 @@ public:
 	{
 		orchd::DialSecurity security;
 		security.tls = _tls;
+		security.bearerToken = _token;
 		for (std::size_t i = 0; i < _addresses.size(); ++i)
 		{
 			if (_addresses[i] == address && _tls) security.serverName = _ids[i];
@@ -298,6 +300,7 @@ private:
 	std::vector<std::string> _ids;  // ID of ID@HOST:PORT, or empty
 	orchd::TlsContext::Ptr _tls;
 	Poco::Timespan _timeout;
+	std::string _token;
 };
 
 
@@ -329,7 +332,16 @@ int runBench(const CommandLine& line, const Poco::Net::SocketAddress& master, co
 
 int runRemote(const CommandLine& line, const std::vector<std::string>& words, const std::string& masterList)
 {
-	Masters masters(masterList, timeoutOf(line), line.value("ca-file"));
+	std::string token;
+	try
+	{
+		token = orchd::MasterClient::readToken(line.value("token-file"));
+	}
+	catch (Poco::IOException& exc)
+	{
+		throw UsageError(exc.message());
+	}
+	Masters masters(masterList, timeoutOf(line), line.value("ca-file"), token);
 	const std::string& verb = words[0];
 	if (verb == "status")
 	{

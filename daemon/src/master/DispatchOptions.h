@@ -21,6 +21,8 @@ struct DispatchOptions
 {
 	std::string masterId;                           /// prefix of every TASK_ID
 	std::size_t queueCapacity = 10000;              /// queued (not leased) tasks before BUSY
+	std::size_t queueMaxBytes = 64 << 20;           /// queue.max_bytes: bytes of the tasks held (queued and leased) before BUSY
+	std::size_t clientMaxInFlight = 1000;           /// client.max_in_flight: one client's unanswered tasks before BUSY
 	Poco::Timespan taskTimeout = Poco::Timespan(30, 0);  /// lease length
 	int maxAttempts = 3;                            /// dispatches before a task fails
 	std::size_t maxMessageBytes = 1 << 20;          /// the largest message a worker accepts

@@ -82,6 +82,7 @@ void Dispatcher::onMessage(const Link& link, const std::string& text)
 	{
 		TaskOrigin origin;
 		origin.connection = link.id;
+		origin.client = link.tag;
 		accept(text, std::move(origin));
 	}
 }
@@ -150,18 +151,18 @@ void Dispatcher::accept(const std::string& text, TaskOrigin origin)
 		return;
 	}
 	std::string type = request->getValue<std::string>("TASK");
-	if (_tasks.queued() >= _options.queueCapacity)
-	{
-		++_counters.busy;
-		reply(origin, Result::nok(type, "BUSY"), 503);
-		return;
-	}
+	if (refuseOverLimits(origin, type, text.size())) return;
 	// The worker gets the client's bytes, not a re-serialisation.
 	std::string fields;
-	fields.reserve(text.size());
+	fields.reserve(text.size() + 80);
 	for (const auto& member: _scan.members())
 	{
 		if (!forwarded(member.key)) continue;
+		if (member.key == "IDEMPOTENCY_KEY" && member.kind == JsonScan::STRING)
+		{
+			if (!appendKey(fields, member, origin, type)) return;
+			continue;
+		}
 		fields += ',';
 		fields.append(member.text);
 	}
@@ -171,10 +172,55 @@ void Dispatcher::accept(const std::string& text, TaskOrigin origin)
 }
 
 
-void Dispatcher::submit(const std::string& text, std::shared_ptr<PendingReply> pending)
+bool Dispatcher::refuseOverLimits(const TaskOrigin& origin, const std::string& type, std::size_t bytes)
+{
+	std::string why;
+	if (_tasks.queued() >= _options.queueCapacity)
+	{
+		++_counters.busy;
+		why = "queue.capacity: " + std::to_string(_options.queueCapacity) + " tasks queued";
+	}
+	else if (_tasks.bytes() + bytes > _options.queueMaxBytes)
+	{
+		++_counters.busyBytes;
+		why = "queue.max_bytes: " + std::to_string(_tasks.bytes()) + " bytes of tasks held";
+	}
+	else if (_tasks.inFlight(origin.inFlightKey()) >= _options.clientMaxInFlight)
+	{
+		++_counters.busyClient;
+		why = "client.max_in_flight: this client has " + std::to_string(_options.clientMaxInFlight) + " tasks unanswered";
+	}
+	else return false;
+	// ERROR stays BUSY, which clients match; REASON says which limit.
+	Poco::JSON::Object::Ptr result = Result::nok(type, "BUSY");
+	result->set("REASON", why);
+	reply(origin, result, 503);
+	return true;
+}
+
+
+bool Dispatcher::appendKey(std::string& fields, const JsonScan::Member& member, const TaskOrigin& origin, const std::string& type)
+{
+	// The raw value keeps the client's escapes; a token name needs none.
+	std::string prefix = "c:" + origin.client + ":";
+	std::size_t length = prefix.size() + JsonScan::stringValue(member).size();
+	if (length > Request::MAX_NAME_LENGTH)
+	{
+		++_counters.invalid;
+		reply(origin, Result::nok(type, "Field IDEMPOTENCY_KEY must have 1 to " + std::to_string(Request::MAX_NAME_LENGTH - prefix.size())
+			+ " characters (stored as " + prefix + "KEY, at most " + std::to_string(Request::MAX_NAME_LENGTH) + ")"), 400);
+		return false;
+	}
+	fields.append(",\"IDEMPOTENCY_KEY\":\"").append(prefix).append(member.value.substr(1));
+	return true;
+}
+
+
+void Dispatcher::submit(const std::string& text, std::shared_ptr<PendingReply> pending, const std::string& client)
 {
 	TaskOrigin origin;
 	origin.reply = pending;
+	origin.client = client;
 	accept(text, std::move(origin));
 }
 
@@ -621,6 +667,8 @@ Poco::JSON::Object::Ptr Dispatcher::status() const
 	Poco::JSON::Object::Ptr queue = new Poco::JSON::Object;
 	queue->set("depth", _tasks.queued());
 	queue->set("capacity", _options.queueCapacity);
+	queue->set("bytes", _tasks.bytes());
+	queue->set("max_bytes", _options.queueMaxBytes);
 	queue->set("in_flight", _tasks.size() - _tasks.queued());
 	status->set("queue", queue);
 	Poco::JSON::Array::Ptr workers = new Poco::JSON::Array;
@@ -632,6 +680,8 @@ Poco::JSON::Object::Ptr Dispatcher::status() const
 	counters->set("completed", _counters.completed);
 	counters->set("failed", _counters.failed);
 	counters->set("rejected_busy", _counters.busy);
+	counters->set("rejected_busy_bytes", _counters.busyBytes);
+	counters->set("rejected_busy_client", _counters.busyClient);
 	counters->set("rejected_invalid", _counters.invalid);
 	counters->set("redispatched", _counters.redispatched);
 	counters->set("timed_out", _counters.timedOut);

@@ -55,7 +55,9 @@ struct Load
 
 class Dispatcher: public ConnectionHandler
 	/// Accepts tasks from clients (WebSocket and HTTP), validates them with
-	/// the plugins, queues them (bounded: BUSY when full), and pushes them
+	/// the plugins, queues them (bounded: BUSY when full of tasks or of
+	/// bytes, or when the client has client.max_in_flight unanswered), and
+	/// pushes them
 	/// to workers up to each worker's credit (its concurrency): no polling.
 	///
 	/// A task given to a worker is leased. When the worker's connection
@@ -77,6 +79,11 @@ class Dispatcher: public ConnectionHandler
 	/// (identity_refused). A worker id already connected is taken over by
 	/// a new connection only if that one's certificate names it; else the
 	/// newcomer is refused the same way.
+	/// A client's IDEMPOTENCY_KEY goes to the worker as c:NAME:KEY, NAME
+	/// being its token name (a client connection's Link::tag; empty when
+	/// the master runs without tokens), so that one client's keys never
+	/// meet another's, nor the task ids (which contain no ':'), the
+	/// default key of a task without one.
 	///
 	/// Reaches its connections only through a ConnectionDirectory and reads
 	/// time only from a TimeSource, so a fixture drives it in-process.
@@ -90,8 +97,9 @@ public:
 	void onMessage(const Link& link, const std::string& text) override;
 	void onClose(const Link& link, const std::string& reason) override;
 
-	void submit(const std::string& text, std::shared_ptr<PendingReply> reply);
-		/// An HTTP submission: reply is completed with the result.
+	void submit(const std::string& text, std::shared_ptr<PendingReply> reply, const std::string& client = std::string());
+		/// An HTTP submission: reply is completed with the result. client:
+		/// the token name (see accept).
 
 	void releaseWaiters(const std::string& why);
 		/// Answers every HTTP submission still waiting with 503 and why
@@ -131,11 +139,13 @@ public:
 private:
 	struct Counters
 	{
-		std::uint64_t submitted = 0, completed = 0, failed = 0, busy = 0, invalid = 0;
+		std::uint64_t submitted = 0, completed = 0, failed = 0, busy = 0, invalid = 0, busyBytes = 0, busyClient = 0;
 		std::uint64_t redispatched = 0, timedOut = 0, staleResults = 0, workerGarbage = 0, identityRefused = 0;
 	};
 
 	void accept(const std::string& text, TaskOrigin origin);
+	bool refuseOverLimits(const TaskOrigin& origin, const std::string& type, std::size_t bytes);
+	bool appendKey(std::string& fields, const JsonScan::Member& member, const TaskOrigin& origin, const std::string& type);
 	void onWorkerMessage(const Link& link, const std::string& text);
 	void onWorkerControl(const Link& link, const std::string& text);
 	void registerWorker(const Link& link, const Poco::JSON::Object& hello);

@@ -308,13 +308,32 @@ void Federation::onWorkerRequest(Peer& peer, const Poco::JSON::Object& message)
 	}
 	Load load = _dispatcher.load();
 	std::vector<std::string> lent;
-	if (_policy.lends(load) && peer.state == ALIVE)
-		lent = _dispatcher.lend(needed, _options.minWorkers, redirectMessage(peer));
+	int allowed = lendAllowance(peer);
+	if (_policy.lends(load) && peer.state == ALIVE && allowed > 0)
+		lent = _dispatcher.lend(std::min(needed, allowed), _options.minWorkers, redirectMessage(peer));
+	peer.lentInWindow += static_cast<int>(lent.size());
+	if (needed > allowed) _logger.information("peer %s asked for %d worker(s): at most %d more this window (lb.max_lend_per_window)", peer.address.id, needed, allowed);
 	for (const auto& uuid: lent) _loans.lend(uuid, peer.address.id);
 	send(peer, PeerMessages::workerResponse(_options.selfId, lent));
 	_counters.lentOut += lent.size();
 	if (lent.empty()) _logger.information("peer %s asked for %d worker(s): refused (queue %z, %d own worker(s))", peer.address.id, needed, load.queued, load.ownWorkers);
 	else _logger.information("lending %z worker(s) to peer %s: %s", lent.size(), peer.address.id, joined(lent));
+}
+
+
+int Federation::lendAllowance(Peer& peer)
+{
+	// Whatever a peer asks for (a forged WORKER_REQUEST may say 1000, and
+	// say it again), it gets at most this many workers per window.
+	std::int64_t window = std::max<std::int64_t>(_options.window.totalMicroseconds(), 1000000);
+	std::int64_t now = _clock.now();
+	if (!peer.lendWindowOpen || now - peer.lendWindowStart >= window)
+	{
+		peer.lendWindowOpen = true;
+		peer.lendWindowStart = now;
+		peer.lentInWindow = 0;
+	}
+	return std::max(0, _options.maxLendPerWindow - peer.lentInWindow);
 }
 
 

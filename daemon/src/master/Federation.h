@@ -40,7 +40,9 @@ class Federation: public ConnectionHandler, public WorkerListener
 	///
 	/// Loans follow the prototype, as the LoanPolicy decides: a saturated
 	/// master asks its least-loaded ALIVE peer with WORKER_REQUEST; the
-	/// peer lends idle workers (Dispatcher::lend), orders them to REDIRECT,
+	/// peer lends idle workers (Dispatcher::lend; to one peer at most
+	/// lb.max_lend_per_window per lb.window_ms, whatever it asks for),
+	/// orders them to REDIRECT,
 	/// and answers WORKER_RESPONSE. A calm borrower sends COMMAND_RELEASE,
 	/// gets RELEASE_ACK, sends each borrowed worker RETURN once idle, and
 	/// the owner confirms with RELEASE_COMPLETED when they are home. Every
@@ -128,6 +130,9 @@ private:
 		std::shared_ptr<std::atomic<bool>> linked = std::make_shared<std::atomic<bool>>(false);
 		std::string storeId;                     // its heartbeats' STORE_ID; empty if none
 		bool storeHeard = false;                 // a heartbeat told us (storeId is not a guess)
+		bool lendWindowOpen = false;             // lb.max_lend_per_window: a window has started
+		std::int64_t lendWindowStart = 0;        // when
+		int lentInWindow = 0;                    // and what was lent to it since
 	};
 
 	struct Counters
@@ -136,6 +141,7 @@ private:
 	};
 
 	Peer* peerOf(const Link& link);
+	int lendAllowance(Peer& peer);
 	Peer* identify(const Link& link, const Poco::JSON::Object& message);
 	void refusePeer(const Link& link, const std::string& id, const std::string& why);
 	void send(Peer& peer, const std::string& text);

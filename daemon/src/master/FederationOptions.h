@@ -34,6 +34,7 @@ struct FederationOptions
 	int maxBorrow = 4;                                   /// lb.max_borrow
 	int minWorkers = 1;                                  /// lb.min_workers: never lend the last ones
 	Poco::Timespan cooldown = Poco::Timespan(2, 0);      /// lb.cooldown_ms
+	int maxLendPerWindow = 4;                            /// lb.max_lend_per_window: lent to one peer per lb.window_ms (at least 1 s)
 	std::string storeId;                                 /// the master's store id, sent in heartbeats; empty: loans are not checked
 	std::string storeConnector;                          /// the master's store connector
 	bool requireIdentity = false;                        /// tls.verify_peers: an accepted peer's verified certificate must name its SERVER_UUID

@@ -15,6 +15,8 @@
 #include "Poco/Net/SocketAddress.h"
 #include "Poco/Timespan.h"
 #include <cstddef>
+#include <string>
+#include <vector>
 
 
 namespace orchd {
@@ -29,6 +31,14 @@ struct MasterOptions
 	int httpThreads = 32;
 	Poco::Timespan httpTimeout = Poco::Timespan(30, 0);
 	NodeSecurity security;  /// TLS on master.listen and on the peer links it dials; the cluster token
+	std::string tokensFile;                                   /// auth.tokens_file; empty: open to anyone
+	std::vector<std::string> allowedOrigins;                  /// http.allowed_origins: browser Origins let upgrade
+	Poco::Timespan headerTimeout = Poco::Timespan(5, 0);      /// http.header_timeout_ms: a request's headers, in full
+	Poco::Timespan keepAliveTimeout;                          /// http.keep_alive_timeout_ms: idle between requests; 0: no keep-alive
+	int maxKeepAliveRequests = 100;                           /// http.max_keep_alive_requests: requests on one connection
+	int maxHandshakesPerAddress = 8;                          /// http.max_handshakes_per_address: unfinished at once
+	int maxConnections = 10000;                               /// net.max_connections: WebSockets and HTTP connections
+	Poco::Timespan firstMessageTimeout = Poco::Timespan(10, 0);  /// net.first_message_timeout_ms
 };
 
 

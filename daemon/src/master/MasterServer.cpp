@@ -8,6 +8,9 @@
 #include "net/TlsSocketImpl.h"
 #include "orchd/Request.h"
 #include "Poco/Net/HTTPServerRequestImpl.h"
+#include "master/HttpGate.h"
+#include "orchd/Request.h"
+#include "Poco/Net/MediaType.h"
 #include "Poco/Net/HTTPRequestHandler.h"
 #include "Poco/Net/HTTPRequestHandlerFactory.h"
 #include "Poco/Net/HTTPServerParams.h"
@@ -32,7 +35,7 @@ namespace {
 
 void sendJson(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const std::string& body)
 {
-	response.setStatus(status);
+	response.setStatusAndReason(status);
 	response.setContentType("application/json");
 	response.setContentLength(static_cast<std::streamsize>(body.size()));
 	response.send() << body;
@@ -92,8 +95,9 @@ class UpgradeHandler: public HTTPRequestHandler
 	/// nodeRefusal).
 {
 public:
-	UpgradeHandler(EventLoop& loop, ConnectionHandler& handler, Connection::Kind kind, std::size_t maxMessageBytes, const NodeSecurity& security, Poco::Logger& logger):
-		_loop(loop), _handler(handler), _kind(kind), _maxMessageBytes(maxMessageBytes), _security(security), _logger(logger)
+	UpgradeHandler(EventLoop& loop, ConnectionHandler& handler, Connection::Kind kind, std::size_t maxMessageBytes, const NodeSecurity& security, Poco::Logger& logger,
+		const std::string& client = std::string()):
+		_loop(loop), _handler(handler), _kind(kind), _maxMessageBytes(maxMessageBytes), _security(security), _logger(logger), _client(client)
 	{
 	}
 
@@ -116,7 +120,7 @@ public:
 		try
 		{
 			WebSocket socket(request, response);
-			_loop.adopt(socket, _kind, _handler, _maxMessageBytes, false, std::string(), tls);
+			_loop.adopt(socket, _kind, _handler, _maxMessageBytes, false, _client, tls);
 		}
 		catch (WebSocketException& exc)
 		{
@@ -131,6 +135,7 @@ private:
 	std::size_t _maxMessageBytes;
 	const NodeSecurity& _security;
 	Poco::Logger& _logger;
+	std::string _client;
 };
 
 
@@ -138,8 +143,8 @@ class TaskPostHandler: public HTTPRequestHandler
 	/// POST /v1/tasks: the result in the response, or 504 after the timeout.
 {
 public:
-	TaskPostHandler(EventLoop& loop, Dispatcher& dispatcher, const MasterOptions& options):
-		_loop(loop), _dispatcher(dispatcher), _maxMessageBytes(options.maxMessageBytes), _timeout(options.httpTimeout)
+	TaskPostHandler(EventLoop& loop, Dispatcher& dispatcher, const MasterOptions& options, const std::string& client):
+		_loop(loop), _dispatcher(dispatcher), _maxMessageBytes(options.maxMessageBytes), _timeout(options.httpTimeout), _client(client)
 	{
 	}
 
@@ -167,7 +172,8 @@ public:
 		// Checked on the loop like a WebSocket client's request.
 		auto pending = std::make_shared<PendingReply>();
 		Dispatcher& dispatcher = _dispatcher;
-		_loop.post([&dispatcher, body, pending] { dispatcher.submit(body, pending); });
+		std::string client = _client;
+		_loop.post([&dispatcher, body, pending, client] { dispatcher.submit(body, pending, client); });
 		if (!pending->wait(_timeout))
 		{
 			sendJson(response, HTTPResponse::HTTP_GATEWAY_TIMEOUT,
@@ -182,6 +188,7 @@ private:
 	Dispatcher& _dispatcher;
 	std::size_t _maxMessageBytes;
 	Poco::Timespan _timeout;
+	std::string _client;
 };
 
 
@@ -204,8 +211,8 @@ void answerFromLoop(EventLoop& loop, HTTPServerResponse& response, std::function
 class StatusHandler: public HTTPRequestHandler
 {
 public:
-	StatusHandler(EventLoop& loop, Dispatcher& dispatcher, Federation& federation):
-		_loop(loop), _dispatcher(dispatcher), _federation(federation)
+	StatusHandler(EventLoop& loop, Dispatcher& dispatcher, Federation& federation, std::shared_ptr<GateCounters> gate):
+		_loop(loop), _dispatcher(dispatcher), _federation(federation), _gate(std::move(gate))
 	{
 	}
 
@@ -213,13 +220,18 @@ public:
 	{
 		Dispatcher& dispatcher = _dispatcher;
 		Federation& federation = _federation;
-		answerFromLoop(_loop, response, [&dispatcher, &federation]
+		std::shared_ptr<GateCounters> gate = _gate;
+		answerFromLoop(_loop, response, [&dispatcher, &federation, gate]
 		{
 			std::ostringstream out;
 			Poco::JSON::Object::Ptr status = dispatcher.status();
 			status->set("peers", federation.peersStatus());
 			status->set("loans", federation.countersStatus());
 			status->set("lb", federation.settingsStatus());
+			Poco::JSON::Object::Ptr http = new Poco::JSON::Object;
+			http->set("waiting_heads", gate->waiting.load());
+			http->set("refused", gate->refused.load());
+			status->set("http", http);
 			status->stringify(out, 2);
 			return out.str();
 		}, Poco::Timespan(5, 0));
@@ -229,6 +241,7 @@ private:
 	EventLoop& _loop;
 	Dispatcher& _dispatcher;
 	Federation& _federation;
+	std::shared_ptr<GateCounters> _gate;
 };
 
 
@@ -254,27 +267,36 @@ private:
 class SimpleHandler: public HTTPRequestHandler
 {
 public:
-	SimpleHandler(HTTPResponse::HTTPStatus status, const std::string& body):
-		_status(status), _body(body)
+	SimpleHandler(HTTPResponse::HTTPStatus status, const std::string& body, bool refusal = false):
+		_status(status), _body(body), _refusal(refusal)
 	{
 	}
 
 	void handleRequest(HTTPServerRequest&, HTTPServerResponse& response) override
 	{
+		if (_refusal)
+		{
+			// The request's body (if any) is not read: the connection
+			// cannot carry another request.
+			response.setKeepAlive(false);
+			if (_status == HTTPResponse::HTTP_UNAUTHORIZED) response.set("WWW-Authenticate", "Bearer");
+		}
 		sendJson(response, _status, _body);
 	}
 
 private:
 	HTTPResponse::HTTPStatus _status;
 	std::string _body;
+	bool _refusal;
 };
 
 
 class RequestRouter: public HTTPRequestHandlerFactory
 {
 public:
-	RequestRouter(EventLoop& loop, Dispatcher& dispatcher, Federation& federation, const MasterOptions& options, Poco::Logger& logger):
-		_loop(loop), _dispatcher(dispatcher), _federation(federation), _options(options), _logger(logger)
+	RequestRouter(EventLoop& loop, Dispatcher& dispatcher, Federation& federation, const MasterOptions& options, Poco::Logger& logger, ClientTokens* tokens,
+		std::shared_ptr<GateCounters> gate):
+		_loop(loop), _dispatcher(dispatcher), _federation(federation), _options(options), _logger(logger), _tokens(tokens), _gate(std::move(gate))
 	{
 	}
 
@@ -282,25 +304,79 @@ public:
 	{
 		const std::string& uri = request.getURI();
 		const std::string& method = request.getMethod();
+		if (uri == "/healthz") return new HealthHandler(_loop);
+		bool upgrade = uri == "/v1/worker" || uri == "/v1/client" || uri == "/v1/peer";
+		if (upgrade && request.has("Origin") && !allowedOrigin(request.get("Origin")))
+		{
+			// A page in a browser inside the network must not reach a
+			// WebSocket: browsers send Origin, nodes and orchctl do not.
+			return refusal(HTTPResponse::HTTP_FORBIDDEN, "Origin " + request.get("Origin") + " is not allowed (http.allowed_origins)");
+		}
+		std::string client;
+		int role = uri == "/v1/client" || uri == "/v1/tasks" ? ClientTokens::SUBMIT : (uri == "/v1/status" ? ClientTokens::READ : 0);
+		if (role && _tokens)
+		{
+			ClientTokens::Verdict verdict = _tokens->check(request.get("Authorization", ""), role);
+			if (verdict.status != 200) return refusal(static_cast<HTTPResponse::HTTPStatus>(verdict.status), verdict.error);
+			client = verdict.name;
+		}
 		if (uri == "/v1/worker") return new UpgradeHandler(_loop, _dispatcher, Connection::WORKER, _options.maxMessageBytes, _options.security, _logger);
-		if (uri == "/v1/client") return new UpgradeHandler(_loop, _dispatcher, Connection::CLIENT, _options.maxMessageBytes, _options.security, _logger);
+		if (uri == "/v1/client") return new UpgradeHandler(_loop, _dispatcher, Connection::CLIENT, _options.maxMessageBytes, _options.security, _logger, client);
 		if (uri == "/v1/tasks")
 		{
-			if (method == HTTPRequest::HTTP_POST) return new TaskPostHandler(_loop, _dispatcher, _options);
-			return new SimpleHandler(HTTPResponse::HTTP_METHOD_NOT_ALLOWED, errorBody("Use POST /v1/tasks"));
+			if (method != HTTPRequest::HTTP_POST) return new SimpleHandler(HTTPResponse::HTTP_METHOD_NOT_ALLOWED, errorBody("Use POST /v1/tasks"));
+			// A browser may POST text/plain anywhere without asking first;
+			// application/json needs a CORS preflight, which is not answered.
+			if (!isJson(request.getContentType()))
+				return refusal(HTTPResponse::HTTP_UNSUPPORTED_MEDIA_TYPE, "POST /v1/tasks needs Content-Type: application/json");
+			return new TaskPostHandler(_loop, _dispatcher, _options, client);
 		}
 		if (uri == "/v1/peer") return new UpgradeHandler(_loop, _federation, Connection::PEER, _options.maxMessageBytes, _options.security, _logger);
-		if (uri == "/v1/status") return new StatusHandler(_loop, _dispatcher, _federation);
-		if (uri == "/healthz") return new HealthHandler(_loop);
+		if (uri == "/v1/status") return new StatusHandler(_loop, _dispatcher, _federation, _gate);
 		return new SimpleHandler(HTTPResponse::HTTP_NOT_FOUND, errorBody("No such endpoint: " + uri));
 	}
 
+	void abortRequests()
+		/// Shuts the sockets of the requests in progress down (what
+		/// HTTPServer::stopAll(true) does through the protected event).
+	{
+		serverStopped(this, true);
+	}
+
 private:
+	static HTTPRequestHandler* refusal(HTTPResponse::HTTPStatus status, const std::string& why)
+	{
+		return new SimpleHandler(status, errorBody(why), true);
+	}
+
+	static bool isJson(const std::string& contentType)
+	{
+		try
+		{
+			return MediaType(contentType).matches("application", "json");
+		}
+		catch (Poco::Exception&)
+		{
+			return false;
+		}
+	}
+
+	bool allowedOrigin(const std::string& origin) const
+	{
+		for (const auto& allowed: _options.allowedOrigins)
+		{
+			if (Poco::icompare(allowed, origin) == 0) return true;
+		}
+		return false;
+	}
+
 	EventLoop& _loop;
 	Dispatcher& _dispatcher;
 	Federation& _federation;
 	const MasterOptions& _options;
 	Poco::Logger& _logger;
+	ClientTokens* _tokens;
+	std::shared_ptr<GateCounters> _gate;
 };
 
 
@@ -318,6 +394,16 @@ MasterServer::MasterServer(const MasterOptions& options, const TaskRunner& valid
 	Federation& federation = _federation;
 	_loop.every(Poco::Timespan(0, 50000), [&dispatcher] { dispatcher.checkLeases(); });
 	_loop.every(Poco::Timespan(0, 100000), [&federation] { federation.tick(); });
+	_loop.setFirstMessageTimeout(_options.firstMessageTimeout);
+	if (!_options.tokensFile.empty())
+	{
+		_tokens = std::make_unique<ClientTokens>(_options.tokensFile, logger);
+		_logger.information("auth.tokens_file %s: %z client token(s); /v1/client, /v1/tasks and /v1/status need one", _options.tokensFile, _tokens->size());
+	}
+	else
+	{
+		_logger.warning("no auth.tokens_file: any client that reaches %s may submit tasks and read the status", _options.listen.toString());
+	}
 }
 
 
@@ -341,10 +427,22 @@ void MasterServer::start()
 	params->setMaxThreads(_options.httpThreads);
 	params->setMaxQueued(1024);
 	params->setThreadIdleTime(Poco::Timespan(1, 0));
-	params->setTimeout(Poco::Timespan(10, 0));
-	params->setKeepAlive(true);
+	// Per read once the head is in; the head itself has a total deadline
+	// (HttpGate). Keep-alive off by default: a connection kept for another
+	// request would skip the gate.
+	params->setTimeout(_options.headerTimeout);
+	params->setKeepAlive(_options.keepAliveTimeout > 0);
+	params->setKeepAliveTimeout(_options.keepAliveTimeout);
+	params->setMaxKeepAliveRequests(_options.maxKeepAliveRequests);
 	_loop.start();
-	_http = std::make_unique<HTTPServer>(new RequestRouter(_loop, _dispatcher, _federation, _options, _logger), socket, params);
+	auto counters = std::make_shared<GateCounters>();
+	_router = new RequestRouter(_loop, _dispatcher, _federation, _options, _logger, _tokens.get(), counters);
+	GateLimits limits;
+	limits.headerTimeout = _options.headerTimeout;
+	limits.maxPerAddress = _options.maxHandshakesPerAddress;
+	limits.maxConnections = _options.maxConnections;
+	EventLoop& loop = _loop;
+	_http = std::make_unique<TCPServer>(new HttpGate(params, _router, limits, [&loop] { return loop.openCount(); }, counters, _logger), socket, params);
 	_http->start();
 	DialSecurity dial{_options.security.client, std::string(), _options.security.clusterToken};
 	_dialer = std::make_unique<PeerDialer>(_loop, _federation, _federation.dialTargets(), _options.maxMessageBytes, _options.federation.heartbeat, dial, _logger);
@@ -365,7 +463,10 @@ void MasterServer::stop()
 	}
 	if (_http)
 	{
-		_http->stopAll(true);
+		// What HTTPServer::stopAll(true) does: stop accepting, then abort
+		// the requests in progress (each HTTPServerConnection listens).
+		_http->stop();
+		static_cast<RequestRouter*>(_router.get())->abortRequests();
 		_http.reset();
 	}
 	_loop.stop();

@@ -17,7 +17,9 @@
 #include "net/EventLoop.h"
 #include "plugin/TaskRunner.h"
 #include "Poco/Logger.h"
-#include "Poco/Net/HTTPServer.h"
+#include "master/ClientTokens.h"
+#include "Poco/Net/HTTPRequestHandlerFactory.h"
+#include "Poco/Net/TCPServer.h"
 #include "Poco/Net/SocketAddress.h"
 #include <memory>
 
@@ -35,6 +37,14 @@ class MasterServer
 	/// HTTP threads only do the handshake: each WebSocket is then handed to
 	/// the EventLoop, whose one thread serves all of them without blocking
 	/// (see Connection). POST /v1/tasks holds an HTTP thread while it waits.
+	///
+	/// Before a request reaches a handler: HttpGate (a whole head within
+	/// http.header_timeout_ms, http.max_handshakes_per_address,
+	/// net.max_connections); a WebSocket upgrade whose Origin is not in
+	/// http.allowed_origins is refused (403); with auth.tokens_file,
+	/// /v1/client and POST /v1/tasks need a submit token, /v1/status a
+	/// read token (401, 403; ClientTokens), and the client's token name
+	/// is its namespace of idempotency keys (Dispatcher). /healthz is open.
 {
 public:
 	MasterServer(const MasterOptions& options, const TaskRunner& validator, Poco::Logger& logger);
@@ -61,7 +71,9 @@ private:
 	Dispatcher _dispatcher;
 	Federation _federation;
 	std::unique_ptr<PeerDialer> _dialer;
-	std::unique_ptr<Poco::Net::HTTPServer> _http;
+	std::unique_ptr<ClientTokens> _tokens;
+	Poco::Net::HTTPRequestHandlerFactory::Ptr _router;
+	std::unique_ptr<Poco::Net::TCPServer> _http;
 	Poco::UInt16 _port = 0;
 };
 

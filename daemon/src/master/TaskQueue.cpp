@@ -19,6 +19,12 @@ TaskQueue::TaskQueue(const std::string& masterId):
 }
 
 
+std::string TaskOrigin::inFlightKey() const
+{
+	return client.empty() ? "#" + std::to_string(connection) : "c:" + client;
+}
+
+
 Task& TaskQueue::add(const std::string& type, std::string fields, TaskOrigin origin)
 {
 	auto task = std::make_unique<Task>();
@@ -27,6 +33,8 @@ Task& TaskQueue::add(const std::string& type, std::string fields, TaskOrigin ori
 	task->type = type;
 	task->fields = std::move(fields);
 	task->origin = std::move(origin);
+	_bytes += task->fields.size();
+	++_inFlight[task->origin.inFlightKey()];
 	Task& ref = *task;
 	_queues[type].push_back(&ref);
 	++_queued;
@@ -80,7 +88,12 @@ void TaskQueue::requeue(Task& task)
 
 void TaskQueue::erase(std::uint64_t seq)
 {
-	_tasks.erase(seq);
+	auto it = _tasks.find(seq);
+	if (it == _tasks.end()) return;
+	_bytes -= it->second->fields.size();
+	auto count = _inFlight.find(it->second->origin.inFlightKey());
+	if (count != _inFlight.end() && --count->second == 0) _inFlight.erase(count);
+	_tasks.erase(it);
 }
 
 
@@ -114,6 +127,19 @@ std::size_t TaskQueue::queued() const
 std::size_t TaskQueue::size() const
 {
 	return _tasks.size();
+}
+
+
+std::size_t TaskQueue::bytes() const
+{
+	return _bytes;
+}
+
+
+std::size_t TaskQueue::inFlight(const std::string& key) const
+{
+	auto it = _inFlight.find(key);
+	return it == _inFlight.end() ? 0 : it->second;
 }
 
 

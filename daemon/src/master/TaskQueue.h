@@ -27,6 +27,11 @@ struct TaskOrigin
 	std::uint64_t connection = 0;         /// a WebSocket client, or 0
 	std::string requestId;                /// the client's REQUEST_ID as JSON text, or empty
 	std::shared_ptr<PendingReply> reply;  /// an HTTP client, or null
+	std::string client;                   /// the client's token name; empty when the master runs without tokens
+
+	std::string inFlightKey() const;
+		/// Whose in-flight count a task is in: the token name, or without
+		/// tokens the WebSocket connection (all HTTP clients share one).
 };
 
 
@@ -90,6 +95,12 @@ public:
 	std::size_t size() const;
 		/// Tasks accepted and not answered: queued and leased.
 
+	std::size_t bytes() const;
+		/// The bytes of the fields of every task held (queued and leased).
+
+	std::size_t inFlight(const std::string& key) const;
+		/// Tasks held for this TaskOrigin::inFlightKey().
+
 	template <class Function>
 	void forEach(Function function)
 	{
@@ -109,6 +120,8 @@ private:
 	std::unordered_map<std::uint64_t, std::unique_ptr<Task>> _tasks;
 	std::unordered_map<std::string, std::deque<Task*>> _queues;
 	std::size_t _queued = 0;
+	std::size_t _bytes = 0;
+	std::unordered_map<std::string, std::size_t> _inFlight;
 	std::deque<Deadline> _deadlines;
 };
 

@@ -101,6 +101,12 @@ bool Connection::closing() const
 }
 
 
+bool Connection::heard() const
+{
+	return _heard;
+}
+
+
 ConnectionHandler& Connection::handler()
 {
 	return _handler;
@@ -345,12 +351,20 @@ void Connection::dispatch(const std::string& payload)
 	switch (_codec.opcode())
 	{
 	case FrameCodec::TEXT:
+		_heard = true;
 		_handler.onMessage(_link, payload);
 		break;
 	case FrameCodec::BINARY:
 		close(1003, "binary frames are not supported: send JSON text");
 		break;
 	case FrameCodec::PING:
+		// Counted like any reply: a worker is always read, so a pinger
+		// that never reads would otherwise grow this buffer without end.
+		if (_out.size() - _outOffset > MAX_OUTPUT)
+		{
+			fail("slow consumer: more than " + std::to_string(MAX_OUTPUT >> 20) + " MiB of replies (PONGs) unread");
+			break;
+		}
 		FrameCodec::encode(_out, FrameCodec::PONG, payload.data(), payload.size(), _clientSide);
 		_loop.markDirty(*this);
 		break;

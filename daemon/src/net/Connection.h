@@ -40,7 +40,8 @@ class Connection
 	/// Flow control: while more than highWater bytes wait to be sent, the
 	/// connection is not read (a client that floods without reading is
 	/// paused, not served at others' expense); beyond maxOutput bytes it
-	/// is closed as a slow consumer.
+	/// is closed as a slow consumer. That includes the PONGs it is owed:
+	/// a peer that pings and never reads is dropped like any other.
 	///
 	/// Transport: the descriptor itself (recv/send), or, given a
 	/// TlsSocketImpl, its non-blocking readSome/writeSome. Bytes OpenSSL
@@ -78,6 +79,10 @@ public:
 		/// (or at once if the peer does not read).
 
 	bool closing() const;
+
+	bool heard() const;
+		/// True once a text message came in (see EventLoop's first-message
+		/// deadline).
 
 	bool lingerExpired() const;
 		/// True once a closing connection has waited LINGER for its peer.
@@ -124,6 +129,7 @@ private:
 	std::size_t _inOffset = 0;
 	std::string _out;
 	std::size_t _outOffset = 0;
+	bool _heard = false;
 	bool _closing = false;
 	bool _shutdownSent = false;
 	Poco::Clock _closingSince;

@@ -32,7 +32,7 @@ struct Link
 	std::uint64_t id = 0;
 	Kind kind = CLIENT;
 	std::string peerAddress;  /// "host:port" of the other end
-	std::string tag;          /// a dialled peer link: the peer's id; else empty
+	std::string tag;          /// a dialled peer link: the peer's id; a client: its token name; else empty
 	std::vector<std::string> verifiedNames;  /// the CN and DNS SANs of the peer's TLS certificate, verified against the CA; empty without one
 };
 

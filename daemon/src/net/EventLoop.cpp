@@ -47,6 +47,12 @@ void EventLoop::every(Poco::Timespan interval, std::function<void()> function)
 }
 
 
+void EventLoop::setFirstMessageTimeout(Poco::Timespan timeout)
+{
+	_firstMessageTimeout = timeout;
+}
+
+
 void EventLoop::start()
 {
 	_running = true;
@@ -89,6 +95,7 @@ void EventLoop::wake()
 
 void EventLoop::adopt(const Poco::Net::WebSocket& socket, Connection::Kind kind, ConnectionHandler& handler, std::size_t maxMessageBytes, bool clientSide, const std::string& tag, Poco::AutoPtr<TlsSocketImpl> tls)
 {
+	++_open;
 	post([this, socket, kind, &handler, maxMessageBytes, clientSide, tag, tls]
 	{
 		std::uint64_t id = _nextId++;
@@ -100,9 +107,16 @@ void EventLoop::adopt(const Poco::Net::WebSocket& socket, Connection::Kind kind,
 		if (::epoll_ctl(_epoll, EPOLL_CTL_ADD, ref.fd(), &event) != 0)
 		{
 			_logger.error("cannot watch connection from %s: %s", ref.peerAddress(), std::string(std::strerror(errno)));
+			--_open;
 			return;
 		}
 		_interest[id] = EPOLLIN;
+		if (_firstMessageTimeout > 0)
+		{
+			Poco::Clock deadline;
+			deadline += _firstMessageTimeout.totalMicroseconds();
+			_fresh.push_back(FirstMessage{id, deadline});
+		}
 		_connections.emplace(id, std::move(connection));
 		handler.onOpen(ref.link());
 		// Bytes may have arrived before the socket was watched.
@@ -150,6 +164,12 @@ bool EventLoop::alive(std::uint64_t id) const
 std::size_t EventLoop::connectionCount() const
 {
 	return _connections.size();
+}
+
+
+std::size_t EventLoop::openCount() const
+{
+	return _open;
 }
 
 
@@ -219,6 +239,7 @@ void EventLoop::run()
 		runPosted();
 		runTimers();
 		reapLingering();
+		closeSilent();
 		// Replies to everything this round produced leave together: one
 		// send() per connection per round, not one per message.
 		settle();
@@ -280,6 +301,24 @@ void EventLoop::reapLingering()
 		else _lingering[kept++] = id;
 	}
 	_lingering.resize(kept);
+}
+
+
+void EventLoop::closeSilent()
+{
+	// A socket that never says anything holds a descriptor and buffers for
+	// free: ALIVE, a client's first request and a peer's first heartbeat
+	// all come at once from a real node.
+	Poco::Clock now;
+	while (!_fresh.empty() && _fresh.front().deadline <= now)
+	{
+		Connection* connection = find(_fresh.front().id);
+		_fresh.pop_front();
+		if (!connection || connection->heard()) continue;
+		std::string why = "no message within " + std::to_string(_firstMessageTimeout.totalMilliseconds()) + " ms of connecting";
+		_logger.warning("connection from %s closed: %s", connection->peerAddress(), why);
+		connection->close(1008, why);
+	}
 }
 
 
@@ -375,6 +414,7 @@ void EventLoop::destroy(Connection& connection)
 	// that reacts to its closing.
 	std::unique_ptr<Connection> owned = std::move(_connections[id]);
 	_connections.erase(id);
+	--_open;
 	try
 	{
 		owned->handler().onClose(owned->link(), owned->closeReason());

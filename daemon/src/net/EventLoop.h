@@ -18,6 +18,7 @@
 #include "Poco/Timespan.h"
 #include "Poco/Clock.h"
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <unordered_map>
@@ -51,6 +52,11 @@ public:
 		/// Runs function on the loop thread about every interval. Call
 		/// before start().
 
+	void setFirstMessageTimeout(Poco::Timespan timeout);
+		/// A connection that has sent no text message this long after it
+		/// was adopted is closed (1008). Zero (the default) disables it.
+		/// Call before start().
+
 	void start();
 	void stop();
 		/// Closes every connection (handlers see onClose) and joins the
@@ -69,6 +75,10 @@ public:
 	bool alive(std::uint64_t id) const override;
 
 	std::size_t connectionCount() const;
+
+	std::size_t openCount() const;
+		/// Connections adopted and not yet destroyed (including those
+		/// whose adoption is still queued). Thread-safe.
 
 	void markDirty(Connection& connection);
 	void markDead(Connection& connection);
@@ -97,6 +107,7 @@ private:
 	void settle();
 	void reapLingering();
 	void readBuffered();
+	void closeSilent();
 	void updateInterest(Connection& connection);
 	void destroy(Connection& connection);
 	int pollTimeoutMs() const;
@@ -118,6 +129,14 @@ private:
 	std::vector<std::uint64_t> _buffered;   // TLS connections with decrypted input waiting
 	std::vector<std::uint64_t> _lingering;  // closing connections: only these are checked for linger expiry
 	std::vector<Timer> _timers;
+	struct FirstMessage
+	{
+		std::uint64_t id;
+		Poco::Clock deadline;
+	};
+	Poco::Timespan _firstMessageTimeout;
+	std::deque<FirstMessage> _fresh;  // in deadline order: every deadline is as long
+	std::atomic<std::size_t> _open{0};
 	std::uint64_t _nextId = 1;
 };
 

@@ -4,6 +4,7 @@
 
 
 #include "server/DaemonConfig.h"
+#include "master/ClientTokens.h"
 #include "store/MariaStatements.h"
 #include "Poco/File.h"
 #include "Poco/FileStream.h"
@@ -31,7 +32,7 @@ namespace {
 
 
 // The prefixes that belong to orchd; logging.* and application.* are Poco's.
-const char* const OWN_PREFIXES[] = {"orchd", "plugins", "store", "master", "worker", "task", "queue", "peer", "lb", "tls", "auth"};
+const char* const OWN_PREFIXES[] = {"orchd", "plugins", "store", "master", "worker", "task", "queue", "peer", "lb", "tls", "auth", "http", "net", "client"};
 
 
 std::size_t editDistance(const std::string& a, const std::string& b)
@@ -94,11 +95,21 @@ const std::vector<DaemonConfig::Key>& DaemonConfig::keys()
 		{"store.busy_timeout_ms", "5000"},
 		{"store.idempotency_retention_hours", "720"},
 		{"store.synchronous", "full"},
-		{"master.listen", "0.0.0.0:7400"},
+		{"master.listen", "127.0.0.1:7400"},
 		{"master.http_threads", "32"},
 		{"master.http_timeout_ms", "30000"},
 		{"master.max_message_bytes", "1048576"},
 		{"queue.capacity", "10000"},
+		{"queue.max_bytes", "67108864"},
+		{"client.max_in_flight", "1000"},
+		{"auth.tokens_file", ""},
+		{"http.allowed_origins", ""},
+		{"http.header_timeout_ms", "5000"},
+		{"http.keep_alive_timeout_ms", "0"},
+		{"http.max_keep_alive_requests", "100"},
+		{"http.max_handshakes_per_address", "8"},
+		{"net.max_connections", "10000"},
+		{"net.first_message_timeout_ms", "10000"},
 		{"task.timeout_ms", "30000"},
 		{"task.max_attempts", "3"},
 		{"master.peers", ""},
@@ -111,6 +122,7 @@ const std::vector<DaemonConfig::Key>& DaemonConfig::keys()
 		{"lb.max_borrow", "4"},
 		{"lb.min_workers", "1"},
 		{"lb.cooldown_ms", "2000"},
+		{"lb.max_lend_per_window", "4"},
 		{"worker.home", ""},
 		{"worker.failover", ""},
 		{"worker.concurrency", "4"},
@@ -190,7 +202,7 @@ DaemonSettings DaemonConfig::load(const Poco::Util::AbstractConfiguration& confi
 void DaemonConfig::loadMaster(const Poco::Util::AbstractConfiguration& config, DaemonSettings& settings)
 {
 	MasterOptions& master = settings.master;
-	master.listen = getAddress(config, "master.listen", "0.0.0.0:7400");
+	master.listen = getAddress(config, "master.listen", "127.0.0.1:7400");
 	master.httpThreads = getInt(config, "master.http_threads", 32, 2, 4096);
 	master.httpTimeout = Poco::Timespan(Poco::Timespan::TimeDiff(getInt(config, "master.http_timeout_ms", 30000, 1, 3600000)) * 1000);
 	master.maxMessageBytes = static_cast<std::size_t>(getInt(config, "master.max_message_bytes", 1048576, 1024, 64 << 20));
@@ -201,6 +213,11 @@ void DaemonConfig::loadMaster(const Poco::Util::AbstractConfiguration& config, D
 	master.dispatch.maxMessageBytes = master.maxMessageBytes;
 	master.security = settings.security;
 	master.dispatch.requireIdentity = master.federation.requireIdentity = settings.security.verifyPeers;
+	master.dispatch.queueMaxBytes = static_cast<std::size_t>(getInt(config, "queue.max_bytes", 64 << 20, 1 << 20, 2147483647));
+	if (master.dispatch.queueMaxBytes < master.maxMessageBytes)
+		throw ConfigException("queue.max_bytes: must be at least master.max_message_bytes (one task of the largest size)");
+	master.dispatch.clientMaxInFlight = static_cast<std::size_t>(getInt(config, "client.max_in_flight", 1000, 1, 10000000));
+	loadLimits(config, master);
 
 	FederationOptions& federation = master.federation;
 	federation.selfId = settings.id;
@@ -231,6 +248,47 @@ void DaemonConfig::loadMaster(const Poco::Util::AbstractConfiguration& config, D
 	federation.maxBorrow = getInt(config, "lb.max_borrow", 4, 0, 10000);
 	federation.minWorkers = getInt(config, "lb.min_workers", 1, 0, 10000);
 	federation.cooldown = milliseconds(getInt(config, "lb.cooldown_ms", 2000, 0, 3600000));
+	federation.maxLendPerWindow = getInt(config, "lb.max_lend_per_window", 4, 0, 10000);
+}
+
+
+void DaemonConfig::loadLimits(const Poco::Util::AbstractConfiguration& config, MasterOptions& master)
+{
+	master.tokensFile = config.getString("auth.tokens_file", "");
+	if (!master.tokensFile.empty())
+	{
+		// Read here so that a bad line is a configuration error (exit 78);
+		// the master reads the file again when it starts, and on changes.
+		if (!Poco::File(master.tokensFile).exists()) throw ConfigException("auth.tokens_file: no such file: " + master.tokensFile);
+		try
+		{
+			Poco::FileInputStream in(master.tokensFile);
+			std::string text;
+			Poco::StreamCopier::copyToString(in, text);
+			ClientTokens::parse(text, master.tokensFile);
+		}
+		catch (TokenFileException& exc)
+		{
+			throw ConfigException("auth.tokens_file: " + exc.message());
+		}
+		catch (Poco::Exception& exc)
+		{
+			throw ConfigException("auth.tokens_file: cannot read " + master.tokensFile + " (" + exc.message() + ")");
+		}
+	}
+	Poco::StringTokenizer origins(config.getString("http.allowed_origins", ""), ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+	for (const auto& origin: origins)
+	{
+		if (origin.find("://") == std::string::npos || origin.find_first_of(" \t/", origin.find("://") + 3) != std::string::npos)
+			throw ConfigException("http.allowed_origins: '" + origin + "' is not an origin (SCHEME://HOST[:PORT], as browsers send it)");
+		master.allowedOrigins.push_back(origin);
+	}
+	master.headerTimeout = milliseconds(getInt(config, "http.header_timeout_ms", 5000, 100, 600000));
+	master.keepAliveTimeout = milliseconds(getInt(config, "http.keep_alive_timeout_ms", 0, 0, 600000));
+	master.maxKeepAliveRequests = getInt(config, "http.max_keep_alive_requests", 100, 0, 1000000);
+	master.maxHandshakesPerAddress = getInt(config, "http.max_handshakes_per_address", 8, 1, 100000);
+	master.maxConnections = getInt(config, "net.max_connections", 10000, 16, 10000000);
+	master.firstMessageTimeout = milliseconds(getInt(config, "net.first_message_timeout_ms", 10000, 100, 3600000));
 }
 
 

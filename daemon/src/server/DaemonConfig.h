@@ -74,6 +74,7 @@ private:
 	static int getInt(const Poco::Util::AbstractConfiguration& config, const std::string& key, int defaultValue, int min, int max);
 	static Poco::Net::SocketAddress getAddress(const Poco::Util::AbstractConfiguration& config, const std::string& key, const std::string& defaultValue);
 	static std::vector<PeerAddress> getPeerList(const Poco::Util::AbstractConfiguration& config, const std::string& key);
+	static void loadLimits(const Poco::Util::AbstractConfiguration& config, MasterOptions& master);
 	static void loadMaster(const Poco::Util::AbstractConfiguration& config, DaemonSettings& settings);
 	static void loadWorker(const Poco::Util::AbstractConfiguration& config, DaemonSettings& settings);
 	static void loadSecurity(const Poco::Util::AbstractConfiguration& config, DaemonSettings& settings);

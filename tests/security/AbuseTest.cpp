@@ -36,6 +36,15 @@ using namespace orchd::test;
 namespace {
 
 
+orchd::DialSecurity presenting(const std::string& token)
+	/// A plain connection that presents this client token.
+{
+	orchd::DialSecurity security;
+	security.bearerToken = token;
+	return security;
+}
+
+
 const std::string ALICE = "alice-secret-0000000001";
 const std::string BOB = "bob-secret-00000000002";
 const std::string MONITOR = "monitor-secret-000000003";
@@ -252,7 +261,7 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("HTTP/1.1 401 Unauthorized"), statusLine(rawExchange(_port, upgradeRequest("/v1/client", bearer("not-a-token-at-all")))));
 		CPPUNIT_ASSERT_EQUAL(std::string("HTTP/1.1 403 Forbidden"), statusLine(rawExchange(_port, upgradeRequest("/v1/client", bearer(MONITOR)))));
 		CPPUNIT_ASSERT_EQUAL(std::string("HTTP/1.1 101 Switching Protocols"), statusLine(rawExchange(_port, upgradeRequest("/v1/client", bearer(BOB)))));
-		MasterClient client(local(_port), Poco::Timespan(10, 0), BOB);
+		MasterClient client(local(_port), Poco::Timespan(10, 0), presenting(BOB));
 		CPPUNIT_ASSERT_EQUAL(std::string("OK"), statusOf(call(client, echo)));
 		CPPUNIT_ASSERT(_master->log().find("no auth.tokens_file") == std::string::npos);
 	}
@@ -279,8 +288,8 @@ public:
 	{
 		startMaster("auth.tokens_file = " + _dir->file("tokens") + "\n");
 		startWorker();
-		MasterClient alice(local(_port), Poco::Timespan(10, 0), ALICE);
-		MasterClient bob(local(_port), Poco::Timespan(10, 0), BOB);
+		MasterClient alice(local(_port), Poco::Timespan(10, 0), presenting(ALICE));
+		MasterClient bob(local(_port), Poco::Timespan(10, 0), presenting(BOB));
 		CPPUNIT_ASSERT_EQUAL(std::string("OK"), statusOf(call(alice, "{\"TASK\":\"OPEN\",\"USER\":\"acc-a\",\"AMOUNT\":100}")));
 		CPPUNIT_ASSERT_EQUAL(std::string("OK"), statusOf(call(bob, "{\"TASK\":\"OPEN\",\"USER\":\"acc-b\",\"AMOUNT\":100}")));
 		// The same key from two clients: two operations, two balances.
@@ -492,29 +501,29 @@ public:
 	void testClientInFlightCap()
 	{
 		startMaster("auth.tokens_file = " + _dir->file("tokens") + "\nclient.max_in_flight = 3\n");
-		MasterClient alice(local(_port), Poco::Timespan(10, 0), ALICE);
+		MasterClient alice(local(_port), Poco::Timespan(10, 0), presenting(ALICE));
 		for (int i = 0; i < 4; ++i) alice.send("{\"TASK\":\"ECHO\",\"PAYLOAD\":" + std::to_string(i) + "}");
 		Poco::JSON::Object::Ptr busy = parseObject(alice.receive());
 		CPPUNIT_ASSERT_EQUAL(std::string("NOK BUSY"), statusOf(busy));
 		CPPUNIT_ASSERT_EQUAL(std::string("client.max_in_flight: this client has 3 tasks unanswered"), busy->getValue<std::string>("REASON"));
 		// The cap is alice's, on every connection of hers, not bob's.
-		MasterClient aliceAgain(local(_port), Poco::Timespan(10, 0), ALICE);
+		MasterClient aliceAgain(local(_port), Poco::Timespan(10, 0), presenting(ALICE));
 		aliceAgain.send("{\"TASK\":\"ECHO\"}");
 		CPPUNIT_ASSERT_EQUAL(std::string("NOK BUSY"), statusOf(parseObject(aliceAgain.receive())));
-		MasterClient bob(local(_port), Poco::Timespan(10, 0), BOB);
+		MasterClient bob(local(_port), Poco::Timespan(10, 0), presenting(BOB));
 		bob.send("{\"TASK\":\"ECHO\"}");
 		bob.send("{\"TASK\":\"ECHO\"}");
 		auto depth = [this]
 		{
 			int code = 0;
-			std::string body = MasterClient::httpGet(local(_port), "/v1/status", code, MONITOR);
+			std::string body = MasterClient::httpGet(local(_port), "/v1/status", code, Poco::Timespan(10, 0), presenting(MONITOR));
 			return code == 200 ? parseObject(body)->getObject("queue")->getValue<int>("depth") : -1;
 		};
 		CPPUNIT_ASSERT(waitFor([&] { return depth() == 5; }));
 		// Answered tasks free the credit.
 		startWorker();
 		CPPUNIT_ASSERT(waitFor([&] { return depth() == 0; }));
-		MasterClient aliceLater(local(_port), Poco::Timespan(10, 0), ALICE);
+		MasterClient aliceLater(local(_port), Poco::Timespan(10, 0), presenting(ALICE));
 		CPPUNIT_ASSERT_EQUAL(std::string("OK"), statusOf(call(aliceLater, "{\"TASK\":\"ECHO\"}")));
 	}
 

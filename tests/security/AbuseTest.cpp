@@ -272,7 +272,7 @@ public:
 		startWorker();
 		std::string master = "127.0.0.1:" + std::to_string(_port);
 		ProcessResult refused = runProcess(orchctlBinary(), {"--master", master, "submit", "{\"TASK\":\"ECHO\"}"});
-		CPPUNIT_ASSERT_EQUAL_MESSAGE(refused.err, 2, refused.exitCode);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(refused.err, 77, refused.exitCode);
 		writeFile(_dir->file("alice.token"), "# alice's\n" + ALICE + "\n");
 		ProcessResult sent = runProcess(orchctlBinary(), {"--master", master, "--token-file", _dir->file("alice.token"), "submit", "{\"TASK\":\"ECHO\"}"});
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(sent.out + sent.err, 0, sent.exitCode);

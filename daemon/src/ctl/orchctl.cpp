@@ -27,6 +27,7 @@
 #include "Poco/JSON/Array.h"
 #include "Poco/JSON/Object.h"
 #include "Poco/Net/NetException.h"
+#include "Poco/Net/WebSocket.h"
 #include "Poco/NumberParser.h"
 #include "Poco/String.h"
 #include "Poco/StringTokenizer.h"
@@ -54,6 +55,7 @@ const int EXIT_REFUSED = 1;
 const int EXIT_USAGE = 2;
 const int EXIT_UNAVAILABLE = 69;
 const int EXIT_SOFTWARE = 70;
+const int EXIT_NOPERM = 77;  // the master refused the client token (401) or its role (403)
 
 
 // Every option, one line each: the parser, the help and the bash
@@ -135,7 +137,8 @@ void printHelp(const CommandLine& line, std::ostream& out)
 	for (const OptionSpec* option: line.optionsOf("")) if (option->commands.empty()) printOption(*option, out);
 	out << "\nORCHD_MASTER: the masters, as for --master, when neither --master nor --config is given.\n"
 	       "exit: 0 OK, 1 refused (NOK, BUSY, ...) or a failed bench check, 2 usage error,\n"
-	       "      69 no master reachable (or the --config store cannot be opened), 70 other errors\n";
+	       "      69 no master reachable (or the --config store cannot be opened), 70 other errors,\n"
+	       "      77 the master refused the client token or its role\n";
 }
 
 
@@ -200,6 +203,14 @@ Poco::JSON::Object::Ptr buildRequest(const std::vector<std::string>& w)
 	else if (w.size() > 2) request->set("AMOUNT", w[2]);
 	return request;
 }
+
+
+class NotAllowed: public Poco::Exception
+	/// The master refused the client's token or its role: exit 77.
+{
+public:
+	explicit NotAllowed(const std::string& message): Poco::Exception(message) {}
+};
 
 
 class Unreachable: public Poco::Exception
@@ -271,6 +282,13 @@ public:
 			try
 			{
 				return action(address);
+			}
+			catch (Poco::Net::WebSocketException& exc)
+			{
+				// 401 and 403 are answers, not an unreachable master.
+				if (exc.code() == Poco::Net::WebSocket::WS_ERR_UNAUTHORIZED || exc.message().find("Forbidden") != std::string::npos)
+					throw NotAllowed("master " + address.toString() + " refused the client token (--token-file or ORCHD_TOKEN): " + exc.displayText());
+				note(address, exc, failures);
 			}
 			catch (Poco::Net::NetException& exc)
 			{
@@ -349,6 +367,7 @@ int runRemote(const CommandLine& line, const std::vector<std::string>& words, co
 		{
 			int code = 0;
 			std::string text = orchd::MasterClient::httpGet(master, "/v1/status", code, masters.timeout(), masters.security(master));
+			if (code == 401 || code == 403) throw NotAllowed("GET /v1/status on " + master.toString() + " answered " + std::to_string(code) + ": " + text);
 			if (code != 200) throw Poco::IOException("GET /v1/status on " + master.toString() + " answered " + std::to_string(code) + ": " + text);
 			return text;
 		});
@@ -515,6 +534,11 @@ int main(int argc, char** argv)
 	{
 		std::cerr << "orchctl: " << exc.message() << "\n";
 		return EXIT_UNAVAILABLE;
+	}
+	catch (NotAllowed& exc)
+	{
+		std::cerr << "orchctl: " << exc.message() << "\n";
+		return EXIT_NOPERM;
 	}
 	catch (Poco::Exception& exc)
 	{

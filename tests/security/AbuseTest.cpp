@@ -281,7 +281,7 @@ public:
 		ProcessResult submit = runProcess(orchctlBinary(), {"--master", master, "submit", "{\"TASK\":\"ECHO\"}"});
 		::unsetenv("ORCHD_TOKEN");
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(status.out + status.err, 0, status.exitCode);
-		CPPUNIT_ASSERT_EQUAL_MESSAGE(submit.out + submit.err, 2, submit.exitCode);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(submit.out + submit.err, 77, submit.exitCode);
 	}
 
 	void testClientsCannotMeetEachOthersKeysNorPreclaimTaskIds()

@@ -107,7 +107,7 @@ if [ $tls = 1 ]; then
       ORCHD_BENCH_TLS=1 start_cluster "$workers" "$(share "$workers" "$inflight")"
       n=$tasks; [ "$mix" = ECHO:100 ] && n=$echo_tasks
       "$build_dir/bin/orchctl" "${MASTER_ARGS[@]}" bench --tasks="$n" --concurrency="$inflight" --mix="$mix" --accounts=64 \
-        --json="$cluster_state/tls-point.json" > "$cluster_state/tls-point.txt" || { cat "$cluster_state/tls-point.txt"; exit 1; }
+        --report="$cluster_state/tls-point.json" > "$cluster_state/tls-point.txt" || { cat "$cluster_state/tls-point.txt"; exit 1; }
       stop_cluster
       row=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); r["mix"]=sys.argv[2]; r["workers"]=int(sys.argv[3]); r["tls"]=True; print(json.dumps(r))' \
         "$cluster_state/tls-point.json" "$mix" "$workers")

@@ -554,8 +554,11 @@ public:
 
 private:
 	void every(std::int64_t interval, std::int64_t until, std::function<void()> fn)
+		/// A timer: its function is kept here, and each run schedules the
+		/// next through a plain pointer (no reference cycle).
 	{
-		auto tick = std::make_shared<std::function<void()>>();
+		_timers.push_back(std::make_unique<std::function<void()>>());
+		std::function<void()>* tick = _timers.back().get();
 		*tick = [this, interval, until, fn, tick]
 		{
 			fn();
@@ -667,6 +670,7 @@ private:
 
 	const TaskRunner& _runner;
 	Poco::Logger& _logger;
+	std::vector<std::unique_ptr<std::function<void()>>> _timers;
 };
 
 

@@ -229,7 +229,9 @@ public:
 		// also writes their results: with large tasks both directions are
 		// full at once, and neither side may stop reading the other.
 		// 48 credits of 900 KB each: more than loopback's socket buffers.
-		Poco::UInt16 port = startCluster(0);
+		// 96 of them queued at once are 86 MB: above queue.max_bytes'
+		// default (64 MiB), which would answer some BUSY.
+		Poco::UInt16 port = startCluster(0, "queue.max_bytes = 268435456\n");
 		addWorker(port, "w1", "worker.concurrency = 48\n");
 		CPPUNIT_ASSERT(waitFor([&] { return workerCount(port) == 1; }));
 		MasterClient client(local(port), Poco::Timespan(60, 0));

@@ -202,6 +202,33 @@ int NodeProcess::stop(int signal, Poco::Timespan timeout)
 }
 
 
+void NodeFixture::setUp()
+{
+	_dir = std::make_unique<TempDir>();
+}
+
+
+void NodeFixture::tearDown()
+{
+	_nodes.clear();
+	_dir.reset();
+}
+
+
+NodeProcess& NodeFixture::start(const std::string& name, const std::string& properties)
+{
+	_nodes.push_back(std::make_unique<NodeProcess>(*_dir, name, properties));
+	_nodes.back()->start();
+	return *_nodes.back();
+}
+
+
+std::string NodeFixture::home(Poco::UInt16 port)
+{
+	return "m1@127.0.0.1:" + std::to_string(port);
+}
+
+
 std::string masterProperties(const std::string& id, const std::string& extra)
 {
 	return "orchd.role = master\n"

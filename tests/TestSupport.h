@@ -11,6 +11,7 @@
 
 
 #include "Poco/JSON/Object.h"
+#include <cppunit/TestFixture.h>
 #include "Poco/Process.h"
 #include "Poco/Timespan.h"
 #include <functional>
@@ -92,6 +93,26 @@ private:
 	std::string _log;
 	std::unique_ptr<Poco::ProcessHandle> _handle;
 	mutable int _exitCode = -1;  // once reaped; a second waitpid would fail
+};
+
+
+class NodeFixture: public CppUnit::TestFixture
+	/// A fixture whose tests start real orchd processes in a folder of
+	/// their own: start() keeps them, tearDown() stops them all and removes
+	/// the folder.
+{
+public:
+	void setUp() override;
+	void tearDown() override;
+
+protected:
+	NodeProcess& start(const std::string& name, const std::string& properties);
+		/// A node with that properties file, started.
+	static std::string home(Poco::UInt16 port);
+		/// worker.home for the master m1 on 127.0.0.1:port.
+
+	std::unique_ptr<TempDir> _dir;
+	std::vector<std::unique_ptr<NodeProcess>> _nodes;
 };
 
 

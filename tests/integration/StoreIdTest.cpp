@@ -49,7 +49,7 @@ const char* const PRIORITY_IN_LOG =
 } // namespace
 
 
-class StoreIdTest: public CppUnit::TestFixture
+class StoreIdTest: public NodeFixture
 {
 	CPPUNIT_TEST_SUITE(StoreIdTest);
 	CPPUNIT_TEST(testWorkerOnAnotherStoreRefusedAndOnOursServes);
@@ -57,17 +57,6 @@ class StoreIdTest: public CppUnit::TestFixture
 	CPPUNIT_TEST_SUITE_END();
 
 public:
-	void setUp() override
-	{
-		_dir = std::make_unique<TempDir>();
-	}
-
-	void tearDown() override
-	{
-		_nodes.clear();
-		_dir.reset();
-	}
-
 	void testWorkerOnAnotherStoreRefusedAndOnOursServes()
 	{
 		NodeProcess& master = start("m1", masterProperties("m1", "store.connection = " + _dir->file("A.db") + "\n"));
@@ -132,22 +121,6 @@ public:
 		std::string text = master.log();
 		CPPUNIT_ASSERT_EQUAL(text.find("no store.connection"), text.rfind("no store.connection"));
 	}
-
-private:
-	NodeProcess& start(const std::string& name, const std::string& properties)
-	{
-		_nodes.push_back(std::make_unique<NodeProcess>(*_dir, name, properties));
-		_nodes.back()->start();
-		return *_nodes.back();
-	}
-
-	static std::string home(Poco::UInt16 port)
-	{
-		return "m1@127.0.0.1:" + std::to_string(port);
-	}
-
-	std::unique_ptr<TempDir> _dir;
-	std::vector<std::unique_ptr<NodeProcess>> _nodes;
 };
 
 

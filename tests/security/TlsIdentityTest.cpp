@@ -186,7 +186,7 @@ const std::string TOKEN = "c2VjcmV0LWNsdXN0ZXItdG9rZW4tZm9yLXRlc3Rz";
 } // namespace
 
 
-class TlsIdentityTest: public CppUnit::TestFixture
+class TlsIdentityTest: public NodeFixture
 {
 	CPPUNIT_TEST_SUITE(TlsIdentityTest);
 	CPPUNIT_TEST(testTasksRunOverTls);
@@ -204,13 +204,7 @@ public:
 	void setUp() override
 	{
 		pki();
-		_dir = std::make_unique<TempDir>();
-	}
-
-	void tearDown() override
-	{
-		_nodes.clear();
-		_dir.reset();
+		NodeFixture::setUp();
 	}
 
 	void testTasksRunOverTls()
@@ -531,21 +525,6 @@ private:
 		NodeProcess& master = start("m1", masterProperties("m1", pki().properties("ca", "m1") + extra));
 		return master.masterPort();
 	}
-
-	NodeProcess& start(const std::string& name, const std::string& properties)
-	{
-		_nodes.push_back(std::make_unique<NodeProcess>(*_dir, name, properties));
-		_nodes.back()->start();
-		return *_nodes.back();
-	}
-
-	static std::string home(Poco::UInt16 port)
-	{
-		return "m1@127.0.0.1:" + std::to_string(port);
-	}
-
-	std::unique_ptr<TempDir> _dir;
-	std::vector<std::unique_ptr<NodeProcess>> _nodes;
 };
 
 

@@ -27,6 +27,8 @@ class FederationStateTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testBorrowWhenSaturatedAndRelease);
 	CPPUNIT_TEST(testReleaseLostWithTheLinkIsAskedAgain);
 	CPPUNIT_TEST(testDeadPeerWritesOffLoansAndGuestsGoHome);
+	CPPUNIT_TEST(testRemovedPeerSettlesItsLoansAndIsRefused);
+	CPPUNIT_TEST(testAddedPeerIsDialled);
 	CPPUNIT_TEST(testMalformedPeerMessagesIgnored);
 	CPPUNIT_TEST(testHeartbeatsCarryTheStoreId);
 	CPPUNIT_TEST(testNoLendingToAPeerOnAnotherStore);
@@ -227,6 +229,51 @@ public:
 		rig.linkToM2();
 		CPPUNIT_ASSERT_EQUAL(std::string("RETURN"), rig.directory.takeObject(y)->getValue<std::string>("TASK"));
 		CPPUNIT_ASSERT(rig.loans.guests("m2").empty());
+	}
+
+	void testRemovedPeerSettlesItsLoansAndIsRefused()
+	{
+		// A reload drops m2 from master.peers while loans run both ways.
+		FederationRig rig;
+		rig.worker("a", 1);
+		Link b = rig.worker("b", 1);
+		Link m2 = rig.linkToM2();
+		rig.directory.message(m2, "{\"TASK\":\"WORKER_REQUEST\",\"WORKERS_NEEDED\":1,\"SERVER_UUID\":\"m2\"}");
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), rig.loans.lentCount("m2"));
+		rig.directory.message(m2, "{\"TASK\":\"WORKER_RESPONSE\",\"STATUS\":\"ACK\",\"MASTER\":\"m2\",\"SERVER_UUID\":\"m2\",\"WORKERS\":[\"y\"]}");
+		Link y = rig.worker("y", 1, "m2");
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), rig.loans.borrowedCount());
+
+		CPPUNIT_ASSERT(rig.federation.setPeers({PeerAddress{"m0", "10.0.0.9", 7000}}));
+		CPPUNIT_ASSERT(!rig.directory.alive(m2.id));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), rig.loans.lentCount());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), rig.loans.borrowedCount());
+		CPPUNIT_ASSERT(rig.loans.guests("m2").empty());
+		CPPUNIT_ASSERT_EQUAL(std::string("RETURN"), rig.directory.takeObject(y)->getValue<std::string>("TASK"));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), rig.federation.peersStatus()->size());
+		CPPUNIT_ASSERT(rig.directory.sent(b).empty());
+		// m2 dialling in again is refused as unknown; nothing else changes.
+		CPPUNIT_ASSERT(!rig.federation.setPeers({PeerAddress{"m0", "10.0.0.9", 7000}}));
+		Link again = rig.directory.open(rig.federation, Link::PEER);
+		rig.directory.message(again, heartbeat("m2"));
+		CPPUNIT_ASSERT(!rig.directory.alive(again.id));
+		CPPUNIT_ASSERT_EQUAL(1, rig.federation.countersStatus()->getValue<int>("peers_refused"));
+	}
+
+	void testAddedPeerIsDialled()
+	{
+		FederationRig rig;
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), rig.federation.dialTargets().size());  // m2 (m0 < m1 dials us)
+		CPPUNIT_ASSERT(rig.federation.setPeers({PeerAddress{"m0", "10.0.0.9", 7000}, PeerAddress{"m2", "10.0.0.2", 7002},
+			PeerAddress{"m3", "10.0.0.3", 7003}}));
+		std::vector<DialTarget> targets = rig.federation.dialTargets();
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), targets.size());
+		CPPUNIT_ASSERT_EQUAL(std::string("m3"), targets[1].address.id);
+		CPPUNIT_ASSERT_EQUAL(std::string("UNKNOWN"), rig.peerStatus("m3")->getValue<std::string>("state"));
+		// A moved peer is dialled at its new address.
+		CPPUNIT_ASSERT(rig.federation.setPeers({PeerAddress{"m0", "10.0.0.9", 7000}, PeerAddress{"m2", "10.0.0.2", 7002},
+			PeerAddress{"m3", "10.0.0.33", 7003}}));
+		CPPUNIT_ASSERT_EQUAL(std::string("10.0.0.33"), rig.federation.dialTargets()[1].address.host);
 	}
 
 	void testMalformedPeerMessagesIgnored()

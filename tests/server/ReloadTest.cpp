@@ -8,6 +8,7 @@
 
 
 #include "TestSupport.h"
+#include "Poco/JSON/Array.h"
 #include <cppunit/TestFixture.h>
 #include <cppunit/extensions/HelperMacros.h>
 #include <csignal>
@@ -20,6 +21,7 @@ class ReloadTest: public CppUnit::TestFixture
 {
 	CPPUNIT_TEST_SUITE(ReloadTest);
 	CPPUNIT_TEST(testLiveSettingsChangeAndOthersAreRefused);
+	CPPUNIT_TEST(testPeersAreAddedAndRemovedLive);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -59,7 +61,56 @@ public:
 		CPPUNIT_ASSERT_EQUAL(40, maxQueue(port));
 	}
 
+	void testPeersAreAddedAndRemovedLive()
+	{
+		// m1 starts alone; m2 names m1 (the smaller id dials, so m1 does).
+		TempDir dir;
+		NodeProcess m1(dir, "m1", masterProperties("m1", ""));
+		m1.start();
+		Poco::UInt16 port1 = m1.masterPort();
+		NodeProcess m2(dir, "m2", masterProperties("m2", "master.peers = m1@127.0.0.1:" + std::to_string(port1) + "\npeer.heartbeat_ms = 200\n"));
+		m2.start();
+		Poco::UInt16 port2 = m2.masterPort();
+		int pid = m1.pid();
+
+		rewrite(dir, "master.peers = m2@127.0.0.1:" + std::to_string(port2) + "\npeer.heartbeat_ms = 200\n");
+		hangup(m1, 1);
+		CPPUNIT_ASSERT(m1.waitForLog("peer m2 at 127.0.0.1:" + std::to_string(port2) + " added (reload)"));
+		CPPUNIT_ASSERT(waitFor([&] { return peerState(port1, "m2") == "ALIVE" && peerState(port2, "m1") == "ALIVE"; }));
+		CPPUNIT_ASSERT_EQUAL(pid, m1.pid());
+
+		rewrite(dir, "peer.heartbeat_ms = 200\n");
+		hangup(m1, 2);
+		CPPUNIT_ASSERT(m1.waitForLog("peer m2 removed (reload)"));
+		CPPUNIT_ASSERT(waitFor([&] { return masterStatus(port1)->getArray("peers")->size() == 0 && !peerLinked(port2, "m1"); }));
+		CPPUNIT_ASSERT(m1.running());
+		CPPUNIT_ASSERT_EQUAL(pid, m1.pid());
+	}
+
 private:
+	static Poco::JSON::Object::Ptr peer(Poco::UInt16 port, const std::string& id)
+	{
+		Poco::JSON::Array::Ptr peers = masterStatus(port)->getArray("peers");
+		for (std::size_t i = 0; i < peers->size(); ++i)
+		{
+			Poco::JSON::Object::Ptr item = peers->getObject(static_cast<unsigned>(i));
+			if (item->getValue<std::string>("id") == id) return item;
+		}
+		return nullptr;
+	}
+
+	static std::string peerState(Poco::UInt16 port, const std::string& id)
+	{
+		Poco::JSON::Object::Ptr item = peer(port, id);
+		return item ? item->getValue<std::string>("state") : std::string("absent");
+	}
+
+	static bool peerLinked(Poco::UInt16 port, const std::string& id)
+	{
+		Poco::JSON::Object::Ptr item = peer(port, id);
+		return item && item->getValue<bool>("linked");
+	}
+
 	static int capacity(Poco::UInt16 port)
 	{
 		return masterStatus(port)->getObject("queue")->getValue<int>("capacity");

@@ -54,15 +54,78 @@ Federation::Federation(ConnectionDirectory& connections, const TimeSource& clock
 	_started(clock.now()),
 	_lastHeartbeat(clock.now())
 {
-	for (const auto& address: options.peers)
-	{
-		Peer peer;
-		peer.address = address;
-		// One link per pair: the smaller id dials.
-		peer.dials = options.selfId < address.id;
-		_peers.emplace(address.id, std::move(peer));
-	}
+	for (const auto& address: options.peers) addPeer(address);
 	_dispatcher.setListener(this);
+}
+
+
+void Federation::addPeer(const PeerAddress& address)
+{
+	Peer peer;
+	peer.address = address;
+	// One link per pair: the smaller id dials.
+	peer.dials = _options.selfId < address.id;
+	_peers.emplace(address.id, std::move(peer));
+}
+
+
+bool Federation::setPeers(const std::vector<PeerAddress>& peers)
+{
+	bool changed = false;
+	std::set<std::string> wanted;
+	for (const auto& address: peers)
+	{
+		wanted.insert(address.id);
+		auto it = _peers.find(address.id);
+		if (it == _peers.end())
+		{
+			addPeer(address);
+			_logger.information("peer %s at %s:%hu added (reload)", address.id, address.host, address.port);
+			changed = true;
+		}
+		else if (it->second.address.host != address.host || it->second.address.port != address.port)
+		{
+			Peer& peer = it->second;
+			_logger.information("peer %s moves to %s:%hu (reload)", address.id, address.host, address.port);
+			peer.address = address;
+			if (peer.dials && peer.connection) _connections.close(peer.connection, 1001, "peer address changed");
+			changed = true;
+		}
+	}
+	for (auto it = _peers.begin(); it != _peers.end();)
+	{
+		if (wanted.count(it->first)) ++it;
+		else
+		{
+			removePeer(it->second);
+			it = _peers.erase(it);
+			changed = true;
+		}
+	}
+	_options.peers = peers;
+	return changed;
+}
+
+
+void Federation::removePeer(Peer& peer)
+{
+	// Loans need both masters: the loans to it are written off as if it
+	// were DEAD, and its workers here go home. Removing each master from
+	// the other's file settles both sides.
+	const std::string id = peer.address.id;
+	std::vector<std::string> lent = _loans.writeOff(id);
+	if (!lent.empty()) _dispatcher.reinstate(lent);
+	_loans.demote(id);
+	std::vector<std::string> home = _loans.guests(id);
+	if (!home.empty()) _dispatcher.sendHome(home, returnMessage(id));
+	_loans.clearGuests(id);
+	if (peer.connection)
+	{
+		_links.erase(peer.connection);
+		_connections.close(peer.connection, 1000, "peer removed from master.peers");
+	}
+	peer.linked->store(true);  // the dialer's old copy of the target stops dialling
+	_logger.warning("peer %s removed (reload): link closed, %z loan(s) to it written off, %z of its worker(s) sent home", id, lent.size(), home.size());
 }
 
 
@@ -77,7 +140,7 @@ std::vector<DialTarget> Federation::dialTargets() const
 	std::vector<DialTarget> targets;
 	for (const auto& entry: _peers)
 	{
-		if (entry.second.dials) targets.push_back(DialTarget{entry.second.address, entry.second.linked, std::string()});
+		if (entry.second.dials) targets.push_back(DialTarget{entry.second.address, entry.second.linked});
 	}
 	return targets;
 }
@@ -109,7 +172,11 @@ void Federation::onOpen(const Link& link)
 {
 	if (link.tag.empty()) return;  // accepted: it says who it is first
 	auto it = _peers.find(link.tag);
-	if (it == _peers.end()) return;
+	if (it == _peers.end())
+	{
+		_connections.close(link.id, 1000, "peer removed from master.peers");
+		return;
+	}
 	Peer& peer = it->second;
 	peer.connection = link.id;
 	_links[link.id] = peer.address.id;
@@ -620,43 +687,6 @@ std::string Federation::returnMessage(const std::string& owner) const
 }
 
 
-Poco::JSON::Array::Ptr Federation::peersStatus() const
-{
-	std::int64_t now = _clock.now();
-	Poco::JSON::Array::Ptr peers = new Poco::JSON::Array;
-	for (const auto& entry: _peers)
-	{
-		const Peer& peer = entry.second;
-		Poco::JSON::Object::Ptr item = new Poco::JSON::Object;
-		item->set("id", peer.address.id);
-		item->set("address", peer.address.host + ":" + std::to_string(peer.address.port));
-		item->set("state", stateName(peer.state));
-		item->set("linked", peer.connection != 0);
-		item->set("last_heartbeat_ms", peer.heard ? Poco::Dynamic::Var((now - peer.lastHeard) / 1000) : Poco::Dynamic::Var());
-		item->set("store_id", peer.storeId.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(peer.storeId));
-		// null while there is nothing to compare: no store here, or not heard.
-		bool compared = !_options.storeId.empty() && peer.storeHeard;
-		item->set("store_matches", compared ? Poco::Dynamic::Var(sameStore(peer)) : Poco::Dynamic::Var());
-		Poco::JSON::Object::Ptr load = new Poco::JSON::Object;
-		load->set("queue", peer.load.queued);
-		load->set("capacity", peer.load.capacity);
-		load->set("workers", peer.load.ownWorkers);
-		load->set("idle_credits", peer.load.idleCredits);
-		load->set("lent", peer.load.lent);
-		load->set("borrowed", peer.load.borrowed);
-		item->set("load", load);
-		Poco::JSON::Array::Ptr lent = new Poco::JSON::Array, hosted = new Poco::JSON::Array;
-		for (const auto& uuid: _loans.lentTo(peer.address.id)) lent->add(uuid);
-		for (const auto& uuid: _loans.borrowed(peer.address.id)) hosted->add(uuid);
-		for (const auto& uuid: _loans.guests(peer.address.id)) hosted->add(uuid);
-		item->set("lent_to_it", lent);
-		item->set("hosted_from_it", hosted);
-		peers->add(item);
-	}
-	return peers;
-}
-
-
 void Federation::retune(const FederationOptions& options)
 {
 	FederationOptions next = _options;
@@ -671,36 +701,6 @@ void Federation::retune(const FederationOptions& options)
 	next.cooldown = options.cooldown;
 	_options = next;
 	_policy.retune(next);
-}
-
-
-Poco::JSON::Object::Ptr Federation::settingsStatus() const
-{
-	Poco::JSON::Object::Ptr settings = new Poco::JSON::Object;
-	settings->set("heartbeat_ms", _options.heartbeat.totalMilliseconds());
-	settings->set("dead_after_ms", _options.deadAfter.totalMilliseconds());
-	settings->set("max_queue", _options.maxQueue);
-	settings->set("min_queue", _options.minQueue);
-	settings->set("window_ms", _options.window.totalMilliseconds());
-	settings->set("cooldown_ms", _options.cooldown.totalMilliseconds());
-	settings->set("max_borrow", _options.maxBorrow);
-	settings->set("min_workers", _options.minWorkers);
-	return settings;
-}
-
-
-Poco::JSON::Object::Ptr Federation::countersStatus() const
-{
-	Poco::JSON::Object::Ptr counters = new Poco::JSON::Object;
-	counters->set("loans_asked", _counters.asked);
-	counters->set("loans_granted", _counters.granted);
-	counters->set("loans_refused", _counters.refused);
-	counters->set("workers_lent", _counters.lentOut);
-	counters->set("workers_returned", _counters.returned);
-	counters->set("workers_reclaimed", _counters.reclaimed);
-	counters->set("peer_messages_ignored", _counters.ignored);
-	counters->set("peers_refused", _counters.peersRefused);
-	return counters;
 }
 
 

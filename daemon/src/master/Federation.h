@@ -103,6 +103,14 @@ public:
 		/// Applies new peer.* and lb.* timings and limits (a reload); the
 		/// peers, the id and the store stay as they are.
 
+	bool setPeers(const std::vector<PeerAddress>& peers);
+		/// master.peers changed on a reload: a new peer is linked like the
+		/// first ones; a peer whose address changed is dialled at the new
+		/// one; a removed peer's link is closed and refused from then on,
+		/// the loans to it are written off (as if it were DEAD) and its
+		/// workers here are sent home. Returns whether anything changed;
+		/// dialTargets() then has the new targets.
+
 	void onOpen(const Link& link) override;
 	void onMessage(const Link& link, const std::string& text) override;
 	void onClose(const Link& link, const std::string& reason) override;
@@ -164,6 +172,8 @@ private:
 	void expireReleases();
 	void ignore(const std::string& who, const std::string& why);
 	void setState(Peer& peer, State state);
+	void addPeer(const PeerAddress& address);
+	void removePeer(Peer& peer);
 	std::string redirectMessage(const Peer& target) const;
 	std::string returnMessage(const std::string& owner) const;
 

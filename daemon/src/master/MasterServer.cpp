@@ -479,10 +479,12 @@ void MasterServer::retune(const MasterOptions& options)
 	Federation& federation = _federation;
 	DispatchOptions dispatch = options.dispatch;
 	FederationOptions lb = options.federation;
-	_loop.post([&dispatcher, &federation, dispatch, lb]
+	PeerDialer* dialer = _dialer.get();
+	_loop.post([&dispatcher, &federation, dispatch, lb, dialer]
 	{
 		dispatcher.retune(dispatch);
 		federation.retune(lb);
+		if (federation.setPeers(lb.peers) && dialer) dialer->setTargets(federation.dialTargets());
 	});
 }
 

@@ -61,7 +61,8 @@ public:
 
 	void retune(const MasterOptions& options);
 		/// Applies the settings a reload may change (queue.*, task.*,
-		/// peer.* timings, lb.*) on the event loop. Thread-safe.
+		/// peer.* timings, lb.*, master.peers) on the event loop.
+		/// Thread-safe.
 
 private:
 	MasterOptions _options;

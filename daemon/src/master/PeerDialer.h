@@ -17,6 +17,8 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <map>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -31,7 +33,6 @@ struct DialTarget
 {
 	PeerAddress address;
 	std::shared_ptr<std::atomic<bool>> linked;
-	std::string refusal;  /// the dialer's: the last TLS failure logged for it (logged again only when it changes)
 };
 
 
@@ -50,17 +51,25 @@ public:
 	~PeerDialer();
 
 	void start();
-		/// Starts the thread (none if there is no target).
+		/// Starts the thread (none while there is no target).
+
+	void setTargets(std::vector<DialTarget> targets);
+		/// Replaces the targets (master.peers changed on a reload) and
+		/// starts the thread if it had none. Thread-safe.
 
 	void stop();
 		/// Joins the thread. Idempotent.
 
 private:
 	void run();
+	void dial(const DialTarget& target);
 
 	EventLoop& _loop;
 	ConnectionHandler& _handler;
-	std::vector<DialTarget> _targets;
+	std::mutex _mutex;
+	std::vector<DialTarget> _targets;            /// guarded by _mutex
+	bool _started = false;                       /// guarded by _mutex
+	std::map<std::string, std::string> _refusals; /// the dialer thread's: the last TLS failure logged per peer id
 	std::size_t _maxMessageBytes;
 	Poco::Timespan _interval;
 	DialSecurity _security;

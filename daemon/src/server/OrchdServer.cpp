@@ -164,7 +164,7 @@ bool liveKey(const std::string& key)
 	/// The keys a reload applies without a restart.
 {
 	return key.rfind("queue.", 0) == 0 || key.rfind("task.", 0) == 0 || key.rfind("lb.", 0) == 0 ||
-		key == "peer.heartbeat_ms" || key == "peer.dead_after_ms";
+		key == "peer.heartbeat_ms" || key == "peer.dead_after_ms" || key == "master.peers";
 }
 
 

@@ -23,6 +23,7 @@
 #include "Poco/Net/NetException.h"
 #include "Poco/Net/WebSocket.h"
 #include <cppunit/extensions/HelperMacros.h>
+#include <csignal>
 #include <memory>
 #include <thread>
 
@@ -492,6 +493,37 @@ public:
 		CPPUNIT_ASSERT_MESSAGE(reason, reason.find("worker w1 is already connected") != std::string::npos);
 		CPPUNIT_ASSERT_EQUAL(address1, masterStatus(port)->getArray("workers")->getObject(0)->getValue<std::string>("address"));
 		CPPUNIT_ASSERT_EQUAL(1, masterStatus(port)->getObject("counters")->getValue<int>("identity_refused"));
+
+		// The token changes without a stop: the new one beside the old,
+		// then alone, each applied by SIGHUP; the linked worker stays.
+		const std::string next = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+		writeFile(_dir->file("token"), next + "\n" + TOKEN + "\n");
+		CPPUNIT_ASSERT_EQUAL(0, ::kill(master.pid(), SIGHUP));
+		CPPUNIT_ASSERT_MESSAGE(master.log(), master.waitForLog("reload: auth.cluster_token_file re-read: 2 token(s) accepted"));
+		CPPUNIT_ASSERT(upgrades(address, next) && upgrades(address, TOKEN));
+		writeFile(_dir->file("token"), next + "\n");
+		CPPUNIT_ASSERT_EQUAL(0, ::kill(master.pid(), SIGHUP));
+		CPPUNIT_ASSERT_MESSAGE(master.log(), master.waitForLog("reload: auth.cluster_token_file re-read: 1 token(s) accepted"));
+		CPPUNIT_ASSERT(upgrades(address, next) && !upgrades(address, TOKEN));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), static_cast<std::size_t>(workerCount(port)));
+		CPPUNIT_ASSERT_EQUAL(std::string("OK"), client.call(parseObject("{\"TASK\":\"ECHO\",\"PAYLOAD\":2}"))->getValue<std::string>("STATUS"));
+	}
+
+	static bool upgrades(const Poco::Net::SocketAddress& address, const std::string& token)
+		/// Whether /v1/worker lets a WebSocket in with this cluster token.
+	{
+		DialSecurity security;
+		security.bearerToken = token;
+		try
+		{
+			WebSocketClient link(address, "/v1/worker", Poco::Timespan(5, 0), 1 << 20, security);
+			return true;
+		}
+		catch (Poco::Net::WebSocketException& exc)
+		{
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(exc.displayText(), int(Poco::Net::WebSocket::WS_ERR_UNAUTHORIZED), exc.code());
+			return false;
+		}
 	}
 
 	void testOpensslClient()

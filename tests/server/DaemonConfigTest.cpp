@@ -316,13 +316,21 @@ public:
 		_config->setString("auth.cluster_token_file", dir.file("token"));
 		expectError("auth.cluster_token_file: no such file: " + dir.file("token"));
 		writeFile(dir.file("token"), "short\n");
-		expectError("auth.cluster_token_file: " + dir.file("token") + " holds 5 characters");
+		expectError("auth.cluster_token_file: " + dir.file("token") + ":1: a cluster token is 16 to 256 characters; this one has 5");
 		writeFile(dir.file("token"), "one two three four five\n");
-		expectError("auth.cluster_token_file: " + dir.file("token") + " must hold one token");
-		writeFile(dir.file("token"), "  0123456789abcdef0123\n");
+		expectError("auth.cluster_token_file: " + dir.file("token") + ":1: a cluster token is printable characters without spaces");
+		writeFile(dir.file("token"), "# comment only\n\n");
+		expectError("auth.cluster_token_file: " + dir.file("token") + ": no cluster token in the file");
+		writeFile(dir.file("token"), "0123456789abcdef0123\n1123456789abcdef0123\n2123456789abcdef0123\n");
+		expectError("auth.cluster_token_file: " + dir.file("token") + ": 3 cluster tokens; at most two");
+		writeFile(dir.file("token"), "  0123456789abcdef0123\n# the next one\nfedcba9876543210fedc\n");
 		DaemonSettings settings = DaemonConfig::load(*_config);
-		CPPUNIT_ASSERT_EQUAL(std::string("0123456789abcdef0123"), settings.worker.security.clusterToken);
-		CPPUNIT_ASSERT_EQUAL(std::string("0123456789abcdef0123"), settings.master.security.clusterToken);
+		CPPUNIT_ASSERT_EQUAL(std::string("0123456789abcdef0123"), settings.worker.security.clusterToken->presented());
+		CPPUNIT_ASSERT(settings.master.security.clusterToken == settings.worker.security.clusterToken);
+		CPPUNIT_ASSERT(settings.master.security.clusterToken->accepts("fedcba9876543210fedc"));
+		CPPUNIT_ASSERT(settings.master.security.clusterToken->accepts("0123456789abcdef0123"));
+		CPPUNIT_ASSERT(!settings.master.security.clusterToken->accepts("0123456789abcdef012"));
+		CPPUNIT_ASSERT(!settings.master.security.clusterToken->accepts(""));
 	}
 
 private:

@@ -21,7 +21,6 @@
 #include "Poco/Net/WebSocket.h"
 #include <functional>
 #include <sstream>
-#include <openssl/crypto.h>
 
 
 using namespace Poco::Net;
@@ -50,14 +49,6 @@ std::string errorBody(const std::string& error)
 }
 
 
-bool sameSecret(const std::string& given, const std::string& expected)
-	/// Constant time in the secret's content: a wrong guess takes as long
-	/// however many of its first bytes are right.
-{
-	return given.size() == expected.size() && CRYPTO_memcmp(given.data(), expected.data(), given.size()) == 0;
-}
-
-
 Poco::AutoPtr<orchd::TlsSocketImpl> tlsSocketOf(HTTPServerRequest& request)
 {
 	StreamSocket& socket = static_cast<HTTPServerRequestImpl&>(request).socket();
@@ -78,12 +69,12 @@ std::string nodeRefusal(HTTPServerRequest& request, const NodeSecurity& security
 		status = HTTPResponse::HTTP_FORBIDDEN;
 		return "a client certificate signed by the cluster CA is required on " + request.getURI();
 	}
-	if (security.clusterToken.empty()) return std::string();
+	if (!security.clusterToken) return std::string();
 	status = HTTPResponse::HTTP_UNAUTHORIZED;
 	std::string authorization = request.get("Authorization", std::string());
 	const std::string scheme = "Bearer ";
 	if (authorization.empty()) return "the cluster token is required on " + request.getURI() + " (Authorization: Bearer ...)";
-	if (authorization.compare(0, scheme.size(), scheme) != 0 || !sameSecret(authorization.substr(scheme.size()), security.clusterToken))
+	if (authorization.compare(0, scheme.size(), scheme) != 0 || !security.clusterToken->accepts(authorization.substr(scheme.size())))
 		return "wrong cluster token on " + request.getURI();
 	return std::string();
 }
@@ -444,7 +435,7 @@ void MasterServer::start()
 	EventLoop& loop = _loop;
 	_http = std::make_unique<TCPServer>(new HttpGate(params, _router, limits, [&loop] { return loop.openCount(); }, counters, _logger), socket, params);
 	_http->start();
-	DialSecurity dial{_options.security.client, std::string(), _options.security.clusterToken};
+	DialSecurity dial{_options.security.client, std::string(), std::string(), _options.security.clusterToken};
 	_dialer = std::make_unique<PeerDialer>(_loop, _federation, _federation.dialTargets(), _options.maxMessageBytes, _options.federation.heartbeat, dial, _logger);
 	_dialer->start();
 	_logger.information("master listening on %s:%hu (%s and WebSocket%s)", _options.listen.host().toString(), _port,

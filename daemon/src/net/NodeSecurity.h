@@ -9,6 +9,7 @@
 #define orchd_NodeSecurity_INCLUDED
 
 
+#include "net/ClusterToken.h"
 #include "net/TlsContext.h"
 #include <string>
 
@@ -23,7 +24,7 @@ struct NodeSecurity
 	TlsContext::Ptr server;    /// master.listen speaks TLS; null: plain
 	TlsContext::Ptr client;    /// the links this node dials speak TLS; null: plain
 	bool verifyPeers = false;  /// /v1/worker and /v1/peer need a verified certificate naming the node's id
-	std::string clusterToken;  /// the secret of auth.cluster_token_file; empty: none
+	ClusterToken::Ptr clusterToken;  /// auth.cluster_token_file; null: none. Shared by every copy, so that a reload reaches all
 
 	bool tls() const
 	{
@@ -39,6 +40,7 @@ struct DialSecurity
 	TlsContext::Ptr tls;      /// null: plain
 	std::string serverName;   /// the name the server's certificate must carry (the master's id); empty: the chain only
 	std::string bearerToken;  /// sent as "Authorization: Bearer ..." on the upgrade; empty: none
+	ClusterToken::Ptr clusterToken;  /// when set, its presented() secret is sent instead, read at each dial
 };
 
 

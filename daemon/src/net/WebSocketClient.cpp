@@ -24,7 +24,8 @@ namespace orchd {
 std::unique_ptr<WebSocket> WebSocketClient::open(const SocketAddress& address, const std::string& path, Poco::Timespan timeout, const DialSecurity& security, Poco::AutoPtr<TlsSocketImpl>& tls)
 {
 	HTTPRequest request(HTTPRequest::HTTP_GET, path, HTTPMessage::HTTP_1_1);
-	if (!security.bearerToken.empty()) request.set("Authorization", "Bearer " + security.bearerToken);
+	std::string bearer = security.clusterToken ? security.clusterToken->presented() : security.bearerToken;
+	if (!bearer.empty()) request.set("Authorization", "Bearer " + bearer);
 	HTTPResponse response;
 	if (!security.tls)
 	{

@@ -384,13 +384,16 @@ void DaemonConfig::loadSecurity(const Poco::Util::AbstractConfiguration& config,
 		if (!file.exists() || !file.isFile())
 			throw ConfigException("auth.cluster_token_file: no such file: " + tokenFile);
 		Poco::FileInputStream in(tokenFile);
-		std::string token;
-		Poco::StreamCopier::copyToString(in, token);
-		security.clusterToken = Poco::trim(token);
-		if (security.clusterToken.size() < 16)
-			throw ConfigException("auth.cluster_token_file: " + tokenFile + " holds " + std::to_string(security.clusterToken.size()) + " characters; a cluster token needs at least 16");
-		if (security.clusterToken.find_first_of(" \t\r\n") != std::string::npos)
-			throw ConfigException("auth.cluster_token_file: " + tokenFile + " must hold one token on one line, without spaces");
+		std::string text;
+		Poco::StreamCopier::copyToString(in, text);
+		try
+		{
+			security.clusterToken = std::make_shared<ClusterToken>(ClusterToken::parse(text, tokenFile));
+		}
+		catch (Poco::DataFormatException& exc)
+		{
+			throw ConfigException("auth.cluster_token_file: " + exc.message());
+		}
 	}
 }
 

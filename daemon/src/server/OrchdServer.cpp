@@ -171,8 +171,9 @@ bool liveKey(const std::string& key)
 } // namespace
 
 
-void OrchdServer::reload(const std::string& role, MasterServer* master)
+void OrchdServer::reload(const DaemonSettings& running, MasterServer* master)
 {
+	const std::string& role = running.role;
 	Poco::Logger& log = logger();
 	log.information("reload requested (SIGHUP): reading %s", _configFile);
 	Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> file;
@@ -219,9 +220,9 @@ void OrchdServer::reload(const std::string& role, MasterServer* master)
 		levels.emplace_back(name, level);
 		changed.emplace_back(prefix + "level", level);
 	}
-	Poco::Util::AbstractConfiguration::Keys channels, running;
+	Poco::Util::AbstractConfiguration::Keys channels, runningChannels;
 	file->keys("logging.channels", channels);
-	config().keys("logging.channels", running);
+	config().keys("logging.channels", runningChannels);
 	for (const auto& channel: channels)
 	{
 		Poco::Util::AbstractConfiguration::Keys properties;
@@ -232,7 +233,7 @@ void OrchdServer::reload(const std::string& role, MasterServer* master)
 			if (file->getString(key) != config().getString(key, "")) refused.push_back(key + " (log channels need a restart)");
 		}
 	}
-	if (channels.size() != running.size()) refused.push_back("logging.channels (a channel added or removed needs a restart)");
+	if (channels.size() != runningChannels.size()) refused.push_back("logging.channels (a channel added or removed needs a restart)");
 	if (!refused.empty())
 	{
 		log.error("reload refused: %s cannot change while orchd runs: restart it to apply; nothing was applied",
@@ -255,6 +256,11 @@ void OrchdServer::reload(const std::string& role, MasterServer* master)
 		log.information("reload: logger '%s' level -> %s", level.first.empty() ? std::string("root") : level.first, level.second);
 	}
 	if (master) master->retune(fresh.master);
+	if (running.security.clusterToken && fresh.security.clusterToken && running.security.clusterToken->replace(*fresh.security.clusterToken))
+	{
+		log.information("reload: auth.cluster_token_file re-read: %z token(s) accepted, the first presented", running.security.clusterToken->size());
+		changed.emplace_back("auth.cluster_token_file", config().getString("auth.cluster_token_file", ""));
+	}
 	for (const auto& line: applied)
 		log.information("reload: %s%s", line, std::string(role == "master" ? "" : " (a master's setting: no effect on a worker)"));
 	for (const auto& entry: changed) config().setString(entry.first, entry.second);
@@ -318,7 +324,7 @@ int OrchdServer::main(const ArgVec&)
 	std::unique_ptr<MasterServer> master;
 	HangupListener hangup([this, &settings, &master]
 	{
-		reload(settings.role, master.get());
+		reload(settings, master.get());
 	});
 	TaskRunner runner(plugins, store.get(), log);
 	std::vector<std::string> tasks = plugins.taskNames();

@@ -20,6 +20,7 @@ namespace orchd {
 
 
 class MasterServer;
+struct DaemonSettings;
 
 
 class OrchdServer: public Poco::Util::ServerApplication
@@ -52,10 +53,11 @@ private:
 	void handleVersion(const std::string& name, const std::string& value);
 	void handleConfig(const std::string& name, const std::string& value);
 	void handleDefine(const std::string& name, const std::string& value);
-	void reload(const std::string& role, MasterServer* master);
+	void reload(const DaemonSettings& running, MasterServer* master);
 		/// SIGHUP: re-reads the properties file (and --define), applies
 		/// what may change live (log levels, queue.*, task.*, peer.*
-		/// timings, lb.*) and logs each change; refuses the whole reload,
+		/// timings, lb.*, master.peers, the cluster token file's content)
+		/// and logs each change; refuses the whole reload,
 		/// with one log line, if anything else changed or the file is
 		/// invalid, keeping the running configuration.
 

@@ -132,7 +132,7 @@ bool WorkerNode::session(const PeerAddress& master)
 {
 	// With TLS the master's certificate must name the master this worker
 	// means to reach (worker.home, worker.failover, a REDIRECT).
-	DialSecurity security{_options.security.client, master.id, _options.security.clusterToken};
+	DialSecurity security{_options.security.client, master.id, std::string(), _options.security.clusterToken};
 	auto link = std::make_shared<WebSocketClient>(Poco::Net::SocketAddress(master.host, master.port), "/v1/worker", Poco::Timespan(5, 0), _options.maxMessageBytes, security);
 	Poco::JSON::Object hello;
 	hello.set("WORKER", "ALIVE");

@@ -79,6 +79,10 @@ public:
 	virtual AccountResult transfer(const std::string& key, const std::string& from, const std::string& to, Poco::Int64 cents) = 0;
 		/// Moves a positive amount from one account to another atomically.
 		/// balance is the sender's new balance, toBalance the receiver's.
+
+	virtual AccountResult close(const std::string& key, const std::string& user) = 0;
+		/// Removes the account; balance is what it held (paid out).
+		/// NOT_FOUND if there is none. A name closed may be opened again.
 };
 
 

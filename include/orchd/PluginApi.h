@@ -16,7 +16,7 @@
 namespace orchd {
 
 
-constexpr int PLUGIN_ABI_VERSION = 4;
+constexpr int PLUGIN_ABI_VERSION = 5;
 	/// The version of the plugin ABI: the layout and virtual tables of
 	/// TaskHandler, TaskContext and AccountStore. It is raised whenever any
 	/// of those headers changes in a way that breaks compiled plugins.

@@ -16,4 +16,5 @@ POCO_BEGIN_MANIFEST(orchd::TaskHandler)
 	POCO_EXPORT_CLASS(saldo::QueryTask)
 	POCO_EXPORT_CLASS(saldo::UpdateTask)
 	POCO_EXPORT_CLASS(saldo::TransferTask)
+	POCO_EXPORT_CLASS(saldo::CloseTask)
 POCO_END_MANIFEST

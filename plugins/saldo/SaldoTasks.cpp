@@ -178,4 +178,30 @@ Poco::JSON::Object::Ptr TransferTask::execute(orchd::TaskContext& context, const
 }
 
 
+std::string CloseTask::name() const
+{
+	return "CLOSE";
+}
+
+
+std::string CloseTask::description() const
+{
+	return "removes account USER; SALDO is what it held";
+}
+
+
+void CloseTask::validate(const Poco::JSON::Object& request) const
+{
+	Request::requireName(request, "USER");
+	Request::checkIdempotencyKey(request);
+}
+
+
+Poco::JSON::Object::Ptr CloseTask::execute(orchd::TaskContext& context, const Poco::JSON::Object& request)
+{
+	std::string user = Request::requireName(request, "USER");
+	return respond(user, context.store().close(Request::idempotencyKey(request, context), user));
+}
+
+
 } // namespace saldo

@@ -78,6 +78,17 @@ public:
 };
 
 
+class CloseTask: public SaldoTask
+	/// {"TASK":"CLOSE","USER":u} removes u; SALDO is what it held.
+{
+public:
+	std::string name() const override;
+	std::string description() const override;
+	void validate(const Poco::JSON::Object& request) const override;
+	Poco::JSON::Object::Ptr execute(orchd::TaskContext& context, const Poco::JSON::Object& request) override;
+};
+
+
 } // namespace saldo
 
 

@@ -224,6 +224,16 @@ public:
 		CPPUNIT_ASSERT_EQUAL(40, figures->getValue<int>("answered"));
 		CPPUNIT_ASSERT(figures->getValue<bool>("balance_ok"));
 		CPPUNIT_ASSERT_EQUAL(bench.out, readFile(_dir->file("report.json")));
+		// Its accounts are closed after the check, unless --keep-accounts.
+		CPPUNIT_ASSERT_EQUAL(2, figures->getValue<int>("accounts_closed"));
+		std::string first = figures->getValue<std::string>("accounts").substr(0, figures->getValue<std::string>("accounts").find(".."));
+		CPPUNIT_ASSERT_EQUAL(1, withMasters(live, {"query", first}).exitCode);
+		ProcessResult kept = withMasters(live, {"bench", "--tasks", "10", "--accounts", "2", "--json", "--keep-accounts"});
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(kept.out + kept.err, 0, kept.exitCode);
+		Poco::JSON::Object::Ptr keptFigures = orchd::parseObject(kept.out);
+		CPPUNIT_ASSERT_EQUAL(0, keptFigures->getValue<int>("accounts_closed"));
+		std::string keptFirst = keptFigures->getValue<std::string>("accounts").substr(0, keptFigures->getValue<std::string>("accounts").find(".."));
+		CPPUNIT_ASSERT_EQUAL(0, withMasters(live, {"query", keptFirst}).exitCode);
 
 		CPPUNIT_ASSERT_EQUAL(0, worker.stop(SIGTERM));
 		CPPUNIT_ASSERT_EQUAL(0, master.stop(SIGTERM));

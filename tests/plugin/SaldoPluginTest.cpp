@@ -27,6 +27,7 @@ class SaldoPluginTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testPrototypeVocabulary);
 	CPPUNIT_TEST(testUpdateAndInsufficientFunds);
 	CPPUNIT_TEST(testTransfer);
+	CPPUNIT_TEST(testClose);
 	CPPUNIT_TEST(testIdempotencyKeyDefaultsToTaskId);
 	CPPUNIT_TEST(testExplicitIdempotencyKey);
 	CPPUNIT_TEST(testInvalidAmounts);
@@ -91,6 +92,20 @@ public:
 		Poco::JSON::Object::Ptr missing = run("{\"TASK\":\"TRANSFER\",\"USER\":\"alice\",\"TO\":\"carol\",\"AMOUNT\":1}");
 		CPPUNIT_ASSERT_EQUAL(std::string("User not found"), missing->getValue<std::string>("ERROR"));
 		CPPUNIT_ASSERT_EQUAL(std::string("carol"), missing->getValue<std::string>("MISSING"));
+	}
+
+	void testClose()
+	{
+		run("{\"TASK\":\"OPEN\",\"USER\":\"alice\",\"AMOUNT\":12.34}");
+		const char* request = "{\"TASK\":\"CLOSE\",\"USER\":\"alice\",\"IDEMPOTENCY_KEY\":\"close-1\"}";
+		Poco::JSON::Object::Ptr closed = run(request);
+		CPPUNIT_ASSERT_EQUAL(std::string("OK"), closed->getValue<std::string>("STATUS"));
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(1234), closed->getValue<Poco::Int64>("SALDO_CENTS"));
+		CPPUNIT_ASSERT_EQUAL(AccountResult::NOT_FOUND, _store->query("alice").outcome);
+		CPPUNIT_ASSERT(run(request)->getValue<bool>("REPLAYED"));
+		Poco::JSON::Object::Ptr missing = run("{\"TASK\":\"CLOSE\",\"USER\":\"alice\"}");
+		CPPUNIT_ASSERT_EQUAL(std::string("User not found"), missing->getValue<std::string>("ERROR"));
+		CPPUNIT_ASSERT_EQUAL(std::string("Missing field: USER"), run("{\"TASK\":\"CLOSE\"}")->getValue<std::string>("ERROR"));
 	}
 
 	void testIdempotencyKeyDefaultsToTaskId()

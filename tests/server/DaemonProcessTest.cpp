@@ -150,7 +150,7 @@ private:
 	{
 		Poco::ProcessHandle handle = Poco::Process::launch(orchdBinary(), {"--config=" + _config});
 		std::string log = _dir->file("orchd.log");
-		bool ready = waitFor([&] { return contains(readFile(log), "ready: role worker, 5 task type(s): ECHO, OPEN, QUERY, TRANSFER, UPDATE"); });
+		bool ready = waitFor([&] { return contains(readFile(log), "ready: role worker, 6 task type(s): CLOSE, ECHO, OPEN, QUERY, TRANSFER, UPDATE"); });
 		if (!ready) Poco::Process::kill(handle);
 		CPPUNIT_ASSERT_MESSAGE(readFile(log), ready);
 		CPPUNIT_ASSERT(Poco::File(_dir->file("accounts.db")).exists());

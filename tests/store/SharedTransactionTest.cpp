@@ -58,6 +58,11 @@ public:
 		throw Poco::NotImplementedException("transfer");
 	}
 
+	AccountResult close(const std::string&, const std::string&) override
+	{
+		throw Poco::NotImplementedException("close");
+	}
+
 	int queries = 0;
 };
 

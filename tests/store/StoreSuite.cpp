@@ -115,6 +115,53 @@ void StoreSuite::testTransfer()
 }
 
 
+void StoreSuite::testClose()
+{
+	CPPUNIT_ASSERT(_store->open("o1", "gone", 1234).ok());
+	CPPUNIT_ASSERT(_store->open("o2", "stays", 10).ok());
+	AccountResult closed = _store->close("c1", "gone");
+	CPPUNIT_ASSERT(closed.ok() && !closed.replayed);
+	CPPUNIT_ASSERT_EQUAL(Poco::Int64(1234), closed.balance);
+	CPPUNIT_ASSERT_EQUAL(AccountResult::NOT_FOUND, _store->query("gone").outcome);
+	CPPUNIT_ASSERT_EQUAL(Poco::Int64(10), _store->totalBalance());
+	// The retry answers the first outcome; another key finds nothing.
+	AccountResult again = _store->close("c1", "gone");
+	CPPUNIT_ASSERT(again.ok() && again.replayed);
+	CPPUNIT_ASSERT_EQUAL(Poco::Int64(1234), again.balance);
+	AccountResult missing = _store->close("c2", "gone");
+	CPPUNIT_ASSERT_EQUAL(AccountResult::NOT_FOUND, missing.outcome);
+	CPPUNIT_ASSERT_EQUAL(std::string("gone"), missing.missing);
+	CPPUNIT_ASSERT_EQUAL(AccountResult::KEY_CONFLICT, _store->close("c1", "stays").outcome);
+	CPPUNIT_ASSERT_EQUAL(AccountResult::NOT_FOUND, _store->update("u1", "gone", 5).outcome);
+	// The name may be opened again, from zero.
+	CPPUNIT_ASSERT(_store->open("o3", "gone", 0).ok());
+	CPPUNIT_ASSERT_EQUAL(Poco::Int64(0), _store->query("gone").balance);
+}
+
+
+void StoreSuite::testCloseInABatch()
+{
+	// Writes before the close, the close, and operations after it on the
+	// same account, in one commit: each sees the one before.
+	CPPUNIT_ASSERT(_store->open("o", "short", 100).ok());
+	std::unique_ptr<AccountDatabase> other = openStore();
+	std::unique_ptr<AccountBatch> batch = _store->batch();
+	CPPUNIT_ASSERT(batch->update("b1", "short", 5).ok());
+	CPPUNIT_ASSERT(batch->update("b2", "short", 7).ok());
+	AccountResult closed = batch->close("b3", "short");
+	CPPUNIT_ASSERT(closed.ok());
+	CPPUNIT_ASSERT_EQUAL(Poco::Int64(112), closed.balance);
+	CPPUNIT_ASSERT_EQUAL(AccountResult::NOT_FOUND, batch->update("b4", "short", 1).outcome);
+	CPPUNIT_ASSERT(batch->open("b5", "short", 3).ok());
+	CPPUNIT_ASSERT_EQUAL(Poco::Int64(100), other->query("short").balance);  // nothing visible before the commit
+	batch->commit();
+	CPPUNIT_ASSERT(batch->failure(0).empty());
+	CPPUNIT_ASSERT_EQUAL(Poco::Int64(3), other->query("short").balance);
+	CPPUNIT_ASSERT(_store->close("b3", "short").replayed);
+	batch.reset();
+}
+
+
 void StoreSuite::testOppositeTransfersConcurrently()
 {
 	CPPUNIT_ASSERT(_store->open("o1", "x", 100000).ok());

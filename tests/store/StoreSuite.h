@@ -32,6 +32,8 @@ class StoreSuite: public CppUnit::TestFixture
 	CPPUNIT_TEST(testReplayAndKeyConflict);
 	CPPUNIT_TEST(testRefusalsRecorded);
 	CPPUNIT_TEST(testTransfer);
+	CPPUNIT_TEST(testClose);
+	CPPUNIT_TEST(testCloseInABatch);
 	CPPUNIT_TEST(testOppositeTransfersConcurrently);
 	CPPUNIT_TEST(testSameKeyRacingAppliedOnce);
 	CPPUNIT_TEST(testBatchCommitsTogether);
@@ -51,6 +53,8 @@ public:
 	void testReplayAndKeyConflict();
 	void testRefusalsRecorded();
 	void testTransfer();
+	void testClose();
+	void testCloseInABatch();
 	void testOppositeTransfersConcurrently();
 	void testSameKeyRacingAppliedOnce();
 	void testBatchCommitsTogether();

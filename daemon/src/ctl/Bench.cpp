@@ -338,12 +338,17 @@ int Bench::run(std::ostream& out)
 	Poco::Int64 expected = OPENING_CENTS * static_cast<Poco::Int64>(checked.size()) + total.appliedDelta;
 	bool balanced = sum == expected;
 	bool complete = answered == _options.tasks && fatal.empty();
+	bool closing = _options.opened.empty() && !_options.keepAccounts;
+	std::string notClosed = closing ? closeAccounts(accounts, prefix) : std::string();
+	if (!notClosed.empty()) fatal.push_back(notClosed);
+	std::size_t closed = closing && notClosed.empty() ? accounts.size() : 0;
 
 	std::ostringstream json;
 	json << std::fixed << std::setprecision(3) << "{\"tasks\":" << _options.tasks << ",\"answered\":" << answered << ",\"ok\":" << total.ok
 	     << ",\"nok\":" << total.nok << ",\"concurrency\":" << _options.concurrency << ",\"connections\":" << connections
 	     << ",\"seconds\":" << seconds << ",\"tasks_per_second\":" << rate << ",\"p50_ms\":" << p50 << ",\"p99_ms\":" << p99
-	     << ",\"max_ms\":" << max << ",\"balance_ok\":" << (balanced ? "true" : "false") << "}\n";
+	     << ",\"max_ms\":" << max << ",\"balance_ok\":" << (balanced ? "true" : "false")
+	     << ",\"accounts\":\"" << (_options.opened.empty() ? prefix : _options.opened) << "0.." << accounts.size() - 1 << "\",\"accounts_closed\":" << closed << "}\n";
 	if (!_options.jsonFile.empty()) std::ofstream(_options.jsonFile) << json.str();
 	if (_options.json)
 	{
@@ -359,10 +364,30 @@ int Bench::run(std::ostream& out)
 	if (total.retried) out << "retried      " << total.retried << " (BUSY, or every attempt lost; same idempotency key)\n";
 	for (const auto& e: total.errors) out << "error        " << e.second << " x " << e.first << "\n";
 	for (const auto& f: fatal) out << "connection   failed: " << f << "\n";
+	if (closing && notClosed.empty()) out << "accounts     " << closed << " closed (" << prefix << "0.." << accounts.size() - 1 << "; --keep-accounts keeps them)\n";
+	else if (_options.opened.empty()) out << "accounts     " << prefix << "0.." << accounts.size() - 1 << " kept\n";
 	out << "balance      " << (balanced ? "OK" : "MISMATCH") << ": sum of " << checked.size() << " accounts " << Money::format(sum)
 	    << ", expected " << Money::format(expected) << " (opening " << Money::format(OPENING_CENTS * static_cast<Poco::Int64>(checked.size()))
 	    << " + updates " << Money::format(total.appliedDelta) << ")\n";
 	return balanced && complete ? 0 : 1;
+}
+
+
+std::string Bench::closeAccounts(const std::vector<std::string>& accounts, const std::string& prefix) const
+{
+	// Keyed, so that a retry after a lost answer closes nothing twice.
+	MasterClient client(_options.master, Poco::Timespan(30, 0), _options.security);
+	for (std::size_t i = 0; i < accounts.size(); ++i)
+	{
+		Poco::JSON::Object::Ptr close = new Poco::JSON::Object;
+		close->set("TASK", "CLOSE");
+		close->set("USER", accounts[i]);
+		close->set("IDEMPOTENCY_KEY", prefix + "close-" + std::to_string(i));
+		Poco::JSON::Object::Ptr result = client.call(close);
+		if (result->optValue<std::string>("STATUS", "") != "OK")
+			return "cannot close bench account " + accounts[i] + ": " + result->optValue<std::string>("ERROR", "?");
+	}
+	return std::string();
 }
 
 

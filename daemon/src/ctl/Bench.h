@@ -35,6 +35,7 @@ struct BenchOptions
 	bool progress = false;             /// draw a progress bar (on a terminal)
 	std::string jsonFile;              /// also write the figures here as JSON
 	bool json = false;                 /// print the figures as one JSON object instead of the text report
+	bool keepAccounts = false;         /// leave the accounts it opened (else CLOSE each after the check)
 };
 
 
@@ -43,7 +44,8 @@ class Bench
 	/// flight over pipelined WebSockets, and reports throughput, latency
 	/// percentiles and errors. Then it reads every balance back and checks
 	/// that their sum equals the opening balances plus the successful
-	/// UPDATE amounts (TRANSFER moves money, it does not make any).
+	/// UPDATE amounts (TRANSFER moves money, it does not make any). Last
+	/// it closes the accounts it opened, unless keepAccounts.
 {
 public:
 	explicit Bench(const BenchOptions& options);
@@ -57,6 +59,9 @@ public:
 		/// "QUERY:50,UPDATE:50" -> weights. Throws Poco::SyntaxException.
 
 private:
+	std::string closeAccounts(const std::vector<std::string>& accounts, const std::string& prefix) const;
+		/// CLOSE of each account; empty, or why one was not closed.
+
 	BenchOptions _options;
 };
 

@@ -78,6 +78,7 @@ const std::vector<OptionSpec> OPTIONS = {
 	{"opened", 0, "PREFIX", "accounts PREFIX0.. exist with 1000.00 each: open none", {"bench"}},
 	{"connections", 0, "N", "client connections (default: the smaller of C and 4)", {"bench"}},
 	{"report", 0, "FILE", "also write the figures to FILE as JSON", {"bench"}},
+	{"keep-accounts", 0, "", "leave the accounts bench opened (default: CLOSE them after the check)", {"bench"}},
 };
 
 
@@ -334,6 +335,7 @@ int runBench(const CommandLine& line, const Poco::Net::SocketAddress& master, co
 	options.opened = line.value("opened");
 	options.jsonFile = line.value("report");
 	options.json = line.has("json");
+	options.keepAccounts = line.has("keep-accounts");
 	options.progress = true;
 	try
 	{

@@ -113,6 +113,20 @@ AccountRules::Mutation AccountRules::transfer(const std::string& from, const std
 }
 
 
+AccountRules::Mutation AccountRules::close(const std::string& user)
+{
+	Mutation mutation = {"CLOSE|" + field(user), [&user](RuleStatements& writer)
+	{
+		AccountResult result;
+		if (!writer.readBalance(user, result.balance)) return refuse(AccountResult::NOT_FOUND, user);
+		writer.deleteAccount(user);
+		return result;
+	}};
+	mutation.rows[0] = &user;
+	return mutation;
+}
+
+
 AccountResult AccountRules::apply(RuleStatements& writer, const std::string& key, const Mutation& mutation)
 {
 	writer.prefetch(mutation.rows[0], mutation.rows[1]);

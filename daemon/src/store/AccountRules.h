@@ -70,6 +70,10 @@ public:
 		/// Poco::InvalidArgumentException unless 0 < cents <=
 		/// Money::MAX_CENTS. The operation refers to from and to.
 
+	static Mutation close(const std::string& user);
+		/// CLOSE of user: NOT_FOUND if there is no such account; balance is
+		/// what it held. The operation refers to user.
+
 	static AccountResult apply(RuleStatements& writer, const std::string& key, const Mutation& mutation);
 		/// Runs the mutation under its idempotency key, in the transaction
 		/// open on writer, and records the key with the outcome. Throws

@@ -92,6 +92,13 @@ void FetchedRows::wrote(const std::string& user, Poco::Int64 balance)
 }
 
 
+void FetchedRows::removed(const std::string& user)
+{
+	auto it = _balances.find(user);
+	if (it != _balances.end()) it->second = std::make_pair(false, Poco::Int64(0));
+}
+
+
 void FetchedRows::forgetOne()
 {
 	_one[0].valid = _one[1].valid = false;

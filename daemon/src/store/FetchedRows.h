@@ -57,6 +57,8 @@ public:
 	void recorded(const std::string& key, const KeyRecord& record);
 	void wrote(const std::string& user, Poco::Int64 balance);
 		/// This transaction recorded a key or wrote a balance.
+	void removed(const std::string& user);
+		/// This transaction deleted the account.
 
 	void forgetOne();
 		/// The operation's own reads ahead are spent.

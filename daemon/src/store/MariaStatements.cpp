@@ -409,6 +409,13 @@ void MariaStatements::insertAccount(const std::string& user, Poco::Int64 balance
 }
 
 
+void MariaStatements::deleteAccount(const std::string& user)
+{
+	_fetched.removed(user);
+	defer("DELETE FROM accounts WHERE user_id = " + quote(user));
+}
+
+
 int MariaStatements::pruneKeys(Poco::Int64 olderThanMs)
 {
 	Poco::UInt64 affected = 0;

@@ -79,6 +79,7 @@ public:
 	bool peekBalance(const std::string& user, Poco::Int64& balance) override;
 	void writeBalance(const std::string& user, Poco::Int64 balance) override;
 	void insertAccount(const std::string& user, Poco::Int64 balance) override;
+	void deleteAccount(const std::string& user) override;
 	int pruneKeys(Poco::Int64 olderThanMs) override;
 	bool healthy() const override;
 	void prefetch(const std::string* first, const std::string* second) override;

@@ -174,6 +174,12 @@ AccountResult NetAccountStore::transfer(const std::string& key, const std::strin
 }
 
 
+AccountResult NetAccountStore::close(const std::string& key, const std::string& user)
+{
+	return mutate(key, AccountRules::close(user));
+}
+
+
 std::unique_ptr<AccountBatch> NetAccountStore::batch()
 {
 	return std::make_unique<NetBatch>(*this);

@@ -181,6 +181,12 @@ AccountResult NetBatch::transfer(const std::string& key, const std::string& from
 }
 
 
+AccountResult NetBatch::close(const std::string& key, const std::string& user)
+{
+	return apply(key, AccountRules::close(user));
+}
+
+
 void NetBatch::commit()
 {
 	commitOpen();

@@ -45,6 +45,7 @@ public:
 	AccountResult query(const std::string& user) override;
 	AccountResult update(const std::string& key, const std::string& user, Poco::Int64 deltaCents) override;
 	AccountResult transfer(const std::string& key, const std::string& from, const std::string& to, Poco::Int64 cents) override;
+	AccountResult close(const std::string& key, const std::string& user) override;
 
 	void commit() override;
 	std::size_t pending() const override;

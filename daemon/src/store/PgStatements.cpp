@@ -22,6 +22,7 @@ const char* RECORD = "orchd_record";
 const char* READ = "orchd_read";
 const char* WRITE = "orchd_write";
 const char* INSERT = "orchd_insert";
+const char* DELETE = "orchd_delete";
 const char* PRUNE = "orchd_prune";
 const char* PEEK = "orchd_peek";
 const char* WRITE_MANY = "orchd_write_many";
@@ -127,6 +128,7 @@ void PgStatements::prepare()
 		{PEEK, "SELECT balance FROM accounts WHERE user_id = $1"},
 		{WRITE, "UPDATE accounts SET balance = $1 WHERE user_id = $2"},
 		{INSERT, "INSERT INTO accounts (user_id, balance) VALUES ($1, $2)"},
+		{DELETE, "DELETE FROM accounts WHERE user_id = $1"},
 		{PRUNE, "DELETE FROM orchd_idempotency WHERE created_ms < $1"},
 		// What coalesceWrites() folds a group commit's writes into.
 		{WRITE_MANY, "UPDATE accounts AS a SET balance = v.balance FROM unnest($1::bigint[], $2::text[]) AS v(balance, user_id) WHERE a.user_id = v.user_id"},
@@ -459,6 +461,14 @@ void PgStatements::insertAccount(const std::string& user, Poco::Int64 balance)
 	prepare();
 	_fetched.wrote(user, balance);
 	defer(Call{INSERT, "", {user, std::to_string(balance)}});
+}
+
+
+void PgStatements::deleteAccount(const std::string& user)
+{
+	prepare();
+	_fetched.removed(user);
+	defer(Call{DELETE, "", {user}});
 }
 
 

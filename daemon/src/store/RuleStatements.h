@@ -48,7 +48,7 @@ class RuleStatements
 	/// readBalance() locks the row until the transaction ends on backends
 	/// that lock rows (SELECT ... FOR UPDATE); SQLite holds the database's
 	/// write lock instead. Writes that return nothing (writeBalance,
-	/// insertAccount) may be sent together with the next statement; their
+	/// insertAccount, deleteAccount) may be sent together with the next statement; their
 	/// errors then surface there, inside the same operation.
 	///
 	/// Used by one thread at a time. Errors throw Poco::Data::DataException
@@ -79,6 +79,7 @@ public:
 	virtual bool readBalance(const std::string& user, Poco::Int64& balance) = 0;
 	virtual void writeBalance(const std::string& user, Poco::Int64 balance) = 0;
 	virtual void insertAccount(const std::string& user, Poco::Int64 balance) = 0;
+	virtual void deleteAccount(const std::string& user) = 0;
 	virtual int pruneKeys(Poco::Int64 olderThanMs) = 0;
 		/// Deletes idempotency records created before that time (epoch ms).
 

@@ -114,6 +114,12 @@ AccountResult SqlAccountStore::transfer(const std::string& key, const std::strin
 }
 
 
+AccountResult SqlAccountStore::close(const std::string& key, const std::string& user)
+{
+	return _writer->apply(key, AccountRules::close(user));
+}
+
+
 Int64 SqlAccountStore::totalBalance()
 {
 	SessionPool::Lease lease(*_pool);

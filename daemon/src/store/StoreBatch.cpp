@@ -68,6 +68,12 @@ AccountResult StoreBatch::transfer(const std::string& key, const std::string& fr
 }
 
 
+AccountResult StoreBatch::close(const std::string& key, const std::string& user)
+{
+	return _shared.apply(key, AccountRules::close(user), _generations);
+}
+
+
 void StoreBatch::commit()
 {
 	_failures.clear();

@@ -66,13 +66,14 @@ StoreWriter::StoreWriter(Poco::Data::Session& session):
 	_read = prepare("SELECT balance FROM accounts WHERE user_id = ?1");
 	_write = prepare("UPDATE accounts SET balance = ?1 WHERE user_id = ?2");
 	_insert = prepare("INSERT INTO accounts (user_id, balance) VALUES (?1, ?2)");
+	_delete = prepare("DELETE FROM accounts WHERE user_id = ?1");
 	_prune = prepare("DELETE FROM orchd_idempotency WHERE created_ms < ?1");
 }
 
 
 StoreWriter::~StoreWriter()
 {
-	for (sqlite3_stmt* statement: {_begin, _commit, _rollback, _savepoint, _release, _undo, _find, _record, _read, _write, _insert, _prune}) sqlite3_finalize(statement);
+	for (sqlite3_stmt* statement: {_begin, _commit, _rollback, _savepoint, _release, _undo, _find, _record, _read, _write, _insert, _delete, _prune}) sqlite3_finalize(statement);
 }
 
 
@@ -200,6 +201,13 @@ void StoreWriter::insertAccount(const std::string& user, Poco::Int64 balance)
 	bindText(_insert, 1, user);
 	sqlite3_bind_int64(_insert, 2, balance);
 	run(_insert);
+}
+
+
+void StoreWriter::deleteAccount(const std::string& user)
+{
+	bindText(_delete, 1, user);
+	run(_delete);
 }
 
 

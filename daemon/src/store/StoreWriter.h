@@ -66,6 +66,7 @@ public:
 	bool readBalance(const std::string& user, Poco::Int64& balance) override;
 	void writeBalance(const std::string& user, Poco::Int64 balance) override;
 	void insertAccount(const std::string& user, Poco::Int64 balance) override;
+	void deleteAccount(const std::string& user) override;
 	int pruneKeys(Poco::Int64 olderThanMs) override;
 	bool healthy() const override;
 		/// Deletes idempotency records created before that time (epoch ms).
@@ -87,6 +88,7 @@ private:
 	sqlite3_stmt* _read;
 	sqlite3_stmt* _write;
 	sqlite3_stmt* _insert;
+	sqlite3_stmt* _delete;
 	sqlite3_stmt* _prune;
 };
 

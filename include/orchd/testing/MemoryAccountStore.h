@@ -97,6 +97,20 @@ public:
 		});
 	}
 
+	AccountResult close(const std::string& key, const std::string& user) override
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		return once(key, "CLOSE|" + field(user), [&]
+		{
+			auto it = _balances.find(user);
+			if (it == _balances.end()) return refuse(AccountResult::NOT_FOUND, user);
+			AccountResult result;
+			result.balance = it->second;
+			_balances.erase(it);
+			return result;
+		});
+	}
+
 	void setBalance(const std::string& user, Poco::Int64 cents)
 		/// Creates the account or sets its balance, with no key: a test's
 		/// starting state.

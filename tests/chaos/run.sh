@@ -15,11 +15,14 @@
 #     is a tmpfs of its own), held, and the filler deleted; PostgreSQL is
 #     started again if the full disk made it exit, as after a crash;
 #   - PostgreSQL stopped at once (-m immediate) and started again.
-# Then every fault is undone, the run checks that the load makes progress
-# on every master, stops it (each request is re-sent with its key until
-# definite), waits for the cluster to settle, and checks every balance and
-# idempotency record (client.py check): acknowledged updates lost (0),
-# applied twice (0), the balance sum exact. It prints a one-screen report.
+# A node that exits on its own (one started while the database is away
+# exits with 69) is started again 2 s later, as systemd's
+# Restart=on-failure, RestartSec=2 would. Then every fault is undone, the
+# run checks that the load makes progress on every master, stops it (each
+# request is re-sent with its key until definite), waits for the cluster
+# to settle, and checks every balance and idempotency record (client.py
+# check): acknowledged updates lost (0), applied twice (0), the balance sum
+# exact. It prints a one-screen report.
 #
 #   bash tests/chaos/run.sh [BUILD_DIR]        (default: build)
 #
@@ -73,7 +76,7 @@ mh_cluster
 
 # --- faults ------------------------------------------------------------------------
 declare -A COUNT=()
-declare -A DOWN=() CUT=() STEPPED=()
+declare -A DOWN=() CUT=() STEPPED=() EXITED=()
 FILLED=0
 DBDOWN=0
 count() { COUNT[$1]=$(( ${COUNT[$1]:-0} + 1 )); }
@@ -87,14 +90,38 @@ pg_ensure() {  # pg_ensure [COUNTER]: starts PostgreSQL if it is not running
   pg_start || fail "PostgreSQL did not start again"
 }
 
+supervise() {  # supervise [now]: starts again, as systemd would, a node that exited on its own
+  local n now
+  now=$(date +%s%3N)
+  for n in m1 m2 m3 w1 w2 w3; do
+    [ -n "${DOWN[$n]:-}" ] && continue
+    kill -0 "${PID[$n]}" 2>/dev/null && continue
+    # orchd@.service: Restart=on-failure, RestartSec=2. A node that starts
+    # while the database is away exits with 69 (EXIT_UNAVAILABLE).
+    if [ -z "${EXITED[$n]:-}" ]; then
+      EXITED[$n]=$now
+      count exited
+      step "    $n exited on its own"
+    fi
+    # Not while its clock is stepped: a node started under a clock stepped
+    # ahead by more than the key retention prunes from its oldest key (the
+    # documented limit); the schedule's kills keep to the same rule.
+    [ -z "${STEPPED[$n]:-}" ] || continue
+    [ "${1:-}" = now ] || [ $((now - EXITED[$n])) -ge 2000 ] || continue
+    unset "EXITED[$n]"
+    step "    $n started again, 2 s after it exited (as systemd would); its last words: $(grep '^orchd:' "$DIR/$n.log" | tail -n 1 | cut -c1-90)..."
+    start_node "$n"
+  done
+}
+
 act() {  # act ACTION ARGS: one line of the schedule
   local what=$1; shift
   case $what in
     kill)
       kill -9 "${PID[$1]}" 2>/dev/null
-      DOWN[$1]=1; count "kill_$(role_of "$1")" ;;
+      DOWN[$1]=1; unset "EXITED[$1]"; count "kill_$(role_of "$1")" ;;
     start)
-      start_node "$1"; unset "DOWN[$1]" ;;
+      start_node "$1"; unset "DOWN[$1]" "EXITED[$1]" ;;
     cut|cut1)
       if [ "$what" = cut ]; then cut "$1" "$2"; count cut; else cut_one "$1" "$2"; count cut_one_way; fi
       CUT["$1 $2"]=1 ;;
@@ -133,6 +160,7 @@ while read -r at what args; do
   at_ms=$(( ${at%.*} * 1000 + ${at#*.} * 100 ))
   while [ $(( $(date +%s%3N) - CHAOS0 )) -lt $at_ms ]; do
     kill -0 "$LOADPID" 2>/dev/null || fail "the client stopped during the chaos: $(tail -n 5 "$DIR/client.log")"
+    supervise
     sleep 0.1
   done
   step "  t=$at $what $args"
@@ -141,12 +169,13 @@ while read -r at what args; do
 done < "$DIR/schedule.txt"
 
 step "chaos over: undo whatever is left, then the load must make progress on every master"
-for n in "${!DOWN[@]}"; do act start "$n"; done
-for l in "${!CUT[@]}"; do act heal $l; done
-for n in "${!STEPPED[@]}"; do act clock "$n" 0; done
 [ $FILLED = 1 ] && act unfill
 [ $DBDOWN = 1 ] && act dbstart
 pg_ensure store_exited
+for n in "${!DOWN[@]}"; do act start "$n"; done
+for l in "${!CUT[@]}"; do act heal $l; done
+for n in "${!STEPPED[@]}"; do act clock "$n" 0; done
+supervise now
 waitfor 60 peers-alive m1 m2 m3
 for m in m1 m2 m3; do waitfor 60 counter-above "$m" completed +100; done
 
@@ -171,6 +200,7 @@ print("faults:   kill -9 %d (masters %d, workers %d); partitions %d (both ways %
       % (g("kill_master") + g("kill_worker"), g("kill_master"), g("kill_worker"), g("cut") + g("cut_one_way"), g("cut"), g("cut_one_way")))
 print("          clock steps %d (ahead %d, back %d); disk fills %d; database crashes %d;"
       % (g("clock_ahead") + g("clock_back"), g("clock_ahead"), g("clock_back"), g("fill"), g("dbcrash")))
+print("          exits of nodes started while the database was away (exit 69), each started again 2 s later: %d" % g("exited"))
 print("          PostgreSQL: %s 'No space left' lines, %s PANIC lines, started again %d time(s) after a full disk made it exit;"
       % (nospace, panics, g("store_exited")))
 print("          the stores' key prunes since PostgreSQL last started: %s" % prunes)

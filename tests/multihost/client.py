@@ -22,8 +22,9 @@ Standard library only. Subcommands:
           one line per master: queue, workers, peers, counters.
   cluster MASTERS WORKERS
           prints the final ownership and loan checks (exit 1 if one fails).
-  check   ACKDIR OPENING ACCOUNTS_DUMP KEYS_DUMP
-          prints the exactly-once and balance checks (exit 1 if one fails).
+  check   ACKDIR OPENING ACCOUNTS_DUMP KEYS_DUMP [SUMMARY]
+          prints the exactly-once and balance checks (exit 1 if one fails);
+          writes their figures as JSON to SUMMARY if given.
 
 MASTERS is id@host:port,id@host:port,...
 """
@@ -405,7 +406,8 @@ def cmd_cluster(args):
 
 
 def cmd_check(args):
-    ackdir, opening_file, accounts_file, keys_file = args
+    ackdir, opening_file, accounts_file, keys_file = args[:4]
+    summary_file = args[4] if len(args) > 4 else None
     opening = json.load(open(opening_file))
     acks = []
     for path in sorted(glob.glob(os.path.join(ackdir, "acks-*.jsonl"))):
@@ -497,6 +499,14 @@ def cmd_check(args):
         failures.append("total differs by %+d cents" % (total_db - total_expected))
     for f in failures:
         print("FAIL: " + f)
+    if summary_file:
+        with open(summary_file, "w") as f:
+            json.dump({"acknowledged": len(acked), "update_ok": ok_updates, "transfer_ok": ok_transfers, "refused": refused,
+                       "unresolved": len(unresolved), "sends": sum(a["tries"] for a in acks), "replayed": replayed,
+                       "retried": retried, "lost": len(missing), "doubled": len(doubled), "mismatched": len(mismatched),
+                       "unknown_keys": len(unknown), "balances_differ": len(wrong), "accounts": len(expected),
+                       "total_expected": total_expected, "total_database": total_db, "opening_total": sum(opening.values()),
+                       "failures": failures}, f)
     return 1 if failures else 0
 
 

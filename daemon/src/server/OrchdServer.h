@@ -20,6 +20,7 @@ namespace orchd {
 
 
 class MasterServer;
+class PluginWatcher;
 
 
 class OrchdServer: public Poco::Util::ServerApplication
@@ -52,8 +53,9 @@ private:
 	void handleVersion(const std::string& name, const std::string& value);
 	void handleConfig(const std::string& name, const std::string& value);
 	void handleDefine(const std::string& name, const std::string& value);
-	void reload(const std::string& role, MasterServer* master);
-		/// SIGHUP: re-reads the properties file (and --define), applies
+	void reload(const std::string& role, MasterServer* master, PluginWatcher& plugins);
+		/// SIGHUP: loads the libraries new in plugins.dir (whatever the
+		/// file says), re-reads the properties file (and --define), applies
 		/// what may change live (log levels, queue.*, task.*, peer.*
 		/// timings, lb.*) and logs each change; refuses the whole reload,
 		/// with one log line, if anything else changed or the file is

@@ -377,6 +377,11 @@ void Dispatcher::updateTasks(const Link& link, Worker& worker, const Poco::JSON:
 	std::set_difference(tasks.begin(), tasks.end(), worker.tasks.begin(), worker.tasks.end(), std::back_inserter(added));
 	_logger.information("worker %s now offers %s (new: %s)", worker.uuid, toText(message.get("TASKS")),
 		added.empty() ? std::string("none") : Poco::cat(std::string(", "), added.begin(), added.end()));
+	std::vector<std::string> unknown;
+	std::copy_if(added.begin(), added.end(), std::back_inserter(unknown), [this](const std::string& type) { return !_validator.plugins().find(type); });
+	if (!unknown.empty())
+		_logger.warning("worker %s offers %s, which this master has not loaded: clients get Unknown task until the library is in this master's plugins.dir",
+			worker.uuid, Poco::cat(std::string(", "), unknown.begin(), unknown.end()));
 	_workers.retask(worker, std::move(tasks));
 	pump();
 }

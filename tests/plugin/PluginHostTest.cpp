@@ -7,7 +7,12 @@
 #include "plugin/PluginHost.h"
 #include "Poco/File.h"
 #include "Poco/Logger.h"
+#include "Poco/Timestamp.h"
 #include <cppunit/extensions/HelperMacros.h>
+#include <atomic>
+#include <cstdio>
+#include <dlfcn.h>
+#include <thread>
 
 
 using orchd::PluginHost;
@@ -58,6 +63,9 @@ class PluginHostTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testFolderKeepsGoingPastBadPlugins);
 	CPPUNIT_TEST(testMissingFolderThrows);
 	CPPUNIT_TEST(testShippedPlugins);
+	CPPUNIT_TEST(testLoadWhileOthersFind);
+	CPPUNIT_TEST(testRefusalReplacedByLaterLoad);
+	CPPUNIT_TEST(testRetryOfStillMappedCopyRefused);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -187,6 +195,79 @@ public:
 		host.loadFolder(pluginsDir());
 		std::vector<std::string> expected = {"ECHO", "OPEN", "QUERY", "TRANSFER", "UPDATE"};
 		CPPUNIT_ASSERT(expected == host.taskNames());
+		CPPUNIT_ASSERT(host.refused().empty());
+	}
+
+	void testLoadWhileOthersFind()
+	{
+		// A library loaded at run time while another thread looks up
+		// handlers (a worker's executors): the old names never go missing.
+		PluginHost host(logger());
+		CPPUNIT_ASSERT(host.loadLibrary(testPlugin("t_alpha")));
+		std::atomic<bool> sawBeta{false};
+		std::atomic<int> missing{0};
+		std::atomic<bool> started{false};
+		std::thread reader([&]
+		{
+			Poco::Timestamp start;
+			while (!sawBeta && !start.isElapsed(10000000))
+			{
+				started = true;
+				if (!host.find("ALPHA")) ++missing;
+				if (host.find("BETA")) sawBeta = true;
+			}
+		});
+		while (!started) std::this_thread::yield();
+		CPPUNIT_ASSERT(host.loadLibrary(testPlugin("t_beta")));
+		reader.join();
+		CPPUNIT_ASSERT(sawBeta);
+		CPPUNIT_ASSERT_EQUAL(0, missing.load());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), host.loaded().size());
+	}
+
+	void testRefusalReplacedByLaterLoad()
+	{
+		TempDir dir;
+		std::string file = dir.file("libx.so");
+		writeFile(file, "garbage");
+		PluginHost host(logger());
+		CPPUNIT_ASSERT(!host.loadLibrary(file));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), host.refused().size());
+		writeFile(file + ".part", readFile(testPlugin("t_beta")));
+		CPPUNIT_ASSERT_EQUAL(0, std::rename((file + ".part").c_str(), file.c_str()));
+		CPPUNIT_ASSERT(host.loadLibrary(file));
+		CPPUNIT_ASSERT(host.refused().empty());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), host.refusedCount());
+		CPPUNIT_ASSERT_EQUAL(std::string("BETA"), host.find("BETA")->name());
+		CPPUNIT_ASSERT(host.loaded()[0].stamp == orchd::FileStamp::of(file));
+	}
+
+	void testRetryOfStillMappedCopyRefused()
+	{
+		// A refused copy can stay mapped (a library whose unique symbols
+		// were bound, or that something else holds open): the dynamic
+		// loader would then hand back that copy for a corrected file at
+		// the same path. Here the fixture holds it open.
+		TempDir dir;
+		std::string file = dir.file("libz.so");
+		writeFile(file, readFile(testPlugin("t_throwing")));
+		PluginHost host(logger());
+		CPPUNIT_ASSERT(!host.loadLibrary(file));
+		CPPUNIT_ASSERT(contains(reasonFor(host, file), "threw: test plugin refuses to start"));
+		void* held = ::dlopen(file.c_str(), RTLD_LAZY);
+		CPPUNIT_ASSERT(held);
+		writeFile(file + ".part", readFile(testPlugin("t_alpha")));
+		CPPUNIT_ASSERT_EQUAL(0, std::rename((file + ".part").c_str(), file.c_str()));
+		CPPUNIT_ASSERT(!host.loadLibrary(file));
+		std::string reason = reasonFor(host, file);
+		CPPUNIT_ASSERT_MESSAGE(reason, contains(reason, "an earlier copy of this file is still mapped"));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), host.refused().size());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), host.refusedCount());
+		CPPUNIT_ASSERT(!host.find("ALPHA"));
+		// Once unmapped, the corrected file at that path loads.
+		CPPUNIT_ASSERT_EQUAL(0, ::dlclose(held));
+		CPPUNIT_ASSERT(host.loadLibrary(file));
+		CPPUNIT_ASSERT_EQUAL(std::string("ALPHA"), host.find("ALPHA")->name());
 		CPPUNIT_ASSERT(host.refused().empty());
 	}
 

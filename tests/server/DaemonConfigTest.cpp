@@ -36,6 +36,7 @@ class DaemonConfigTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testTypoIsRefusedWithSuggestion);
 	CPPUNIT_TEST(testForeignKeysAreIgnored);
 	CPPUNIT_TEST(testTlsKeys);
+	CPPUNIT_TEST(testPluginWatchKeys);
 	CPPUNIT_TEST(testClusterTokenFile);
 	CPPUNIT_TEST(testShippedExamplesAreValidAndComplete);
 	CPPUNIT_TEST_SUITE_END();
@@ -282,6 +283,23 @@ public:
 		std::string page = readFile(sourceDir() + "/packaging/man/orchd.properties.5");
 		for (const auto& key: DaemonConfig::keys())
 			CPPUNIT_ASSERT_MESSAGE(key.name + " is not in orchd.properties(5)", page.find("\n.B " + key.name + "\n") != std::string::npos);
+	}
+
+	void testPluginWatchKeys()
+	{
+		DaemonSettings settings = DaemonConfig::load(*_config);
+		CPPUNIT_ASSERT(settings.pluginsWatch);
+		CPPUNIT_ASSERT_EQUAL(Poco::Timespan::TimeDiff(1000), settings.pluginsScan.totalMilliseconds());
+		_config->setString("plugins.watch", "FALSE");
+		_config->setString("plugins.scan_ms", "250");
+		settings = DaemonConfig::load(*_config);
+		CPPUNIT_ASSERT(!settings.pluginsWatch);
+		CPPUNIT_ASSERT_EQUAL(Poco::Timespan::TimeDiff(250), settings.pluginsScan.totalMilliseconds());
+		_config->setString("plugins.scan_ms", "10");
+		expectError("plugins.scan_ms: 10 is out of range (50 to 600000)");
+		_config->setString("plugins.scan_ms", "1000");
+		_config->setString("plugins.watch", "sometimes");
+		expectError("plugins.watch: 'sometimes' is not true or false");
 	}
 
 	void testTlsKeys()

@@ -13,7 +13,9 @@
 #include "net/NodeIdentity.h"
 #include "orchd/Request.h"
 #include "Poco/JSON/Array.h"
+#include "Poco/String.h"
 #include <algorithm>
+#include <iterator>
 
 
 namespace orchd {
@@ -345,7 +347,43 @@ void Dispatcher::onWorkerControl(const Link& link, const std::string& text)
 		worker->draining = true;
 		_logger.information("worker %s is stopping: no more tasks for it", worker->uuid);
 	}
+	else if (what == "TASKS")
+	{
+		if (worker) updateTasks(link, *worker, *message);
+		else rejectWorker(link, "expected {\"WORKER\":\"ALIVE\",...} first");
+	}
 	else if (what != "ALIVE") rejectWorker(link, "unknown WORKER message '" + what + "'");
+}
+
+
+void Dispatcher::updateTasks(const Link& link, Worker& worker, const Poco::JSON::Object& message)
+{
+	// A worker that loaded a plugin while running: its full list, which
+	// replaces the one of its ALIVE. The queued tasks of the new types are
+	// its to take from now on.
+	std::set<std::string> tasks;
+	try
+	{
+		Poco::JSON::Array::Ptr list = message.getArray("TASKS");
+		if (!list) throw Poco::InvalidArgumentException("Missing field: TASKS (an array of task names)");
+		for (std::size_t i = 0; i < list->size(); ++i) tasks.insert(list->getElement<std::string>(i));
+	}
+	catch (Poco::Exception& exc)
+	{
+		rejectWorker(link, "bad TASKS: " + exc.message());
+		return;
+	}
+	std::vector<std::string> added;
+	std::set_difference(tasks.begin(), tasks.end(), worker.tasks.begin(), worker.tasks.end(), std::back_inserter(added));
+	_logger.information("worker %s now offers %s (new: %s)", worker.uuid, toText(message.get("TASKS")),
+		added.empty() ? std::string("none") : Poco::cat(std::string(", "), added.begin(), added.end()));
+	std::vector<std::string> unknown;
+	std::copy_if(added.begin(), added.end(), std::back_inserter(unknown), [this](const std::string& type) { return !_validator.plugins().find(type); });
+	if (!unknown.empty())
+		_logger.warning("worker %s offers %s, which this master has not loaded: clients get Unknown task until the library is in this master's plugins.dir",
+			worker.uuid, Poco::cat(std::string(", "), unknown.begin(), unknown.end()));
+	_workers.retask(worker, std::move(tasks));
+	pump();
 }
 
 
@@ -690,6 +728,7 @@ Poco::JSON::Object::Ptr Dispatcher::status() const
 	counters->set("store_refused", _storeCheck.count());
 	counters->set("identity_refused", _counters.identityRefused);
 	status->set("counters", counters);
+	status->set("plugins", _validator.plugins().status());
 	return status;
 }
 

@@ -149,6 +149,7 @@ private:
 	void onWorkerMessage(const Link& link, const std::string& text);
 	void onWorkerControl(const Link& link, const std::string& text);
 	void registerWorker(const Link& link, const Poco::JSON::Object& hello);
+	void updateTasks(const Link& link, Worker& worker, const Poco::JSON::Object& message);
 	void onResult(Worker& worker, const std::string& taskId, int attempt, const std::string& text);
 	void rejectWorker(const Link& link, const std::string& why);
 	bool refuseOtherStore(const Link& link, const Worker& worker);

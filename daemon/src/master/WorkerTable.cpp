@@ -56,6 +56,20 @@ std::uint64_t WorkerTable::connectionOf(const std::string& uuid) const
 }
 
 
+void WorkerTable::retask(Worker& worker, std::set<std::string> tasks)
+{
+	if (worker.ready)
+	{
+		std::deque<std::uint64_t>& ready = _ready[worker.group];
+		ready.erase(std::remove(ready.begin(), ready.end(), worker.connection), ready.end());
+		worker.ready = false;
+	}
+	worker.tasks = std::move(tasks);
+	worker.group = groupOf(worker.tasks);
+	makeReady(worker);
+}
+
+
 void WorkerTable::makeReady(Worker& worker)
 {
 	if (worker.ready || !worker.hasCredit()) return;

@@ -72,6 +72,10 @@ public:
 	std::uint64_t connectionOf(const std::string& uuid) const;
 		/// The connection of the worker with this WORKER_UUID, or 0.
 
+	void retask(Worker& worker, std::set<std::string> tasks);
+		/// Gives a worker a new set of task types (it announced more):
+		/// out of its old group's ready list, into the new one's.
+
 	void makeReady(Worker& worker);
 		/// Puts a worker with a free credit at the back of its ready list.
 

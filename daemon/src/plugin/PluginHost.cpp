@@ -6,6 +6,7 @@
 #include "plugin/PluginHost.h"
 #include "orchd/PluginApi.h"
 #include "Poco/DirectoryIterator.h"
+#include "Poco/JSON/Array.h"
 #include "Poco/Exception.h"
 #include "Poco/File.h"
 #include "Poco/Path.h"
@@ -13,20 +14,26 @@
 #include "Poco/String.h"
 #include <algorithm>
 #include <set>
+#include <dlfcn.h>
+#include <sys/stat.h>
 
 
 namespace orchd {
 
 
 PluginHost::PluginHost(Poco::Logger& logger):
-	_logger(logger)
+	_logger(logger),
+	_table(nullptr)
 {
+	_tables.push_back(std::make_unique<const Table>());
+	_table = _tables.back().get();
 }
 
 
 PluginHost::~PluginHost()
 {
 	// Objects first: their code and vtables live in the libraries.
+	_table = nullptr;
 	_handlers.clear();
 	for (const auto& lib: _loaded) _loader.unloadLibrary(lib.file);
 }
@@ -34,25 +41,41 @@ PluginHost::~PluginHost()
 
 void PluginHost::loadFolder(const std::string& path)
 {
+	for (const auto& file: librariesIn(path)) loadLibrary(file);
+}
+
+
+std::vector<std::string> PluginHost::librariesIn(const std::string& path)
+{
 	Poco::File folder(path);
 	if (!folder.exists() || !folder.isDirectory()) throw Poco::FileNotFoundException("plugin folder", path);
 	std::vector<std::string> files;
 	const std::string extension = Poco::SharedLibrary::suffix().substr(1);
 	for (Poco::DirectoryIterator it(path), end; it != end; ++it)
 	{
-		if (it->isFile() && it.path().getExtension() == extension) files.push_back(it.path().toString());
+		// stat(), not File::isFile(), which throws for a file removed
+		// since the folder was read, or a dangling link: skipped here.
+		struct stat info{};
+		std::string file = it.path().toString();
+		if (it.path().getExtension() == extension && ::stat(file.c_str(), &info) == 0 && S_ISREG(info.st_mode)) files.push_back(file);
 	}
 	std::sort(files.begin(), files.end());
-	for (const auto& file: files) loadLibrary(file);
+	return files;
 }
 
 
 bool PluginHost::loadLibrary(const std::string& path)
 {
-	std::string reason = probeAbi(path);
+	std::lock_guard<std::mutex> lock(_mutex);
+	FileStamp stamp = FileStamp::of(path);
+	// A path refused before may have a copy still mapped; a path loaded
+	// by another host of this process (a test's) is its business.
+	bool retry = std::any_of(_refused.begin(), _refused.end(), [&path](const Refused& r) { return r.file == path; });
+	std::string reason = retry ? stillMapped(path) : std::string();
+	if (reason.empty()) reason = probeAbi(path);
 	if (!reason.empty())
 	{
-		refuse(path, reason);
+		refuse(path, reason, stamp);
 		return false;
 	}
 	try
@@ -62,7 +85,7 @@ bool PluginHost::loadLibrary(const std::string& path)
 	catch (Poco::Exception& exc)
 	{
 		std::string text = exc.displayText();
-		refuse(path, text.find("No manifest") != std::string::npos ? "missing manifest (no POCO_BEGIN_MANIFEST(orchd::TaskHandler))" : text);
+		refuse(path, text.find("No manifest") != std::string::npos ? "missing manifest (no POCO_BEGIN_MANIFEST(orchd::TaskHandler))" : text, stamp);
 		return false;
 	}
 	std::vector<std::unique_ptr<TaskHandler>> handlers;
@@ -71,19 +94,44 @@ bool PluginHost::loadLibrary(const std::string& path)
 	{
 		handlers.clear();
 		_loader.unloadLibrary(path);
-		refuse(path, reason);
+		refuse(path, reason, stamp);
 		return false;
 	}
-	Loaded loaded{path, {}};
-	for (auto& handler: handlers)
-	{
-		std::string name = handler->name();
-		loaded.tasks.push_back(name);
-		_handlers[name] = std::move(handler);
-	}
+	Loaded loaded{path, {}, stamp};
+	for (auto& handler: handlers) loaded.tasks.push_back(handler->name());
+	publish(handlers);
 	_logger.information("loaded plugin %s: %s", path, Poco::cat(std::string(", "), loaded.tasks.begin(), loaded.tasks.end()));
+	_refused.erase(std::remove_if(_refused.begin(), _refused.end(), [&path](const Refused& r) { return r.file == path; }), _refused.end());
 	_loaded.push_back(std::move(loaded));
 	return true;
+}
+
+
+void PluginHost::publish(std::vector<std::unique_ptr<TaskHandler>>& handlers)
+{
+	// A new table, never a change to the one readers may be walking.
+	auto table = std::make_unique<Table>(*_table.load());
+	for (auto& handler: handlers)
+	{
+		(*table)[handler->name()] = handler.get();
+		_handlers.push_back(std::move(handler));
+	}
+	_tables.push_back(std::move(table));
+	_table.store(_tables.back().get(), std::memory_order_release);
+}
+
+
+std::string PluginHost::stillMapped(const std::string& path)
+{
+	// The dynamic loader finds an object by its path before it opens the
+	// file: if a copy refused after it was opened is still mapped (a C++
+	// library with unique symbols cannot be unloaded), dlopen() would hand
+	// back that copy instead of the file now at the path.
+	void* handle = ::dlopen(path.c_str(), RTLD_LAZY | RTLD_NOLOAD);
+	if (!handle) return std::string();
+	::dlclose(handle);
+	return "an earlier copy of this file is still mapped in this process (it was refused after it was opened): "
+		"give the new copy another file name, or restart the node";
 }
 
 
@@ -155,44 +203,114 @@ std::string PluginHost::createHandlers(const std::string& path, std::vector<std:
 		}
 		if (!isValidTaskName(name))
 			return std::string("class ") + meta->name() + " has an invalid task name '" + name + "' (1 to 32 of A-Z, 0-9, _)";
-		if (_handlers.count(name) || !names.insert(name).second)
-			return "task name " + name + " is already taken" + (_handlers.count(name) ? " by another plugin" : " in this library");
+		bool taken = _table.load()->count(name) > 0;
+		if (taken || !names.insert(name).second)
+			return "task name " + name + " is already taken" + (taken ? " by another plugin" : " in this library");
 	}
 	return std::string();
 }
 
 
-void PluginHost::refuse(const std::string& path, const std::string& reason)
+void PluginHost::refuse(const std::string& path, const std::string& reason, const FileStamp& stamp)
 {
 	_logger.warning("refused plugin %s: %s", path, reason);
-	_refused.push_back({path, reason});
+	++_refusedCount;
+	for (auto& refused: _refused)
+	{
+		if (refused.file != path) continue;
+		refused = Refused{path, reason, stamp};
+		return;
+	}
+	_refused.push_back({path, reason, stamp});
 }
 
 
 TaskHandler* PluginHost::find(const std::string& task) const
 {
-	auto it = _handlers.find(task);
-	return it == _handlers.end() ? nullptr : it->second.get();
+	const Table* table = _table.load(std::memory_order_acquire);
+	auto it = table->find(task);
+	return it == table->end() ? nullptr : it->second;
 }
 
 
 std::vector<std::string> PluginHost::taskNames() const
 {
 	std::vector<std::string> names;
-	for (const auto& entry: _handlers) names.push_back(entry.first);
+	for (const auto& entry: *_table.load(std::memory_order_acquire)) names.push_back(entry.first);
 	return names;
 }
 
 
-const std::vector<PluginHost::Loaded>& PluginHost::loaded() const
+std::vector<PluginHost::Loaded> PluginHost::loaded() const
 {
+	std::lock_guard<std::mutex> lock(_mutex);
 	return _loaded;
 }
 
 
-const std::vector<PluginHost::Refused>& PluginHost::refused() const
+std::vector<PluginHost::Refused> PluginHost::refused() const
 {
+	std::lock_guard<std::mutex> lock(_mutex);
 	return _refused;
+}
+
+
+std::size_t PluginHost::refusedCount() const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _refusedCount;
+}
+
+
+void PluginHost::forget(const std::string& file)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	_refused.erase(std::remove_if(_refused.begin(), _refused.end(), [&file](const Refused& r) { return r.file == file; }), _refused.end());
+}
+
+
+void PluginHost::setRestartNeeded(const std::vector<Stale>& stale)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	_stale = stale;
+}
+
+
+std::vector<PluginHost::Stale> PluginHost::restartNeeded() const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _stale;
+}
+
+
+Poco::JSON::Object::Ptr PluginHost::status() const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	Poco::JSON::Array::Ptr loaded = new Poco::JSON::Array, refused = new Poco::JSON::Array, stale = new Poco::JSON::Array;
+	for (const auto& library: _loaded)
+	{
+		Poco::JSON::Object::Ptr item = new Poco::JSON::Object;
+		Poco::JSON::Array::Ptr tasks = new Poco::JSON::Array;
+		for (const auto& task: library.tasks) tasks->add(task);
+		item->set("file", library.file);
+		item->set("tasks", tasks);
+		loaded->add(item);
+	}
+	auto entry = [](const std::string& file, const std::string& why)
+	{
+		Poco::JSON::Object::Ptr item = new Poco::JSON::Object;
+		item->set("file", file);
+		item->set("why", why);
+		return item;
+	};
+	for (const auto& library: _refused) refused->add(entry(library.file, library.reason));
+	for (const auto& library: _stale) stale->add(entry(library.file, library.reason));
+	Poco::JSON::Object::Ptr status = new Poco::JSON::Object;
+	status->set("loaded", loaded);
+	status->set("refused", refused);
+	status->set("refused_total", _refusedCount);
+	status->set("restart_needed", stale);
+	return status;
 }
 
 

@@ -1,7 +1,7 @@
 //
 // PluginHost.h
 //
-// Loads the task handler plugins from a folder.
+// Loads the task handler plugins from a folder, at start and while running.
 //
 
 
@@ -10,10 +10,14 @@
 
 
 #include "orchd/TaskHandler.h"
+#include "plugin/FileStamp.h"
 #include "Poco/ClassLoader.h"
+#include "Poco/JSON/Object.h"
 #include "Poco/Logger.h"
+#include <atomic>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -31,23 +35,37 @@ class PluginHost
 	/// orchdPluginAbiVersion() symbol or returns another version (checked
 	/// before any C++ class of the library is touched); it has no
 	/// manifest, or an empty one; a handler's constructor throws; a handler
-	/// has an invalid task name or one that is already taken.
+	/// has an invalid task name or one that is already taken; an earlier
+	/// copy of the same path is still mapped (refused after it was opened).
 	///
-	/// Handler objects are destroyed before their libraries are unloaded.
-	/// Loading is not thread-safe; once loaded, find() and the accessors
-	/// are (the maps do not change).
+	/// Libraries may be added while the node runs (PluginWatcher): loading
+	/// is serialised by a mutex, and find() reads, without a lock, a table
+	/// of handlers that a load replaces as a whole and never changes in
+	/// place; every table is kept until destruction (one per library
+	/// loaded), so a reader's handler and table never dangle. Nothing is
+	/// ever unloaded or replaced before destruction, where the handler
+	/// objects die before their libraries are unloaded. Every method is
+	/// thread-safe.
 {
 public:
 	struct Loaded
 	{
 		std::string file;               /// the library's path
 		std::vector<std::string> tasks; /// the task names it provides
+		FileStamp stamp;                /// the file as it was loaded
 	};
 
 	struct Refused
 	{
 		std::string file;    /// the library's path
 		std::string reason;  /// why it was not loaded
+		FileStamp stamp;     /// the file as it was refused
+	};
+
+	struct Stale
+	{
+		std::string file;    /// a loaded library's path
+		std::string reason;  /// what happened to the file since
 	};
 
 	explicit PluginHost(Poco::Logger& logger);
@@ -61,36 +79,66 @@ public:
 		/// Poco::FileNotFoundException if the folder does not exist;
 		/// refused libraries are only logged and listed in refused().
 
+	static std::vector<std::string> librariesIn(const std::string& path);
+		/// The paths of the *.so files in a folder, sorted. Throws
+		/// Poco::FileNotFoundException if the folder does not exist.
+
 	bool loadLibrary(const std::string& path);
 		/// Loads one library; returns false (and records why) if refused.
+		/// A later attempt on the same path replaces its refusal.
 
 	TaskHandler* find(const std::string& task) const;
-		/// Returns the handler for a task name, or null.
+		/// Returns the handler for a task name, or null. Lock-free.
 
 	std::vector<std::string> taskNames() const;
 		/// Returns the loaded task names, sorted.
 
-	const std::vector<Loaded>& loaded() const;
-	const std::vector<Refused>& refused() const;
+	std::vector<Loaded> loaded() const;
+	std::vector<Refused> refused() const;
+		/// The libraries refused and still to be seen in their folder.
+
+	std::size_t refusedCount() const;
+		/// Every refusal since start, including those forgotten since.
+
+	void forget(const std::string& file);
+		/// Drops the refusal of a file that is no longer there.
+
+	void setRestartNeeded(const std::vector<Stale>& stale);
+		/// The loaded libraries whose file was replaced or removed since
+		/// (PluginWatcher's finding): they run as loaded until a restart.
+
+	std::vector<Stale> restartNeeded() const;
+
+	Poco::JSON::Object::Ptr status() const;
+		/// {"loaded":[{"file","tasks"}],"refused":[{"file","why"}],
+		/// "refused_total":N,"restart_needed":[{"file","why"}]}.
 
 	static bool isValidTaskName(const std::string& name);
 		/// Task names are 1 to 32 of A-Z, 0-9 and '_', starting with a letter.
 
 private:
 	using Loader = Poco::ClassLoader<TaskHandler>;
+	using Table = std::map<std::string, TaskHandler*>;
 
 	std::string probeAbi(const std::string& path);
+	static std::string stillMapped(const std::string& path);
 	static std::string pocoRelease(unsigned version);
 		/// "1.11" for POCO_VERSION 0x010B0000.
 	std::string createHandlers(const std::string& path, std::vector<std::unique_ptr<TaskHandler>>& handlers);
-	void refuse(const std::string& path, const std::string& reason);
+	void publish(std::vector<std::unique_ptr<TaskHandler>>& handlers);
+	void refuse(const std::string& path, const std::string& reason, const FileStamp& stamp);
 
 	Poco::Logger& _logger;
+	mutable std::mutex _mutex;  // loads, and the lists below
 	// Declared before the handlers so that the handlers die first.
 	Loader _loader;
-	std::map<std::string, std::unique_ptr<TaskHandler>> _handlers;
+	std::vector<std::unique_ptr<TaskHandler>> _handlers;
+	std::vector<std::unique_ptr<const Table>> _tables;
+	std::atomic<const Table*> _table;
 	std::vector<Loaded> _loaded;
 	std::vector<Refused> _refused;
+	std::vector<Stale> _stale;
+	std::size_t _refusedCount = 0;
 };
 
 

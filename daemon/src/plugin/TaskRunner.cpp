@@ -89,8 +89,16 @@ TaskRunner::TaskRunner(const PluginHost& plugins, AccountStore* store, Poco::Log
 }
 
 
+const PluginHost& TaskRunner::plugins() const
+{
+	return _plugins;
+}
+
+
 Poco::Logger& TaskRunner::taskLogger(const std::string& task) const
 {
+	// The map holds the tasks loaded at start; one loaded since is looked
+	// up each time (Logger::get() takes a global lock).
 	auto it = _taskLoggers.find(task);
 	return it != _taskLoggers.end() ? *it->second : Poco::Logger::get(_logger.name() + ".task." + task);
 }

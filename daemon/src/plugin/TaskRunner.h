@@ -53,6 +53,9 @@ public:
 		/// always carries STATUS, TASK and TASK_ID. The handler sees store
 		/// if given (a caller's open batch), else the runner's store.
 
+	const PluginHost& plugins() const;
+		/// The host whose handlers this runner calls (its status).
+
 	static Poco::JSON::Object::Ptr failure(const std::string& task, const Poco::Exception& exc);
 		/// The NOK result for a task that could not be run because of exc.
 

@@ -88,6 +88,8 @@ const std::vector<DaemonConfig::Key>& DaemonConfig::keys()
 		{"orchd.role", ""},
 		{"orchd.id", ""},
 		{"plugins.dir", ORCHD_DEFAULT_PLUGINS_DIR},
+		{"plugins.watch", "true"},
+		{"plugins.scan_ms", "1000"},
 		{"store.connector", "sqlite"},
 		{"store.connection", "/var/lib/orchd/orchd.db"},
 		{"store.password_file", ""},
@@ -159,6 +161,11 @@ DaemonSettings DaemonConfig::load(const Poco::Util::AbstractConfiguration& confi
 	Poco::File plugins(settings.pluginsDir);
 	if (!plugins.exists() || !plugins.isDirectory())
 		throw ConfigException("plugins.dir: '" + settings.pluginsDir + "' is not a folder");
+	std::string watch = Poco::toLower(config.getString("plugins.watch", "true"));
+	if (watch != "true" && watch != "false")
+		throw ConfigException("plugins.watch: '" + config.getString("plugins.watch") + "' is not true or false");
+	settings.pluginsWatch = watch == "true";
+	settings.pluginsScan = milliseconds(getInt(config, "plugins.scan_ms", 1000, 50, 600000));
 	std::string connector = Poco::toLower(config.getString("store.connector", "sqlite"));
 	if (connector == "mysql") connector = "mariadb";
 	if (connector != "sqlite" && connector != "postgresql" && connector != "mariadb")

@@ -33,6 +33,8 @@ struct DaemonSettings
 	std::string role;        /// "master" or "worker"
 	std::string id;          /// this node's identity in the cluster
 	std::string pluginsDir;  /// the folder scanned for plugin libraries
+	bool pluginsWatch = true;                  /// plugins.watch: load libraries added while running
+	Poco::Timespan pluginsScan = Poco::Timespan(1000000);  /// plugins.scan_ms: folder looked at this often; a new file loads once unchanged this long
 	StoreOptions store;      /// the account store (workers, orchctl)
 	MasterOptions master;    /// role master: listening address, queue, leases
 	WorkerOptions worker;    /// role worker: home master, concurrency

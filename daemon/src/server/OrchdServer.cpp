@@ -6,6 +6,7 @@
 #include "server/OrchdServer.h"
 #include "master/MasterServer.h"
 #include "plugin/PluginHost.h"
+#include "plugin/PluginWatcher.h"
 #include "plugin/TaskRunner.h"
 #include "worker/WorkerNode.h"
 #include "server/DaemonConfig.h"
@@ -171,11 +172,20 @@ bool liveKey(const std::string& key)
 } // namespace
 
 
-void OrchdServer::reload(const DaemonSettings& running, MasterServer* master)
+void OrchdServer::reload(const DaemonSettings& running, MasterServer* master, PluginWatcher& plugins)
 {
 	const std::string& role = running.role;
 	Poco::Logger& log = logger();
-	log.information("reload requested (SIGHUP): reading %s", _configFile);
+	log.information("reload requested (SIGHUP): looking for new plugins, reading %s", _configFile);
+	try
+	{
+		std::size_t added = plugins.rescan();
+		if (added == 0) log.information("reload: no new plugin loaded");
+	}
+	catch (Poco::Exception& exc)
+	{
+		log.error("reload: cannot look at the plugin folder: %s", exc.displayText());
+	}
 	Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> file;
 	try
 	{
@@ -290,6 +300,7 @@ int OrchdServer::main(const ArgVec&)
 	PluginHost plugins(log);
 	plugins.loadFolder(settings.pluginsDir);
 	if (plugins.loaded().empty()) log.warning("no plugin loaded from %s: this node knows no task", settings.pluginsDir);
+	PluginWatcher watcher(plugins, settings.pluginsDir, settings.pluginsScan, log);
 
 	// A worker runs its tasks on the store. A master only checks that its
 	// workers and peers are on the same one, and only if its file names it:
@@ -322,9 +333,9 @@ int OrchdServer::main(const ArgVec&)
 	SystemdNotifier systemd(log);
 	systemd.startWatchdog();
 	std::unique_ptr<MasterServer> master;
-	HangupListener hangup([this, &settings, &master]
+	HangupListener hangup([this, &settings, &master, &watcher]
 	{
-		reload(settings, master.get());
+		reload(settings, master.get(), watcher);
 	});
 	TaskRunner runner(plugins, store.get(), log);
 	std::vector<std::string> tasks = plugins.taskNames();
@@ -368,11 +379,18 @@ int OrchdServer::main(const ArgVec&)
 		}
 		for (auto& worker: workers) worker->start();
 	}
+	// A plugin loaded from now on: a worker tells its master of its new
+	// task types; a master validates them with the same plugins.
+	watcher.start(settings.role == "master" ? PluginWatcher::Listener() : [&workers](const std::vector<std::string>& names)
+	{
+		for (auto& worker: workers) worker->announceTasks(names);
+	}, settings.pluginsWatch);
 	log.information("orchd %s ready: role %s, %z task type(s): %s", settings.id, settings.role, tasks.size(),
 		Poco::cat(std::string(", "), tasks.begin(), tasks.end()));
 	waitForTerminationRequest();
 	systemd.stopping();
 	log.information("orchd %s stopping", settings.id);
+	watcher.stop();
 	// Reverse order of start: the role's service, then the store and plugins.
 	{
 		// All links drain at once: each stop() waits for its own tasks.

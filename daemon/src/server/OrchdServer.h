@@ -21,6 +21,7 @@ namespace orchd {
 
 class MasterServer;
 struct DaemonSettings;
+class PluginWatcher;
 
 
 class OrchdServer: public Poco::Util::ServerApplication
@@ -53,8 +54,9 @@ private:
 	void handleVersion(const std::string& name, const std::string& value);
 	void handleConfig(const std::string& name, const std::string& value);
 	void handleDefine(const std::string& name, const std::string& value);
-	void reload(const DaemonSettings& running, MasterServer* master);
-		/// SIGHUP: re-reads the properties file (and --define), applies
+	void reload(const DaemonSettings& running, MasterServer* master, PluginWatcher& plugins);
+		/// SIGHUP: loads the libraries new in plugins.dir (whatever the
+		/// file says), re-reads the properties file (and --define), applies
 		/// what may change live (log levels, queue.*, task.*, peer.*
 		/// timings, lb.*, master.peers, the cluster token file's content)
 		/// and logs each change; refuses the whole reload,

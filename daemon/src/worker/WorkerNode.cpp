@@ -10,6 +10,7 @@
 #include "Poco/Net/SocketAddress.h"
 #include "Poco/Net/NetException.h"
 #include "Poco/Random.h"
+#include "Poco/String.h"
 #include <sstream>
 
 
@@ -137,8 +138,9 @@ bool WorkerNode::session(const PeerAddress& master)
 	Poco::JSON::Object hello;
 	hello.set("WORKER", "ALIVE");
 	hello.set("WORKER_UUID", _options.id);
+	int announced = 0;
 	Poco::JSON::Array tasks;
-	for (const auto& task: _tasks) tasks.add(task);
+	for (const auto& task: this->tasks(announced)) tasks.add(task);
 	hello.set("TASKS", tasks);
 	hello.set("CONCURRENCY", _options.concurrency);
 	hello.set("SERVER_UUID", _route.home().id);
@@ -166,6 +168,7 @@ bool WorkerNode::session(const PeerAddress& master)
 			// they are still there, the thread now running takes them in
 			// its next round; look again soon all the same.
 			if (_quick.waiting()) _quick.run(_burst);
+			if (_tasksVersion.load() != announced) sendTasks(announced);
 			Poco::Timespan wait = _quick.waiting() ? Poco::Timespan(0, 1000) : Poco::Timespan(0, 50000);
 			if (link->receive(message, wait))
 			{
@@ -216,6 +219,42 @@ bool WorkerNode::session(const PeerAddress& master)
 	else if (refused) _logger.error("worker %s refused by master %s: %s", _options.id, master.id, reason);
 	else if (!_quit) _logger.warning("worker %s lost master %s: %s", _options.id, master.id, reason);
 	return refused;
+}
+
+
+void WorkerNode::announceTasks(const std::vector<std::string>& tasks)
+{
+	{
+		std::lock_guard<std::mutex> lock(_tasksMutex);
+		if (tasks == _tasks) return;
+		_tasks = tasks;
+		++_tasksVersion;
+	}
+	// The connection thread looks at the version at least every 50 ms.
+	_logger.information("worker %s offers %s from now on", _options.id, Poco::cat(std::string(", "), tasks.begin(), tasks.end()));
+}
+
+
+std::vector<std::string> WorkerNode::tasks(int& version) const
+{
+	std::lock_guard<std::mutex> lock(_tasksMutex);
+	version = _tasksVersion.load();
+	return _tasks;
+}
+
+
+void WorkerNode::sendTasks(int& announced)
+{
+	Poco::JSON::Object message;
+	message.set("WORKER", "TASKS");
+	message.set("WORKER_UUID", _options.id);
+	Poco::JSON::Array list;
+	for (const auto& task: tasks(announced)) list.add(task);
+	message.set("TASKS", list);
+	std::ostringstream text;
+	message.stringify(text);
+	// A link that broke loses it; the next one's ALIVE carries the list.
+	if (send({text.str()})) _logger.information("worker %s told master of its task types: %s", _options.id, toText(message.get("TASKS")));
 }
 
 

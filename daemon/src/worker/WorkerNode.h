@@ -72,6 +72,13 @@ public:
 		/// Called by the thread that owns the WorkerNode; a second call
 		/// (the destructor's) does nothing.
 
+	void announceTasks(const std::vector<std::string>& tasks);
+		/// The node loaded a plugin: from now on the worker offers these
+		/// task types (every one, sorted), and tells its master at once
+		/// with {"WORKER":"TASKS",...} (the connection thread sends it, on
+		/// this link and every later one's ALIVE). Thread-safe; the same
+		/// list again changes nothing.
+
 private:
 	struct Job
 	{
@@ -98,6 +105,11 @@ private:
 		/// QuickLink: a quick task (never cancelled).
 	void report(std::vector<std::string>& results) override;
 		/// QuickLink: into the outbox.
+	std::vector<std::string> tasks(int& version) const;
+		/// The task types to offer now, and their version.
+	void sendTasks(int& announced);
+		/// The connection thread: a TASKS message if the types changed
+		/// since version announced on this link.
 	bool send(const std::vector<std::string>& texts);
 		/// Writes messages on the current link (one write); false, logged,
 		/// if there is none or it broke.
@@ -106,7 +118,9 @@ private:
 
 	WorkerOptions _options;
 	const TaskRunner& _runner;
-	std::vector<std::string> _tasks;
+	mutable std::mutex _tasksMutex;
+	std::vector<std::string> _tasks;             // under _tasksMutex
+	std::atomic<int> _tasksVersion{0};           // raised by each change of _tasks
 	Poco::Logger& _logger;
 
 	Poco::Thread _thread;

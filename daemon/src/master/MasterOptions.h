@@ -39,6 +39,7 @@ struct MasterOptions
 	int maxHandshakesPerAddress = 8;                          /// http.max_handshakes_per_address: unfinished at once
 	int maxConnections = 10000;                               /// net.max_connections: WebSockets and HTTP connections
 	Poco::Timespan firstMessageTimeout = Poco::Timespan(10, 0);  /// net.first_message_timeout_ms
+	std::size_t pluginRefusals = 0;                           /// libraries the PluginHost refused (GET /metrics)
 };
 
 

@@ -5,6 +5,8 @@
 
 #include "server/OrchdServer.h"
 #include "master/MasterServer.h"
+#include "metrics/MetricsServer.h"
+#include "worker/WorkerMetrics.h"
 #include "plugin/PluginHost.h"
 #include "plugin/TaskRunner.h"
 #include "worker/WorkerNode.h"
@@ -324,8 +326,11 @@ int OrchdServer::main(const ArgVec&)
 	std::vector<std::string> tasks = plugins.taskNames();
 	std::unique_ptr<QuickRunner> quick;
 	std::vector<std::unique_ptr<WorkerNode>> workers;
+	std::unique_ptr<WorkerMetrics> workerMetrics;
+	std::unique_ptr<MetricsServer> metricsServer;  // declared last: stops first, before what it reads
 	if (settings.role == "master")
 	{
+		settings.master.pluginRefusals = plugins.refused().size();
 		master = std::make_unique<MasterServer>(settings.master, runner, log);
 		try
 		{
@@ -353,6 +358,8 @@ int OrchdServer::main(const ArgVec&)
 		// Ready for systemd once a link to a master is up, not before:
 		// units ordered after this one start when it can take tasks.
 		settings.worker.linked = [&systemd] { systemd.ready(); };
+		auto taskStats = std::make_shared<TaskTypeStats>(tasks);
+		settings.worker.taskStats = taskStats;
 		quick = std::make_unique<QuickRunner>(store.get(), static_cast<std::size_t>(std::max(1, settings.worker.links * settings.worker.concurrency / 2)), log);
 		for (int link = 1; link <= settings.worker.links; ++link)
 		{
@@ -361,12 +368,32 @@ int OrchdServer::main(const ArgVec&)
 			workers.push_back(std::make_unique<WorkerNode>(options, runner, *quick, tasks, log));
 		}
 		for (auto& worker: workers) worker->start();
+		if (settings.worker.metrics)
+		{
+			std::vector<const WorkerNode*> links;
+			for (auto& worker: workers) links.push_back(worker.get());
+			workerMetrics = std::make_unique<WorkerMetrics>(NodeInfo{"worker", settings.id, plugins.refused().size(), NodeInfo::now()}, taskStats, *quick, links);
+			WorkerMetrics& source = *workerMetrics;
+			metricsServer = std::make_unique<MetricsServer>(settings.worker.metricsListen, [&source] { return source.text(); }, log);
+			try
+			{
+				metricsServer->start();
+			}
+			catch (Poco::Exception& exc)
+			{
+				std::cerr << _errorPrefix << "orchd: cannot listen on " << settings.worker.metricsListen.toString() << " (worker.metrics_listen in "
+				          << _configFile << "): " << exc.displayText() << std::endl;
+				for (auto& worker: workers) worker->stop();
+				return EXIT_UNAVAILABLE;
+			}
+		}
 	}
 	log.information("orchd %s ready: role %s, %z task type(s): %s", settings.id, settings.role, tasks.size(),
 		Poco::cat(std::string(", "), tasks.begin(), tasks.end()));
 	waitForTerminationRequest();
 	systemd.stopping();
 	log.information("orchd %s stopping", settings.id);
+	if (metricsServer) metricsServer->stop();
 	// Reverse order of start: the role's service, then the store and plugins.
 	{
 		// All links drain at once: each stop() waits for its own tasks.

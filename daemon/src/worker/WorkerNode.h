@@ -72,6 +72,12 @@ public:
 		/// Called by the thread that owns the WorkerNode; a second call
 		/// (the destructor's) does nothing.
 
+	bool connected() const;
+		/// Whether a link to a master is up now. Thread-safe.
+
+	const std::string& id() const;
+		/// WORKER_UUID.
+
 private:
 	struct Job
 	{

@@ -13,6 +13,7 @@
 #include "Poco/Net/HTTPClientSession.h"
 #include "Poco/Net/HTTPRequest.h"
 #include "Poco/Net/HTTPResponse.h"
+#include "Poco/Net/ServerSocket.h"
 #include "Poco/StreamCopier.h"
 #include <cppunit/extensions/HelperMacros.h>
 #include <sstream>
@@ -71,6 +72,7 @@ class MetricsTest: public NodeFixture
 	CPPUNIT_TEST_SUITE(MetricsTest);
 	CPPUNIT_TEST(testMasterAndWorkerMetrics);
 	CPPUNIT_TEST(testMetricsNeedReadToken);
+	CPPUNIT_TEST(testWorkerMetricsAddressTaken);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -124,6 +126,19 @@ public:
 		CPPUNIT_ASSERT_EQUAL(403, getWithToken(port, "/metrics", "submit-secret-00000001", type));
 		CPPUNIT_ASSERT_EQUAL(200, getWithToken(port, "/metrics", "read-secret-0000000001", type));
 		CPPUNIT_ASSERT_EQUAL(std::string("text/plain; version=0.0.4; charset=utf-8"), type);
+	}
+
+	void testWorkerMetricsAddressTaken()
+	{
+		Poco::Net::ServerSocket taken;
+		taken.bind(Poco::Net::SocketAddress("127.0.0.1", 0), true, false);
+		taken.listen();
+		std::string address = "127.0.0.1:" + std::to_string(taken.address().port());
+		std::string file = _dir->file("w1.properties");
+		writeFile(file, workerProperties("w1", "m1@127.0.0.1:1", _dir->file("store.db"), "worker.metrics_listen = " + address + "\n"));
+		ProcessResult result = runProcess(orchdBinary(), {"--config=" + file});
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(result.err, 69, result.exitCode);
+		CPPUNIT_ASSERT_MESSAGE(result.err, result.err.find("cannot listen on " + address + " (worker.metrics_listen in " + file + ")") != std::string::npos);
 	}
 
 private:

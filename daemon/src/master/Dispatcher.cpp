@@ -59,6 +59,7 @@ Dispatcher::Dispatcher(ConnectionDirectory& connections, const TimeSource& clock
 	_logger(logger),
 	_started(clock.now()),
 	_tasks(options.masterId),
+	_stats(validator.taskNames()),  // the plugins' types: found without a lock
 	_storeCheck(options.storeId, options.storeConnector)
 {
 }

@@ -367,7 +367,8 @@ int OrchdServer::main(const ArgVec&)
 			if (settings.worker.links > 1) options.id += "-" + std::to_string(link);
 			workers.push_back(std::make_unique<WorkerNode>(options, runner, *quick, tasks, log));
 		}
-		for (auto& worker: workers) worker->start();
+		// Bound before any link is up (and systemd told READY), so that a
+		// taken address stops the start.
 		if (settings.worker.metrics)
 		{
 			std::vector<const WorkerNode*> links;
@@ -383,10 +384,10 @@ int OrchdServer::main(const ArgVec&)
 			{
 				std::cerr << _errorPrefix << "orchd: cannot listen on " << settings.worker.metricsListen.toString() << " (worker.metrics_listen in "
 				          << _configFile << "): " << exc.displayText() << std::endl;
-				for (auto& worker: workers) worker->stop();
 				return EXIT_UNAVAILABLE;
 			}
 		}
+		for (auto& worker: workers) worker->start();
 	}
 	log.information("orchd %s ready: role %s, %z task type(s): %s", settings.id, settings.role, tasks.size(),
 		Poco::cat(std::string(", "), tasks.begin(), tasks.end()));

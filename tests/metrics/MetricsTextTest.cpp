@@ -9,6 +9,7 @@
 #include "metrics/MetricsText.h"
 #include "Poco/Exception.h"
 #include <cppunit/extensions/HelperMacros.h>
+#include <limits>
 
 
 using namespace orchd;
@@ -68,9 +69,9 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("0.0001"), MetricsText::number(100 * 1e-6));
 		CPPUNIT_ASSERT_EQUAL(std::string("2.5"), MetricsText::number(2500000 * 1e-6));
 		CPPUNIT_ASSERT_EQUAL(std::string("30"), MetricsText::number(30000000 * 1e-6));
-		CPPUNIT_ASSERT_EQUAL(std::string("+Inf"), MetricsText::number(1.0 / 0.0));
-		CPPUNIT_ASSERT_EQUAL(std::string("-Inf"), MetricsText::number(-1.0 / 0.0));
-		CPPUNIT_ASSERT_EQUAL(std::string("NaN"), MetricsText::number(0.0 / 0.0));
+		CPPUNIT_ASSERT_EQUAL(std::string("+Inf"), MetricsText::number(std::numeric_limits<double>::infinity()));
+		CPPUNIT_ASSERT_EQUAL(std::string("-Inf"), MetricsText::number(-std::numeric_limits<double>::infinity()));
+		CPPUNIT_ASSERT_EQUAL(std::string("NaN"), MetricsText::number(std::numeric_limits<double>::quiet_NaN()));
 	}
 
 	void testHistogramSeconds()

@@ -9,9 +9,11 @@
 # makes the security fixture's certificates. The database servers the tests
 # start are installed by test.sh (dbservers.sh), not needed to build.
 # dpkg-dev, file and lintian build and check the Debian package
-# (scripts/package.sh).
+# (scripts/package.sh). prometheus brings promtool, which checks the
+# /metrics text in MetricsTest, and the server that PrometheusScrapeTest
+# runs against a master and a worker.
 set -euo pipefail
-ORCHD_PACKAGES=(g++ cmake ninja-build pkg-config libpoco-dev libcppunit-dev libpq-dev libmariadb-dev sqlite3 libgoogle-perftools-dev clang libclang-rt-14-dev dpkg-dev file lintian libssl-dev openssl)
+ORCHD_PACKAGES=(g++ cmake ninja-build pkg-config libpoco-dev libcppunit-dev libpq-dev libmariadb-dev sqlite3 libgoogle-perftools-dev clang libclang-rt-14-dev dpkg-dev file lintian libssl-dev openssl prometheus)
 missing=()
 for p in "${ORCHD_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -30,6 +30,7 @@ class DaemonConfigTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testSynchronous);
 	CPPUNIT_TEST(testBadIntegers);
 	CPPUNIT_TEST(testWorkerHome);
+	CPPUNIT_TEST(testWorkerMetricsListen);
 	CPPUNIT_TEST(testMasterKeys);
 	CPPUNIT_TEST(testFederationKeys);
 	CPPUNIT_TEST(testSecurityKeys);
@@ -174,6 +175,17 @@ public:
 		_config->remove("worker.home");
 		expectError("worker.home: missing (required)");
 		CPPUNIT_ASSERT_NO_THROW(DaemonConfig::load(*_config, false));
+	}
+
+	void testWorkerMetricsListen()
+	{
+		CPPUNIT_ASSERT(!DaemonConfig::load(*_config).worker.metrics);
+		_config->setString("worker.metrics_listen", "127.0.0.1:0");
+		DaemonSettings settings = DaemonConfig::load(*_config);
+		CPPUNIT_ASSERT(settings.worker.metrics);
+		CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.1:0"), settings.worker.metricsListen.toString());
+		_config->setString("worker.metrics_listen", "127.0.0.1:notaport");
+		expectError("worker.metrics_listen: '127.0.0.1:notaport' is not HOST:PORT");
 	}
 
 	void testMasterKeys()

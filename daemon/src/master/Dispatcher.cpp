@@ -61,6 +61,7 @@ Dispatcher::Dispatcher(ConnectionDirectory& connections, const TimeSource& clock
 	_logger(logger),
 	_started(clock.now()),
 	_tasks(options.masterId),
+	_stats(validator.taskNames()),  // the plugins' types: found without a lock
 	_storeCheck(options.storeId, options.storeConnector)
 {
 }
@@ -168,8 +169,9 @@ void Dispatcher::accept(const std::string& text, TaskOrigin origin)
 		fields += ',';
 		fields.append(member.text);
 	}
-	_tasks.add(type, std::move(fields), std::move(origin));
+	_tasks.add(type, std::move(fields), std::move(origin)).queuedAt = _clock.now();
 	++_counters.submitted;
+	++_stats.slot(type).submitted;
 	pump();
 }
 
@@ -272,9 +274,15 @@ void Dispatcher::pump()
 void Dispatcher::lease(Worker& worker, Task& task)
 {
 	++task.attempt;
-	if (task.attempt > 1) ++_counters.redispatched;
+	TaskTypeStats::Slot& stats = _stats.slot(task.type);
+	if (task.attempt > 1)
+	{
+		++_counters.redispatched;
+		++stats.redispatched;
+	}
 	task.worker = worker.connection;
 	task.leaseStart = _clock.now();
+	stats.queueWait.observe(static_cast<std::uint64_t>(std::max<std::int64_t>(0, task.leaseStart - task.queuedAt)));
 	worker.inflight.emplace(task.seq, task.attempt);
 	_tasks.leased(task, task.leaseStart + _options.taskTimeout.totalMicroseconds());
 	std::string attempt = std::to_string(task.attempt);
@@ -495,6 +503,9 @@ void Dispatcher::onResult(Worker& worker, const std::string& taskId, int attempt
 	{
 		++worker.completed;
 		++_counters.completed;
+		TaskTypeStats::Slot& stats = _stats.slot(task->type);
+		++stats.completed;
+		stats.execution.observe(static_cast<std::uint64_t>(std::max<std::int64_t>(0, _clock.now() - task->leaseStart)));
 		deliver(*task, text, 200);
 		_tasks.erase(seq);
 	}
@@ -547,6 +558,7 @@ void Dispatcher::requeueOrFail(Task& task, const std::string& why)
 	if (task.attempt >= _options.maxAttempts)
 	{
 		++_counters.failed;
+		++_stats.slot(task.type).failed;
 		_logger.warning("task %s (%s) failed after %d attempts: %s", task.id, task.type, task.attempt, why);
 		Poco::JSON::Object::Ptr result = Result::nok(task.type, "Task failed after " + std::to_string(task.attempt) + " attempts: " + why);
 		result->set("TASK_ID", task.id);
@@ -555,6 +567,7 @@ void Dispatcher::requeueOrFail(Task& task, const std::string& why)
 		_tasks.erase(task.seq);
 		return;
 	}
+	task.queuedAt = _clock.now();
 	_tasks.requeue(task);
 }
 
@@ -692,6 +705,12 @@ Poco::JSON::Object::Ptr Dispatcher::workerStatus(const Worker& w) const
 	item->set("completed", w.completed);
 	item->set("connected_ms", (_clock.now() - w.since) / 1000);
 	return item;
+}
+
+
+const TaskTypeStats& Dispatcher::taskStats() const
+{
+	return _stats;
 }
 
 

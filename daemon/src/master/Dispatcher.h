@@ -16,6 +16,7 @@
 #include "master/TaskQueue.h"
 #include "master/WorkerTable.h"
 #include "json/JsonScan.h"
+#include "metrics/TaskTypeStats.h"
 #include "net/ConnectionDirectory.h"
 #include "net/MonotonicClock.h"
 #include "plugin/TaskRunner.h"
@@ -115,6 +116,10 @@ public:
 	Poco::JSON::Object::Ptr status() const;
 		/// The document behind GET /v1/status.
 
+	const TaskTypeStats& taskStats() const;
+		/// Per task type: counts, queue wait and execution (see
+		/// TaskTypeStats), for GET /metrics.
+
 	void setListener(WorkerListener* listener);
 
 	Load load() const;
@@ -176,6 +181,7 @@ private:
 	WorkerTable _workers;
 	std::size_t _clients = 0;
 	Counters _counters;
+	TaskTypeStats _stats;
 	StoreIdCheck _storeCheck;
 	WorkerListener* _listener = nullptr;
 };

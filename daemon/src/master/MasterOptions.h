@@ -15,6 +15,7 @@
 #include "Poco/Net/SocketAddress.h"
 #include "Poco/Timespan.h"
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,7 @@ struct MasterOptions
 	int maxHandshakesPerAddress = 8;                          /// http.max_handshakes_per_address: unfinished at once
 	int maxConnections = 10000;                               /// net.max_connections: WebSockets and HTTP connections
 	Poco::Timespan firstMessageTimeout = Poco::Timespan(10, 0);  /// net.first_message_timeout_ms
+	std::function<std::size_t()> pluginRefusals;              /// libraries the PluginHost refused so far (GET /metrics)
 };
 
 

@@ -9,7 +9,7 @@
 #include "orchd/Request.h"
 #include "Poco/Net/HTTPServerRequestImpl.h"
 #include "master/HttpGate.h"
-#include "orchd/Request.h"
+#include "master/MasterMetrics.h"
 #include "Poco/Net/MediaType.h"
 #include "Poco/Net/HTTPRequestHandler.h"
 #include "Poco/Net/HTTPRequestHandlerFactory.h"
@@ -183,7 +183,8 @@ private:
 };
 
 
-void answerFromLoop(EventLoop& loop, HTTPServerResponse& response, std::function<std::string()> produce, Poco::Timespan timeout)
+void answerFromLoop(EventLoop& loop, HTTPServerResponse& response, std::function<std::string()> produce, Poco::Timespan timeout,
+	const std::string& contentType = "application/json")
 	/// Computes a body on the event loop thread (which owns the state it
 	/// reads) and sends it; 503 if the loop does not answer in time.
 {
@@ -195,7 +196,10 @@ void answerFromLoop(EventLoop& loop, HTTPServerResponse& response, std::function
 			errorBody("The event loop did not answer within " + std::to_string(timeout.totalMilliseconds()) + " ms"));
 		return;
 	}
-	sendJson(response, HTTPResponse::HTTP_OK, pending->body());
+	response.setStatusAndReason(HTTPResponse::HTTP_OK);
+	response.setContentType(contentType);
+	response.setContentLength(static_cast<std::streamsize>(pending->body().size()));
+	response.send() << pending->body();
 }
 
 
@@ -233,6 +237,27 @@ private:
 	Dispatcher& _dispatcher;
 	Federation& _federation;
 	std::shared_ptr<GateCounters> _gate;
+};
+
+
+class MetricsHandler: public HTTPRequestHandler
+	/// GET /metrics: the Prometheus text, written on the loop.
+{
+public:
+	MetricsHandler(EventLoop& loop, std::shared_ptr<MasterMetrics> metrics):
+		_loop(loop), _metrics(std::move(metrics))
+	{
+	}
+
+	void handleRequest(HTTPServerRequest&, HTTPServerResponse& response) override
+	{
+		std::shared_ptr<MasterMetrics> metrics = _metrics;
+		answerFromLoop(_loop, response, [metrics] { return metrics->text(); }, Poco::Timespan(5, 0), MetricsText::CONTENT_TYPE);
+	}
+
+private:
+	EventLoop& _loop;
+	std::shared_ptr<MasterMetrics> _metrics;
 };
 
 
@@ -289,6 +314,10 @@ public:
 		std::shared_ptr<GateCounters> gate):
 		_loop(loop), _dispatcher(dispatcher), _federation(federation), _options(options), _logger(logger), _tokens(tokens), _gate(std::move(gate))
 	{
+		_node.role = "master";
+		_node.id = options.dispatch.masterId;
+		_node.pluginRefusals = options.pluginRefusals;
+		_node.startSeconds = NodeInfo::now();
 	}
 
 	HTTPRequestHandler* createRequestHandler(const HTTPServerRequest& request) override
@@ -304,7 +333,7 @@ public:
 			return refusal(HTTPResponse::HTTP_FORBIDDEN, "Origin " + request.get("Origin") + " is not allowed (http.allowed_origins)");
 		}
 		std::string client;
-		int role = uri == "/v1/client" || uri == "/v1/tasks" ? ClientTokens::SUBMIT : (uri == "/v1/status" ? ClientTokens::READ : 0);
+		int role = uri == "/v1/client" || uri == "/v1/tasks" ? ClientTokens::SUBMIT : (uri == "/v1/status" || uri == "/metrics" ? ClientTokens::READ : 0);
 		if (role && _tokens)
 		{
 			ClientTokens::Verdict verdict = _tokens->check(request.get("Authorization", ""), role);
@@ -324,6 +353,7 @@ public:
 		}
 		if (uri == "/v1/peer") return new UpgradeHandler(_loop, _federation, Connection::PEER, _options.maxMessageBytes, _options.security, _logger);
 		if (uri == "/v1/status") return new StatusHandler(_loop, _dispatcher, _federation, _gate);
+		if (uri == "/metrics") return new MetricsHandler(_loop, std::make_shared<MasterMetrics>(_node, _dispatcher, _federation, _loop, _gate));
 		return new SimpleHandler(HTTPResponse::HTTP_NOT_FOUND, errorBody("No such endpoint: " + uri));
 	}
 
@@ -368,6 +398,7 @@ private:
 	Poco::Logger& _logger;
 	ClientTokens* _tokens;
 	std::shared_ptr<GateCounters> _gate;
+	NodeInfo _node;
 };
 
 
@@ -389,7 +420,7 @@ MasterServer::MasterServer(const MasterOptions& options, const TaskRunner& valid
 	if (!_options.tokensFile.empty())
 	{
 		_tokens = std::make_unique<ClientTokens>(_options.tokensFile, logger);
-		_logger.information("auth.tokens_file %s: %z client token(s); /v1/client, /v1/tasks and /v1/status need one", _options.tokensFile, _tokens->size());
+		_logger.information("auth.tokens_file %s: %z client token(s); /v1/client, /v1/tasks, /v1/status and /metrics need one", _options.tokensFile, _tokens->size());
 	}
 	else
 	{

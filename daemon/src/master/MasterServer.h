@@ -33,6 +33,7 @@ class MasterServer
 	///   /v1/client  WebSocket for clients (pipelined, REQUEST_ID tagged)
 	///   POST /v1/tasks  one task in, its result out (waits up to httpTimeout)
 	///   GET /v1/status, GET /healthz
+	///   GET /metrics    the Prometheus text (MasterMetrics)
 	///
 	/// HTTP threads only do the handshake: each WebSocket is then handed to
 	/// the EventLoop, whose one thread serves all of them without blocking
@@ -42,7 +43,7 @@ class MasterServer
 	/// http.header_timeout_ms, http.max_handshakes_per_address,
 	/// net.max_connections); a WebSocket upgrade whose Origin is not in
 	/// http.allowed_origins is refused (403); with auth.tokens_file,
-	/// /v1/client and POST /v1/tasks need a submit token, /v1/status a
+	/// /v1/client and POST /v1/tasks need a submit token, /v1/status and /metrics a
 	/// read token (401, 403; ClientTokens), and the client's token name
 	/// is its namespace of idempotency keys (Dispatcher). /healthz is open.
 {

@@ -167,10 +167,16 @@ bool Connection::hasBufferedInput()
 
 ssize_t Connection::receive(char* buffer, std::size_t size)
 {
-	if (!_tls) return ::recv(_fd, buffer, size, 0);
+	if (!_tls)
+	{
+		ssize_t n = ::recv(_fd, buffer, size, 0);
+		if (n > 0) _loop.traffic().received[kind()] += static_cast<std::uint64_t>(n);
+		return n;
+	}
 	try
 	{
 		int n = _tls->readSome(buffer, static_cast<int>(std::min<std::size_t>(size, 1 << 30)));
+		_loop.traffic().received[kind()] += static_cast<std::uint64_t>(std::max(n, 0));
 		if (n >= 0) return n;
 		_readWantsWrite = n == TlsSocketImpl::WANT_WRITE;
 		if (_readWantsWrite) _loop.markDirty(*this);
@@ -187,10 +193,16 @@ ssize_t Connection::receive(char* buffer, std::size_t size)
 
 ssize_t Connection::transmit(const char* data, std::size_t size)
 {
-	if (!_tls) return ::send(_fd, data, size, MSG_NOSIGNAL);
+	if (!_tls)
+	{
+		ssize_t n = ::send(_fd, data, size, MSG_NOSIGNAL);
+		if (n > 0) _loop.traffic().sent[kind()] += static_cast<std::uint64_t>(n);
+		return n;
+	}
 	try
 	{
 		int n = _tls->writeSome(data, static_cast<int>(std::min<std::size_t>(size, 1 << 30)));
+		_loop.traffic().sent[kind()] += static_cast<std::uint64_t>(std::max(n, 0));
 		if (n > 0) return n;
 		_writeWantsRead = n == TlsSocketImpl::WANT_READ;
 		errno = EAGAIN;

@@ -173,6 +173,12 @@ std::size_t EventLoop::openCount() const
 }
 
 
+EventLoop::Traffic& EventLoop::traffic()
+{
+	return _traffic;
+}
+
+
 void EventLoop::markDirty(Connection& connection)
 {
 	if (connection.flushQueued) return;

@@ -80,6 +80,17 @@ public:
 		/// Connections adopted and not yet destroyed (including those
 		/// whose adoption is still queued). Thread-safe.
 
+	struct Traffic
+		/// Bytes through the connections since start, by Link::Kind
+		/// (WebSocket frames as they travel; TLS: before encryption).
+	{
+		std::uint64_t received[3] = {};
+		std::uint64_t sent[3] = {};
+	};
+
+	Traffic& traffic();
+		/// Loop thread only (Connection counts, GET /metrics reads).
+
 	void markDirty(Connection& connection);
 	void markDead(Connection& connection);
 	void markClosing(Connection& connection);
@@ -137,6 +148,7 @@ private:
 	Poco::Timespan _firstMessageTimeout;
 	std::deque<FirstMessage> _fresh;  // in deadline order: every deadline is as long
 	std::atomic<std::size_t> _open{0};
+	Traffic _traffic;
 	std::uint64_t _nextId = 1;
 };
 

@@ -80,6 +80,12 @@ Poco::JSON::Object::Ptr TaskRunner::failure(const std::string& task, const Poco:
 }
 
 
+std::vector<std::string> TaskRunner::taskNames() const
+{
+	return _plugins.taskNames();
+}
+
+
 TaskRunner::TaskRunner(const PluginHost& plugins, AccountStore* store, Poco::Logger& logger):
 	_plugins(plugins),
 	_store(store),

@@ -40,6 +40,9 @@ public:
 
 	bool quick(const Poco::JSON::Object& request) const;
 
+	std::vector<std::string> taskNames() const;
+		/// The task types of the loaded plugins, sorted.
+
 	void storeHint(const Poco::JSON::Object& request, const std::string& taskId, std::vector<std::string>& keys, std::vector<std::string>& accounts) const;
 		/// Adds the keys and accounts the request's handler says it will
 		/// use (TaskHandler::storeHint()); nothing for an unknown task or a

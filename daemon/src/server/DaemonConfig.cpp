@@ -131,6 +131,7 @@ const std::vector<DaemonConfig::Key>& DaemonConfig::keys()
 		{"worker.links", "1"},
 		{"worker.reconnect_max_ms", "5000"},
 		{"worker.drain_timeout_ms", "30000"},
+		{"worker.metrics_listen", ""},
 		{"tls.certificate_file", ""},
 		{"tls.private_key_file", ""},
 		{"tls.ca_file", ""},
@@ -346,6 +347,8 @@ void DaemonConfig::loadWorker(const Poco::Util::AbstractConfiguration& config, D
 	worker.maxMessageBytes = settings.master.maxMessageBytes;
 	worker.failover = getPeerList(config, "worker.failover");
 	worker.security = settings.security;
+	worker.metrics = !config.getString("worker.metrics_listen", "").empty();
+	if (worker.metrics) worker.metricsListen = getAddress(config, "worker.metrics_listen", "");
 }
 
 

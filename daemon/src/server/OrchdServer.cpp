@@ -5,6 +5,8 @@
 
 #include "server/OrchdServer.h"
 #include "master/MasterServer.h"
+#include "metrics/MetricsServer.h"
+#include "worker/WorkerMetrics.h"
 #include "plugin/PluginHost.h"
 #include "plugin/PluginWatcher.h"
 #include "plugin/TaskRunner.h"
@@ -341,8 +343,11 @@ int OrchdServer::main(const ArgVec&)
 	std::vector<std::string> tasks = plugins.taskNames();
 	std::unique_ptr<QuickRunner> quick;
 	std::vector<std::unique_ptr<WorkerNode>> workers;
+	std::unique_ptr<WorkerMetrics> workerMetrics;
+	std::unique_ptr<MetricsServer> metricsServer;  // declared last: stops first, before what it reads
 	if (settings.role == "master")
 	{
+		settings.master.pluginRefusals = [&plugins] { return plugins.refusedCount(); };
 		master = std::make_unique<MasterServer>(settings.master, runner, log);
 		try
 		{
@@ -370,12 +375,34 @@ int OrchdServer::main(const ArgVec&)
 		// Ready for systemd once a link to a master is up, not before:
 		// units ordered after this one start when it can take tasks.
 		settings.worker.linked = [&systemd] { systemd.ready(); };
+		auto taskStats = std::make_shared<TaskTypeStats>(tasks);
+		settings.worker.taskStats = taskStats;
 		quick = std::make_unique<QuickRunner>(store.get(), static_cast<std::size_t>(std::max(1, settings.worker.links * settings.worker.concurrency / 2)), log);
 		for (int link = 1; link <= settings.worker.links; ++link)
 		{
 			WorkerOptions options = settings.worker;
 			if (settings.worker.links > 1) options.id += "-" + std::to_string(link);
 			workers.push_back(std::make_unique<WorkerNode>(options, runner, *quick, tasks, log));
+		}
+		// Bound before any link is up (and systemd told READY), so that a
+		// taken address stops the start.
+		if (settings.worker.metrics)
+		{
+			std::vector<const WorkerNode*> links;
+			for (auto& worker: workers) links.push_back(worker.get());
+			workerMetrics = std::make_unique<WorkerMetrics>(NodeInfo{"worker", settings.id, [&plugins] { return plugins.refusedCount(); }, NodeInfo::now()}, taskStats, *quick, links);
+			WorkerMetrics& source = *workerMetrics;
+			metricsServer = std::make_unique<MetricsServer>(settings.worker.metricsListen, [&source] { return source.text(); }, log);
+			try
+			{
+				metricsServer->start();
+			}
+			catch (Poco::Exception& exc)
+			{
+				std::cerr << _errorPrefix << "orchd: cannot listen on " << settings.worker.metricsListen.toString() << " (worker.metrics_listen in "
+				          << _configFile << "): " << exc.displayText() << std::endl;
+				return EXIT_UNAVAILABLE;
+			}
 		}
 		for (auto& worker: workers) worker->start();
 	}
@@ -391,6 +418,7 @@ int OrchdServer::main(const ArgVec&)
 	systemd.stopping();
 	log.information("orchd %s stopping", settings.id);
 	watcher.stop();
+	if (metricsServer) metricsServer->stop();
 	// Reverse order of start: the role's service, then the store and plugins.
 	{
 		// All links drain at once: each stop() waits for its own tasks.

@@ -7,15 +7,30 @@
 #include "plugin/TaskRunner.h"
 #include "json/JsonScan.h"
 #include <algorithm>
+#include <chrono>
 #include <map>
 
 
 namespace orchd {
 
 
+namespace {
+
+
+std::uint64_t microsSince(std::chrono::steady_clock::time_point start)
+{
+	return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count());
+}
+
+
+} // namespace
+
+
 QuickRunner::QuickRunner(AccountDatabase* store, std::size_t commitEvery, Poco::Logger& logger):
 	_commitEvery(commitEvery > 0 ? commitEvery : 1),
-	_logger(logger)
+	_logger(logger),
+	_commitMicros(Histogram::latencyBoundsMicros()),
+	_commitSizes(Histogram::sizeBounds())
 {
 	if (store) _batch = store->batch();
 }
@@ -94,12 +109,16 @@ void QuickRunner::commit()
 	if (_done.empty()) return;
 	if (_batch && _stored > 0)
 	{
+		std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 		try
 		{
 			_batch->commit();
+			_commitMicros.observe(microsSince(start));
+			_commitSizes.observe(_stored);
 		}
 		catch (Poco::Exception& exc)
 		{
+			_commitMicros.observe(microsSince(start));
 			_logger.warning("the store could not commit %z task(s) together: %s; committing them one by one", _stored, exc.displayText());
 			// Like the writer thread's batches: nothing of the failed
 			// commit is applied (no key recorded), so its tasks run again,
@@ -140,6 +159,18 @@ std::string QuickRunner::runAlone(const Job& job)
 		result->set("ATTEMPT", job.attempt);
 		return JsonScan::write(*result);
 	}
+}
+
+
+const Histogram& QuickRunner::commitMicros() const
+{
+	return _commitMicros;
+}
+
+
+const Histogram& QuickRunner::commitSizes() const
+{
+	return _commitSizes;
 }
 
 

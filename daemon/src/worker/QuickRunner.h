@@ -10,6 +10,7 @@
 #define orchd_QuickRunner_INCLUDED
 
 
+#include "metrics/Histogram.h"
 #include "worker/QuickLink.h"
 #include "store/AccountDatabase.h"
 #include "Poco/JSON/Object.h"
@@ -75,6 +76,14 @@ public:
 	bool waiting();
 		/// Whether jobs are queued.
 
+	const Histogram& commitMicros() const;
+		/// How long each group commit of the store took (µs), failed
+		/// ones included. Thread-safe.
+
+	const Histogram& commitSizes() const;
+		/// How many tasks with store operations each group commit that
+		/// succeeded carried. Thread-safe.
+
 private:
 	struct Done
 	{
@@ -110,6 +119,8 @@ private:
 	std::vector<std::string> _keys, _accounts;  // the runner's: a hint being gathered
 	std::vector<Done> _done;         // the runner's: results not yet reported
 	std::size_t _stored = 0;         // the runner's: tasks in _done with store operations
+	Histogram _commitMicros;
+	Histogram _commitSizes;
 };
 
 

@@ -11,6 +11,7 @@
 #include "Poco/Net/NetException.h"
 #include "Poco/Random.h"
 #include "Poco/String.h"
+#include <chrono>
 #include <sstream>
 
 
@@ -401,7 +402,14 @@ std::string WorkerNode::runTask(const Poco::JSON::Object& request, const std::st
 
 std::string WorkerNode::runTask(const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled, AccountStore* store)
 {
+	std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 	Poco::JSON::Object::Ptr result = _runner.run(request, taskId, attempt, cancelled, store);
+	if (_options.taskStats)
+	{
+		TaskTypeStats::Slot& stats = _options.taskStats->slot(result->optValue<std::string>("TASK", ""));
+		++(result->optValue<std::string>("STATUS", "") == "OK" ? stats.completed : stats.failed);
+		stats.execution.observe(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count()));
+	}
 	result->set("ATTEMPT", attempt);
 	std::string text = JsonScan::write(*result);
 	if (text.size() > _options.maxMessageBytes)
@@ -413,6 +421,19 @@ std::string WorkerNode::runTask(const Poco::JSON::Object& request, const std::st
 		text = JsonScan::write(*tooLarge);
 	}
 	return text;
+}
+
+
+bool WorkerNode::connected() const
+{
+	Poco::FastMutex::ScopedLock lock(_linkMutex);
+	return _link != nullptr;
+}
+
+
+const std::string& WorkerNode::id() const
+{
+	return _options.id;
 }
 
 

@@ -79,6 +79,12 @@ public:
 		/// this link and every later one's ALIVE). Thread-safe; the same
 		/// list again changes nothing.
 
+	bool connected() const;
+		/// Whether a link to a master is up now. Thread-safe.
+
+	const std::string& id() const;
+		/// WORKER_UUID.
+
 private:
 	struct Job
 	{

@@ -13,8 +13,10 @@
 #include "net/PeerAddress.h"
 #include "Poco/Net/SocketAddress.h"
 #include "Poco/Timespan.h"
+#include "metrics/TaskTypeStats.h"
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -36,6 +38,9 @@ struct WorkerOptions
 	Poco::Timespan drainTimeout = Poco::Timespan(30, 0);
 	std::function<void()> linked;      /// called on the connection thread each time a link to a master is up (may be empty)
 	NodeSecurity security;             /// TLS and the cluster token of the links to masters
+	bool metrics = false;              /// worker.metrics_listen is set: the process serves GET /metrics
+	Poco::Net::SocketAddress metricsListen;  /// on this address (port 0: any free port)
+	std::shared_ptr<TaskTypeStats> taskStats;  /// counts the tasks run, by type, and times them (shared by the links; may be null)
 };
 
 

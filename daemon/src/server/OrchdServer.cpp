@@ -12,6 +12,7 @@
 #include "server/HangupListener.h"
 #include "server/JournalChannel.h"
 #include "server/SystemdNotifier.h"
+#include "server/TaskKeys.h"
 #include "store/AccountDatabase.h"
 #include <thread>
 #include "Poco/File.h"
@@ -23,6 +24,7 @@
 #include <csignal>
 #include <iostream>
 #include <memory>
+#include <set>
 #include <sys/resource.h>
 
 
@@ -188,12 +190,19 @@ void OrchdServer::reload(const std::string& role, MasterServer* master)
 	}
 	std::vector<std::string> applied, refused;
 	std::vector<std::pair<std::string, std::string>> changed;
-	for (const auto& key: DaemonConfig::keys())
+	std::vector<DaemonConfig::Key> keys = DaemonConfig::keys();
+	std::set<std::string> types = TaskKeys::typeNames(config());
+	for (const auto& type: TaskKeys::typeNames(*file)) types.insert(type);
+	for (const auto& type: types)
+	{
+		for (const char* field: TaskKeys::FIELDS) keys.push_back({"task." + type + "." + field, ""});
+	}
+	for (const auto& key: keys)
 	{
 		std::string before = config().getString(key.name, key.defaultValue);
 		std::string after = file->getString(key.name, key.defaultValue);
 		if (before == after) continue;
-		if (liveKey(key.name)) applied.push_back(key.name + " " + before + " -> " + after);
+		if (liveKey(key.name)) applied.push_back(key.name + " " + (before.empty() ? "(default)" : before) + " -> " + (after.empty() ? "(default)" : after));
 		else refused.push_back(key.name + " (running '" + before + "', file '" + after + "')");
 		changed.emplace_back(key.name, after);
 	}
@@ -243,6 +252,7 @@ void OrchdServer::reload(const std::string& role, MasterServer* master)
 	try
 	{
 		fresh = DaemonConfig::load(*file);
+		TaskKeys::checkTypes(*file, _taskNames);
 	}
 	catch (ConfigException& exc)
 	{
@@ -257,7 +267,12 @@ void OrchdServer::reload(const std::string& role, MasterServer* master)
 	if (master) master->retune(fresh.master);
 	for (const auto& line: applied)
 		log.information("reload: %s%s", line, std::string(role == "master" ? "" : " (a master's setting: no effect on a worker)"));
-	for (const auto& entry: changed) config().setString(entry.first, entry.second);
+	for (const auto& entry: changed)
+	{
+		// A per-type key taken out of the file goes back to the global value.
+		if (entry.second.empty() && TaskKeys::isTypeKey(entry.first)) config().remove(entry.first);
+		else config().setString(entry.first, entry.second);
+	}
 	log.information("reload done: %z setting(s) changed", changed.size());
 }
 
@@ -284,6 +299,18 @@ int OrchdServer::main(const ArgVec&)
 	PluginHost plugins(log);
 	plugins.loadFolder(settings.pluginsDir);
 	if (plugins.loaded().empty()) log.warning("no plugin loaded from %s: this node knows no task", settings.pluginsDir);
+	_taskNames = plugins.taskNames();
+	std::vector<std::string> tasks = _taskNames;
+	try
+	{
+		TaskKeys::checkTypes(config(), _taskNames);
+		if (settings.role == "worker") tasks = TaskKeys::offered(config(), settings.master.dispatch, _taskNames);
+	}
+	catch (ConfigException& exc)
+	{
+		std::cerr << _errorPrefix << "orchd: configuration error in " << _configFile << ": " << exc.message() << std::endl;
+		return EXIT_CONFIG;
+	}
 
 	// A worker runs its tasks on the store. A master only checks that its
 	// workers and peers are on the same one, and only if its file names it:
@@ -321,7 +348,6 @@ int OrchdServer::main(const ArgVec&)
 		reload(settings.role, master.get());
 	});
 	TaskRunner runner(plugins, store.get(), log);
-	std::vector<std::string> tasks = plugins.taskNames();
 	std::unique_ptr<QuickRunner> quick;
 	std::vector<std::unique_ptr<WorkerNode>> workers;
 	if (settings.role == "master")

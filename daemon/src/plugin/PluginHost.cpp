@@ -5,6 +5,7 @@
 
 #include "plugin/PluginHost.h"
 #include "orchd/PluginApi.h"
+#include "server/DaemonConfig.h"
 #include "Poco/DirectoryIterator.h"
 #include "Poco/Exception.h"
 #include "Poco/File.h"
@@ -28,6 +29,8 @@ PluginHost::~PluginHost()
 {
 	// Objects first: their code and vtables live in the libraries.
 	_handlers.clear();
+	for (auto& object: _plugins) object.plugin.reset();
+	for (auto& object: _plugins) object.library->unload();
 	for (const auto& lib: _loaded) _loader.unloadLibrary(lib.file);
 }
 
@@ -65,15 +68,21 @@ bool PluginHost::loadLibrary(const std::string& path)
 		refuse(path, text.find("No manifest") != std::string::npos ? "missing manifest (no POCO_BEGIN_MANIFEST(orchd::TaskHandler))" : text);
 		return false;
 	}
+	PluginObject object;
+	bool configuration = false;
 	std::vector<std::unique_ptr<TaskHandler>> handlers;
-	reason = createHandlers(path, handlers);
+	reason = createPlugin(path, object, configuration);
+	if (reason.empty()) reason = createHandlers(path, object.plugin.get(), handlers);
 	if (!reason.empty())
 	{
 		handlers.clear();
+		object.plugin.reset();
+		if (object.library) object.library->unload();
 		_loader.unloadLibrary(path);
-		refuse(path, reason);
+		refuse(path, reason, configuration);
 		return false;
 	}
+	if (object.plugin) _plugins.push_back(std::move(object));
 	Loaded loaded{path, {}};
 	for (auto& handler: handlers)
 	{
@@ -81,7 +90,8 @@ bool PluginHost::loadLibrary(const std::string& path)
 		loaded.tasks.push_back(name);
 		_handlers[name] = std::move(handler);
 	}
-	_logger.information("loaded plugin %s: %s", path, Poco::cat(std::string(", "), loaded.tasks.begin(), loaded.tasks.end()));
+	_logger.information("loaded plugin %s: %s", path, loaded.tasks.empty() ? std::string("no task types (none declared in its settings)")
+		: Poco::cat(std::string(", "), loaded.tasks.begin(), loaded.tasks.end()));
 	_loaded.push_back(std::move(loaded));
 	return true;
 }
@@ -132,40 +142,142 @@ std::string PluginHost::probeAbi(const std::string& path)
 }
 
 
-std::string PluginHost::createHandlers(const std::string& path, std::vector<std::unique_ptr<TaskHandler>>& handlers)
+std::string PluginHost::createPlugin(const std::string& path, PluginObject& object, bool& configuration)
 {
-	const Loader::Manif* manifest = _loader.findManifest(path);
-	if (!manifest || manifest->size() == 0) return "the manifest exports no task handler";
-	std::set<std::string> names;
-	for (const auto* meta: *manifest)
+	// The ABI was checked: C++ objects may cross now.
+	object.library = std::make_unique<Poco::SharedLibrary>(path);
+	if (!object.library->hasSymbol(ORCHD_PLUGIN_OBJECT_SYMBOL)) return std::string();
+	DeclaredSettings settings(DeclaredSettings::pluginName(path), _config);
+	try
 	{
-		std::string name;
-		try
-		{
-			handlers.emplace_back(meta->create());
-			name = handlers.back()->name();
-		}
-		catch (Poco::Exception& exc)
-		{
-			return std::string("constructor or name() of ") + meta->name() + " threw: " + exc.displayText();
-		}
-		catch (std::exception& exc)
-		{
-			return std::string("constructor or name() of ") + meta->name() + " threw: " + exc.what();
-		}
-		if (!isValidTaskName(name))
-			return std::string("class ") + meta->name() + " has an invalid task name '" + name + "' (1 to 32 of A-Z, 0-9, _)";
-		if (_handlers.count(name) || !names.insert(name).second)
-			return "task name " + name + " is already taken" + (_handlers.count(name) ? " by another plugin" : " in this library");
+		object.plugin.reset(reinterpret_cast<Plugin* (*)()>(object.library->getSymbol(ORCHD_PLUGIN_OBJECT_SYMBOL))());
+		configuration = true;
+		object.plugin->configure(settings);
+		settings.checkUndeclared();
+	}
+	catch (Poco::Exception& exc)
+	{
+		return configuration ? exc.message() : "its Plugin's constructor threw: " + exc.displayText();
+	}
+	catch (std::exception& exc)
+	{
+		return std::string(configuration ? "its Plugin's configure() threw: " : "its Plugin's constructor threw: ") + exc.what();
+	}
+	configuration = false;
+	for (const auto& declaration: settings.declarations())
+	{
+		_logger.debug("plugin setting %s = %s (default %s): %s", declaration.key, declaration.value, declaration.defaultValue, declaration.help);
+		_settings.push_back(declaration);
 	}
 	return std::string();
 }
 
 
-void PluginHost::refuse(const std::string& path, const std::string& reason)
+std::string PluginHost::createHandlers(const std::string& path, Plugin* plugin, std::vector<std::unique_ptr<TaskHandler>>& handlers)
+{
+	const Loader::Manif* manifest = _loader.findManifest(path);
+	if ((!manifest || manifest->size() == 0) && !plugin) return "the manifest exports no task handler";
+	static const Loader::Manif none;
+	for (const auto* meta: manifest ? *manifest : none)
+	{
+		try
+		{
+			handlers.emplace_back(meta->create());
+		}
+		catch (Poco::Exception& exc)
+		{
+			return std::string("constructor of ") + meta->name() + " threw: " + exc.displayText();
+		}
+		catch (std::exception& exc)
+		{
+			return std::string("constructor of ") + meta->name() + " threw: " + exc.what();
+		}
+	}
+	if (plugin)
+	{
+		try
+		{
+			for (auto& handler: plugin->tasks()) handlers.push_back(std::move(handler));
+		}
+		catch (Poco::Exception& exc)
+		{
+			return "its Plugin's tasks() threw: " + exc.displayText();
+		}
+	}
+	// A Plugin whose settings declare no task type yet is loaded all the
+	// same: its settings are known, and it is listed.
+	return checkNames(handlers, _handlers);
+}
+
+
+std::string PluginHost::checkNames(const std::vector<std::unique_ptr<TaskHandler>>& handlers, const std::map<std::string, std::unique_ptr<TaskHandler>>& taken)
+{
+	std::set<std::string> names;
+	for (const auto& handler: handlers)
+	{
+		std::string name;
+		if (!handler) return "its Plugin's tasks() gave a null handler";
+		try
+		{
+			name = handler->name();
+		}
+		catch (Poco::Exception& exc)
+		{
+			return "name() of a handler threw: " + exc.displayText();
+		}
+		if (!isValidTaskName(name))
+			return "a handler has an invalid task name '" + name + "' (1 to 32 of A-Z, 0-9, _)";
+		if (taken.count(name) || !names.insert(name).second)
+			return "task name " + name + " is already taken" + (taken.count(name) ? " by another plugin" : " in this library");
+	}
+	return std::string();
+}
+
+
+void PluginHost::setConfiguration(const Poco::Util::AbstractConfiguration& config)
+{
+	_config = &config;
+}
+
+
+void PluginHost::checkSettings() const
+{
+	for (const auto& refused: _refused)
+	{
+		if (refused.configuration) throw Poco::InvalidArgumentException(refused.reason);
+	}
+	if (!_config) return;
+	std::vector<std::string> loaded;
+	for (const auto& lib: _loaded) loaded.push_back(DeclaredSettings::pluginName(lib.file));
+	Poco::Util::AbstractConfiguration::Keys plugins;
+	_config->keys("plugin", plugins);
+	for (const auto& name: plugins)
+	{
+		if (std::find(loaded.begin(), loaded.end(), name) != loaded.end()) continue;
+		std::vector<std::string> keys = DeclaredSettings::presentKeys(*_config, "plugin." + name);
+		if (keys.empty()) continue;
+		throw Poco::InvalidArgumentException(keys.front() + ": no plugin " + name + " is loaded" + DaemonConfig::suggestion(name, loaded) +
+			"; loaded: " + (loaded.empty() ? std::string("none") : Poco::cat(std::string(", "), loaded.begin(), loaded.end())));
+	}
+}
+
+
+void PluginHost::start(AccountStore& store)
+{
+	for (auto& object: _plugins) object.plugin->start(store);
+}
+
+
+const std::vector<DeclaredSettings::Declaration>& PluginHost::settings() const
+{
+	return _settings;
+}
+
+
+void PluginHost::refuse(const std::string& path, const std::string& reason, bool configuration)
 {
 	_logger.warning("refused plugin %s: %s", path, reason);
-	_refused.push_back({path, reason});
+	_refused.push_back({path, reason, configuration});
 }
 
 

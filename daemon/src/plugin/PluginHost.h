@@ -9,9 +9,13 @@
 #define orchd_PluginHost_INCLUDED
 
 
+#include "orchd/Plugin.h"
 #include "orchd/TaskHandler.h"
+#include "plugin/DeclaredSettings.h"
 #include "Poco/ClassLoader.h"
 #include "Poco/Logger.h"
+#include "Poco/SharedLibrary.h"
+#include "Poco/Util/AbstractConfiguration.h"
 #include <map>
 #include <memory>
 #include <string>
@@ -33,6 +37,13 @@ class PluginHost
 	/// manifest, or an empty one; a handler's constructor throws; a handler
 	/// has an invalid task name or one that is already taken.
 	///
+	/// A library may also export an orchd::Plugin (ORCHD_DECLARE_PLUGIN()):
+	/// it is configured with its plugin.<plugin>.* settings (from the
+	/// configuration given to setConfiguration()), its tasks() join the
+	/// manifest's handlers, and start() gives it the worker's store. A bad
+	/// setting (an undeclared key, a value the plugin refuses) refuses the
+	/// library as a configuration error, which checkSettings() reports.
+	///
 	/// Handler objects are destroyed before their libraries are unloaded.
 	/// Loading is not thread-safe; once loaded, find() and the accessors
 	/// are (the maps do not change).
@@ -48,6 +59,7 @@ public:
 	{
 		std::string file;    /// the library's path
 		std::string reason;  /// why it was not loaded
+		bool configuration = false;  /// refused for a plugin.* setting: the node must not start
 	};
 
 	explicit PluginHost(Poco::Logger& logger);
@@ -56,6 +68,10 @@ public:
 	PluginHost(const PluginHost&) = delete;
 	PluginHost& operator = (const PluginHost&) = delete;
 
+	void setConfiguration(const Poco::Util::AbstractConfiguration& config);
+		/// The node's configuration, for the plugins' settings; must
+		/// outlive loading. Without one, every setting has its default.
+
 	void loadFolder(const std::string& path);
 		/// Loads every *.so in the folder, in name order. Throws
 		/// Poco::FileNotFoundException if the folder does not exist;
@@ -63,6 +79,17 @@ public:
 
 	bool loadLibrary(const std::string& path);
 		/// Loads one library; returns false (and records why) if refused.
+
+	void checkSettings() const;
+		/// Throws Poco::InvalidArgumentException with the reason of the
+		/// first library refused for its settings, or for a plugin.<P>.*
+		/// key whose plugin P is not loaded (naming the nearest loaded one).
+
+	void start(AccountStore& store);
+		/// Calls every Plugin's start() in load order; its exceptions pass.
+
+	const std::vector<DeclaredSettings::Declaration>& settings() const;
+		/// Every setting the loaded plugins declared, with its value.
 
 	TaskHandler* find(const std::string& task) const;
 		/// Returns the handler for a task name, or null.
@@ -82,13 +109,24 @@ private:
 	std::string probeAbi(const std::string& path);
 	static std::string pocoRelease(unsigned version);
 		/// "1.11" for POCO_VERSION 0x010B0000.
-	std::string createHandlers(const std::string& path, std::vector<std::unique_ptr<TaskHandler>>& handlers);
-	void refuse(const std::string& path, const std::string& reason);
+	struct PluginObject
+	{
+		std::unique_ptr<Poco::SharedLibrary> library;  // holds the symbol's library while the object lives
+		std::unique_ptr<Plugin> plugin;
+	};
+
+	std::string createPlugin(const std::string& path, PluginObject& object, bool& configuration);
+	std::string createHandlers(const std::string& path, Plugin* plugin, std::vector<std::unique_ptr<TaskHandler>>& handlers);
+	static std::string checkNames(const std::vector<std::unique_ptr<TaskHandler>>& handlers, const std::map<std::string, std::unique_ptr<TaskHandler>>& taken);
+	void refuse(const std::string& path, const std::string& reason, bool configuration = false);
 
 	Poco::Logger& _logger;
-	// Declared before the handlers so that the handlers die first.
+	const Poco::Util::AbstractConfiguration* _config = nullptr;
+	// Declared before the plugins and handlers so that those die first.
 	Loader _loader;
+	std::vector<PluginObject> _plugins;
 	std::map<std::string, std::unique_ptr<TaskHandler>> _handlers;
+	std::vector<DeclaredSettings::Declaration> _settings;
 	std::vector<Loaded> _loaded;
 	std::vector<Refused> _refused;
 };

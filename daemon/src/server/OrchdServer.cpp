@@ -297,16 +297,18 @@ int OrchdServer::main(const ArgVec&)
 	}
 	Poco::Logger& log = logger();
 	PluginHost plugins(log);
+	plugins.setConfiguration(config());
 	plugins.loadFolder(settings.pluginsDir);
-	if (plugins.loaded().empty()) log.warning("no plugin loaded from %s: this node knows no task", settings.pluginsDir);
+	if (plugins.taskNames().empty()) log.warning("no task type loaded from %s: this node knows no task", settings.pluginsDir);
 	_taskNames = plugins.taskNames();
 	std::vector<std::string> tasks = _taskNames;
 	try
 	{
+		plugins.checkSettings();
 		TaskKeys::checkTypes(config(), _taskNames);
 		if (settings.role == "worker") tasks = TaskKeys::offered(config(), settings.master.dispatch, _taskNames);
 	}
-	catch (ConfigException& exc)
+	catch (Poco::Exception& exc)  // ConfigException, or a plugin's InvalidArgumentException naming its key
 	{
 		std::cerr << _errorPrefix << "orchd: configuration error in " << _configFile << ": " << exc.message() << std::endl;
 		return EXIT_CONFIG;
@@ -330,7 +332,19 @@ int OrchdServer::main(const ArgVec&)
 			return EXIT_UNAVAILABLE;
 		}
 	}
-	if (settings.role == "worker") settings.worker.storeId = store->storeId();
+	if (settings.role == "worker")
+	{
+		settings.worker.storeId = store->storeId();
+		try
+		{
+			plugins.start(*store);
+		}
+		catch (Poco::Exception& exc)
+		{
+			std::cerr << _errorPrefix << "orchd: configuration error in " << _configFile << ": " << exc.message() << std::endl;
+			return EXIT_CONFIG;
+		}
+	}
 	else if (store)
 	{
 		settings.master.dispatch.storeId = settings.master.federation.storeId = store->storeId();

@@ -146,7 +146,13 @@ std::string PluginHost::createPlugin(const std::string& path, PluginObject& obje
 {
 	// The ABI was checked: C++ objects may cross now.
 	object.library = std::make_unique<Poco::SharedLibrary>(path);
-	if (!object.library->hasSymbol(ORCHD_PLUGIN_OBJECT_SYMBOL)) return std::string();
+	if (!object.library->hasSymbol(ORCHD_PLUGIN_OBJECT_SYMBOL))
+	{
+		// No Plugin: this handle is not needed (the loader holds its own).
+		object.library->unload();
+		object.library.reset();
+		return std::string();
+	}
 	DeclaredSettings settings(DeclaredSettings::pluginName(path), _config);
 	try
 	{

@@ -9,8 +9,13 @@
 #define orchd_AccountStore_INCLUDED
 
 
+#include "Poco/Dynamic/Var.h"
+#include "Poco/Exception.h"
 #include "Poco/Types.h"
+#include <cstddef>
+#include <map>
 #include <string>
+#include <vector>
 
 
 namespace orchd {
@@ -41,6 +46,16 @@ struct AccountResult
 	{
 		return outcome == OK;
 	}
+};
+
+
+struct QueryRows
+	/// The answer of AccountStore::select(). A value is a Poco::Int64, a
+	/// double, a std::string or empty (SQL NULL), as the database typed it.
+{
+	std::vector<std::string> columns;                    /// the result's column names, in order
+	std::vector<std::vector<Poco::Dynamic::Var>> rows;   /// at most the maxRows asked for
+	bool truncated = false;                              /// the statement had more rows than that
 };
 
 
@@ -83,6 +98,36 @@ public:
 	virtual AccountResult close(const std::string& key, const std::string& user) = 0;
 		/// Removes the account; balance is what it held (paid out).
 		/// NOT_FOUND if there is none. A name closed may be opened again.
+
+	virtual std::vector<std::string> prepare(const std::string& statement)
+		/// Checks that statement is exactly one read-only SQL statement
+		/// that this store's database can run, and returns the names of its
+		/// :name parameters (without the colon, each once, in order of
+		/// first use). The database judges read-only (SQLite:
+		/// sqlite3_stmt_readonly()), not a list of keywords. Throws
+		/// Poco::InvalidArgumentException saying why it is refused, and
+		/// Poco::NotImplementedException on a store that runs no SQL (the
+		/// default).
+	{
+		(void) statement;
+		throw Poco::NotImplementedException("this account store runs no SQL statements");
+	}
+
+	virtual QueryRows select(const std::string& statement, const std::map<std::string, Poco::Dynamic::Var>& parameters, std::size_t maxRows)
+		/// Runs a statement that prepare() accepts and returns up to maxRows
+		/// rows. Each :name parameter is bound by the database to
+		/// parameters[name] (an Int64, a double or a string): values are
+		/// never spliced into the SQL text. Throws
+		/// Poco::InvalidArgumentException for a parameter missing from
+		/// parameters or given and not used, or a statement prepare()
+		/// refuses; Poco::Data::DataException (or another Poco::Exception)
+		/// if the database fails.
+	{
+		(void) statement;
+		(void) parameters;
+		(void) maxRows;
+		throw Poco::NotImplementedException("this account store runs no SQL statements");
+	}
 };
 
 

@@ -16,12 +16,15 @@
 namespace orchd {
 
 
-constexpr int PLUGIN_ABI_VERSION = 5;
+constexpr int PLUGIN_ABI_VERSION = 6;
 	/// The version of the plugin ABI: the layout and virtual tables of
-	/// TaskHandler, TaskContext and AccountStore. It is raised whenever any
-	/// of those headers changes in a way that breaks compiled plugins.
+	/// TaskHandler, TaskContext, AccountStore, Plugin and PluginSettings. It
+	/// is raised whenever any of those headers changes in a way that breaks
+	/// compiled plugins.
 	/// Version 2 added TaskHandler::quick(); version 3 storeHint();
-	/// version 4 the Poco release a plugin was built against.
+	/// version 4 the Poco release a plugin was built against; version 5
+	/// the Plugin object (settings, task types chosen at load, start()) and
+	/// AccountStore::prepare() and select().
 	///
 	/// The host reads it from each library through the extern "C" symbol
 	/// orchdPluginAbiVersion() *before* it touches any C++ class in the
@@ -40,6 +43,7 @@ constexpr int PLUGIN_ABI_VERSION = 5;
 
 #define ORCHD_PLUGIN_ABI_SYMBOL "orchdPluginAbiVersion"
 #define ORCHD_PLUGIN_POCO_SYMBOL "orchdPluginPocoVersion"
+#define ORCHD_PLUGIN_OBJECT_SYMBOL "orchdPluginCreate"
 
 
 #define ORCHD_DECLARE_PLUGIN_ABI() \
@@ -56,6 +60,20 @@ constexpr int PLUGIN_ABI_VERSION = 5;
 	///     ORCHD_DECLARE_PLUGIN_ABI()
 	///     POCO_BEGIN_MANIFEST(orchd::TaskHandler)
 	///         POCO_EXPORT_CLASS(EchoTask)
+	///     POCO_END_MANIFEST
+
+
+#define ORCHD_DECLARE_PLUGIN(Class) \
+	extern "C" POCO_LIBRARY_API orchd::Plugin* orchdPluginCreate() \
+	{ \
+		return new Class; \
+	}
+	/// Optional, at most once in a plugin library: exports its
+	/// orchd::Plugin (see Plugin.h), which the host creates with new and
+	/// deletes, after the ABI checks passed:
+	///
+	///     ORCHD_DECLARE_PLUGIN(SqlPlugin)
+	///     POCO_BEGIN_MANIFEST(orchd::TaskHandler)
 	///     POCO_END_MANIFEST
 
 

@@ -16,8 +16,8 @@ fail() { echo "install check: $*" >&2; exit 1; }
 top="$root$prefix"
 plugins=$(cd "$top" && ls -d lib/*/orchd/plugins lib/orchd/plugins 2>/dev/null | head -n1 || true)
 [ -n "$plugins" ] || fail "no orchd/plugins folder under $prefix/lib"
-for f in bin/orchd bin/orchctl "$plugins/libecho.so" "$plugins/libsaldo.so" \
-         include/orchd/TaskHandler.h include/orchd/PluginApi.h \
+for f in bin/orchd bin/orchctl "$plugins/libecho.so" "$plugins/libsaldo.so" "$plugins/libsql.so" \
+         include/orchd/TaskHandler.h include/orchd/PluginApi.h include/orchd/Plugin.h include/orchd/PluginSettings.h \
          lib/systemd/system/orchd@.service; do
   [ -e "$top/$f" ] || fail "missing $prefix/$f"
 done

@@ -118,8 +118,8 @@ public:
 		CPPUNIT_ASSERT(master.running() && worker.running());
 		CPPUNIT_ASSERT_EQUAL(masterPid, master.pid());
 		CPPUNIT_ASSERT_EQUAL(workerPid, worker.pid());
-		CPPUNIT_ASSERT_MESSAGE(worker.log(), worker.waitForLog("told master of its task types: [\"ALPHA\",\"ECHO\""));
-		CPPUNIT_ASSERT_MESSAGE(master.log(), master.waitForLog("worker w1 now offers [\"ALPHA\",\"ECHO\""));
+		CPPUNIT_ASSERT_MESSAGE(worker.log(), worker.waitForLog("told master of its task types: [\"ALPHA\",\"CLOSE\",\"ECHO\""));
+		CPPUNIT_ASSERT_MESSAGE(master.log(), master.waitForLog("worker w1 now offers [\"ALPHA\",\"CLOSE\",\"ECHO\""));
 
 		// Garbage: refused on both, said and counted; the rest serves on.
 		writeFile(masterDir + "/libjunk.so", "not a library\n");

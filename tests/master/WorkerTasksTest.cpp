@@ -161,7 +161,7 @@ public:
 		CPPUNIT_ASSERT(!rig.plugins.loadLibrary(testPluginsDir() + "/libt_bad_abi.so"));
 		Poco::JSON::Object::Ptr plugins = rig.dispatcher.status()->getObject("plugins");
 		CPPUNIT_ASSERT(plugins);
-		CPPUNIT_ASSERT_EQUAL(std::size_t(2), plugins->getArray("loaded")->size());  // echo, saldo
+		CPPUNIT_ASSERT_EQUAL(std::size_t(3), plugins->getArray("loaded")->size());  // echo, saldo, sql
 		Poco::JSON::Array::Ptr refused = plugins->getArray("refused");
 		CPPUNIT_ASSERT_EQUAL(std::size_t(1), refused->size());
 		CPPUNIT_ASSERT(refused->getObject(0)->getValue<std::string>("why").find("plugin ABI version 999") != std::string::npos);

@@ -87,7 +87,7 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$d
 [ "$(/usr/bin/orchd --version)" = "orchd $version" ] || fail "orchd --version: $(/usr/bin/orchd --version)"
 [ "$(/usr/bin/orchctl --version)" = "orchctl $version" ] || fail "orchctl --version: $(/usr/bin/orchctl --version)"
 plugins=$(dpkg -L orchd | grep '/orchd/plugins/libsaldo.so$') || fail "no saldo plugin in the package"
-for f in /usr/bin/orchd /usr/bin/orchctl "$(dirname "$plugins")/libecho.so" /usr/include/orchd/TaskHandler.h \
+for f in /usr/bin/orchd /usr/bin/orchctl "$(dirname "$plugins")/libecho.so" "$(dirname "$plugins")/libsql.so" /usr/include/orchd/TaskHandler.h \
          /etc/orchd/master.properties /etc/orchd/worker.properties /usr/share/doc/orchd/copyright \
          /usr/share/doc/orchd/OPERATIONS.md /usr/share/man/man8/orchd.8.gz /usr/share/man/man1/orchctl.1.gz \
          /usr/share/man/man5/orchd.properties.5.gz /usr/share/bash-completion/completions/orchctl; do

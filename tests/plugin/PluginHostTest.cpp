@@ -193,7 +193,7 @@ public:
 	{
 		PluginHost host(logger());
 		host.loadFolder(pluginsDir());
-		std::vector<std::string> expected = {"ECHO", "OPEN", "QUERY", "TRANSFER", "UPDATE"};
+		std::vector<std::string> expected = {"CLOSE", "ECHO", "OPEN", "QUERY", "TRANSFER", "UPDATE"};
 		CPPUNIT_ASSERT(expected == host.taskNames());
 		CPPUNIT_ASSERT(host.refused().empty());
 	}

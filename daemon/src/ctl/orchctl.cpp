@@ -438,7 +438,16 @@ int runLocal(const CommandLine& line, const std::vector<std::string>& words)
 	Poco::Logger& logger = Poco::Logger::get("orchctl");
 	logger.setLevel(Poco::Message::PRIO_WARNING);
 	orchd::PluginHost plugins(logger);
+	plugins.setConfiguration(*config);
 	plugins.loadFolder(settings.pluginsDir);
+	try
+	{
+		plugins.checkSettings();
+	}
+	catch (Poco::Exception& exc)
+	{
+		throw orchd::ConfigException(exc.message());
+	}
 	if (words[0] == "tasks")
 	{
 		Poco::JSON::Array tasks;
@@ -462,6 +471,14 @@ int runLocal(const CommandLine& line, const std::vector<std::string>& words)
 	catch (Poco::Exception& exc)
 	{
 		throw Unreachable("cannot open the store (store.connection = " + settings.store.connection + "): " + exc.displayText());
+	}
+	try
+	{
+		plugins.start(*store);
+	}
+	catch (Poco::Exception& exc)
+	{
+		throw orchd::ConfigException(exc.message());
 	}
 	orchd::TaskRunner runner(plugins, store.get(), logger);
 	std::atomic<bool> cancelled(false);

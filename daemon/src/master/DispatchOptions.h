@@ -11,10 +11,21 @@
 
 #include "Poco/Timespan.h"
 #include <cstddef>
+#include <map>
 #include <string>
 
 
 namespace orchd {
+
+
+struct TaskPolicy
+	/// How the master treats one task type: task.<NAME>.* keys, each
+	/// defaulting to the global task.timeout_ms and task.max_attempts.
+{
+	Poco::Timespan timeout = Poco::Timespan(30, 0);  /// lease length
+	int maxAttempts = 3;                             /// dispatches before a task fails
+	bool enabled = true;                             /// false: refused at submission
+};
 
 
 struct DispatchOptions
@@ -29,6 +40,19 @@ struct DispatchOptions
 	std::string storeId;                            /// the master's store id: workers must send the same; empty checks nothing
 	std::string storeConnector;                     /// the master's store connector, for the status
 	bool requireIdentity = false;                   /// tls.verify_peers: a worker's verified certificate must name its WORKER_UUID
+	std::map<std::string, TaskPolicy> taskPolicies; /// task.<NAME>.*: the types that have keys of their own
+
+	TaskPolicy policyFor(const std::string& type) const
+		/// The type's own policy, else the global task.timeout_ms and
+		/// task.max_attempts, enabled.
+	{
+		auto it = taskPolicies.find(type);
+		if (it != taskPolicies.end()) return it->second;
+		TaskPolicy policy;
+		policy.timeout = taskTimeout;
+		policy.maxAttempts = maxAttempts;
+		return policy;
+	}
 };
 
 

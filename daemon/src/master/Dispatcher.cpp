@@ -154,6 +154,12 @@ void Dispatcher::accept(const std::string& text, TaskOrigin origin)
 		return;
 	}
 	std::string type = request->getValue<std::string>("TASK");
+	if (!_options.policyFor(type).enabled)
+	{
+		++_counters.disabled;
+		reply(origin, Result::nok(type, "Task " + type + " is disabled on this master (task." + type + ".enabled = false)"), 400);
+		return;
+	}
 	if (refuseOverLimits(origin, type, text.size())) return;
 	// The worker gets the client's bytes, not a re-serialisation.
 	std::string fields;
@@ -284,7 +290,8 @@ void Dispatcher::lease(Worker& worker, Task& task)
 	task.leaseStart = _clock.now();
 	stats.queueWait.observe(static_cast<std::uint64_t>(std::max<std::int64_t>(0, task.leaseStart - task.queuedAt)));
 	worker.inflight.emplace(task.seq, task.attempt);
-	_tasks.leased(task, task.leaseStart + _options.taskTimeout.totalMicroseconds());
+	const TaskPolicy policy = _options.policyFor(task.type);
+	_tasks.leased(task, task.leaseStart + policy.timeout.totalMicroseconds());
 	std::string attempt = std::to_string(task.attempt);
 	std::string text;
 	text.reserve(task.id.size() + attempt.size() + task.fields.size() + 28);
@@ -294,7 +301,7 @@ void Dispatcher::lease(Worker& worker, Task& task)
 		// With TASK_ID and ATTEMPT it no longer fits in a worker's
 		// message: sending it would cost the worker its link.
 		worker.inflight.erase(std::make_pair(task.seq, task.attempt));
-		task.attempt = _options.maxAttempts;
+		task.attempt = policy.maxAttempts;
 		requeueOrFail(task, "the task is too large for a worker (" + std::to_string(text.size()) + " bytes as sent)");
 		return;
 	}
@@ -532,6 +539,7 @@ void Dispatcher::retune(const DispatchOptions& options)
 	_options.queueCapacity = options.queueCapacity;
 	_options.taskTimeout = options.taskTimeout;
 	_options.maxAttempts = options.maxAttempts;
+	_options.taskPolicies = options.taskPolicies;
 }
 
 
@@ -546,7 +554,8 @@ void Dispatcher::checkLeases()
 		// The worker keeps the credit until it answers: it is still busy.
 		_connections.send(task->worker, "{\"TASK\":\"CANCEL\",\"TASK_ID\":\"" + task->id + "\",\"ATTEMPT\":" + std::to_string(task->attempt) + "}");
 		_logger.warning("task %s (%s, attempt %d) timed out on worker %s", task->id, task->type, task->attempt, who);
-		requeueOrFail(*task, "timed out after " + std::to_string(_options.taskTimeout.totalMilliseconds()) + " ms on worker " + who);
+		std::int64_t leaseMs = _options.policyFor(task->type).timeout.totalMilliseconds();
+		requeueOrFail(*task, "timed out after " + std::to_string(leaseMs) + " ms on worker " + who);
 	}
 	pump();
 }
@@ -555,7 +564,7 @@ void Dispatcher::checkLeases()
 void Dispatcher::requeueOrFail(Task& task, const std::string& why)
 {
 	task.worker = 0;
-	if (task.attempt >= _options.maxAttempts)
+	if (task.attempt >= _options.policyFor(task.type).maxAttempts)
 	{
 		++_counters.failed;
 		++_stats.slot(task.type).failed;
@@ -740,6 +749,7 @@ Poco::JSON::Object::Ptr Dispatcher::status() const
 	counters->set("rejected_busy_bytes", _counters.busyBytes);
 	counters->set("rejected_busy_client", _counters.busyClient);
 	counters->set("rejected_invalid", _counters.invalid);
+	counters->set("rejected_disabled", _counters.disabled);
 	counters->set("redispatched", _counters.redispatched);
 	counters->set("timed_out", _counters.timedOut);
 	counters->set("stale_results", _counters.staleResults);

@@ -64,7 +64,12 @@ class Dispatcher: public ConnectionHandler
 	/// A task given to a worker is leased. When the worker's connection
 	/// drops, or the lease exceeds the task timeout, the task goes back to
 	/// the front of its queue with its attempt number raised; after
-	/// maxAttempts the client gets a NOK that says so. A result is accepted
+	/// maxAttempts the client gets a NOK that says so. Lease length and
+	/// attempts are per task type (DispatchOptions::policyFor()); a type
+	/// disabled there (task.<NAME>.enabled = false) is refused at once.
+	/// A task is leased only to a worker whose ALIVE offers its type; a
+	/// type that no connected worker offers waits in the queue (within
+	/// its limits) until one joins. A result is accepted
 	/// only for the current attempt on the worker that holds the lease;
 	/// late results are discarded. Mutating tasks are idempotent by key in
 	/// the store, so a re-dispatched UPDATE is never applied twice.
@@ -110,8 +115,9 @@ public:
 		/// Re-queues tasks whose lease has expired. Run by a timer.
 
 	void retune(const DispatchOptions& options);
-		/// Applies new queue.capacity, task.timeout_ms and task.max_attempts
-		/// (a reload): to tasks accepted and leases given from now on.
+		/// Applies new queue.capacity, task.timeout_ms, task.max_attempts and
+		/// task.<NAME>.* (a reload): to tasks accepted and leases given from
+		/// now on.
 
 	Poco::JSON::Object::Ptr status() const;
 		/// The document behind GET /v1/status.
@@ -145,7 +151,7 @@ private:
 	struct Counters
 	{
 		std::uint64_t submitted = 0, completed = 0, failed = 0, busy = 0, invalid = 0, busyBytes = 0, busyClient = 0;
-		std::uint64_t redispatched = 0, timedOut = 0, staleResults = 0, workerGarbage = 0, identityRefused = 0;
+		std::uint64_t redispatched = 0, timedOut = 0, staleResults = 0, workerGarbage = 0, identityRefused = 0, disabled = 0;
 	};
 
 	void accept(const std::string& text, TaskOrigin origin);

@@ -6,7 +6,9 @@
 #include "master/TaskQueue.h"
 #include "Poco/NumberFormatter.h"
 #include "Poco/Timestamp.h"
+#include <algorithm>
 #include <charconv>
+#include <functional>
 
 
 namespace orchd {
@@ -100,6 +102,7 @@ void TaskQueue::erase(std::uint64_t seq)
 void TaskQueue::leased(const Task& task, std::int64_t deadline)
 {
 	_deadlines.push_back(Deadline{deadline, task.seq, task.attempt});
+	std::push_heap(_deadlines.begin(), _deadlines.end(), std::greater<Deadline>());
 }
 
 
@@ -111,7 +114,8 @@ Task* TaskQueue::expired(std::int64_t now)
 		Task* task = find(deadline.seq);
 		bool live = task && task->attempt == deadline.attempt && task->worker != 0;
 		if (live && now < deadline.at) return nullptr;
-		_deadlines.pop_front();
+		std::pop_heap(_deadlines.begin(), _deadlines.end(), std::greater<Deadline>());
+		_deadlines.pop_back();
 		if (live) return task;
 	}
 	return nullptr;

@@ -16,6 +16,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 
 namespace orchd {
@@ -54,8 +55,10 @@ struct Task
 class TaskQueue
 	/// Holds every task from acceptance to its answer, by sequence number;
 	/// the queued ones in one FIFO per task type (a re-queued task goes to
-	/// the front: it has waited longest); and the leases in the order they
-	/// were given, which is deadline order, since every lease is as long.
+	/// the front: it has waited longest); and the leases' deadlines in a
+	/// heap, earliest first: each task type has its own lease length
+	/// (task.<NAME>.timeout_ms), so a short lease given after a long one
+	/// must still end first.
 	///
 	/// Task ids are the master's id, its start time and a sequence number:
 	/// they double as idempotency keys, so they never repeat, not even
@@ -114,6 +117,11 @@ private:
 		std::int64_t at;
 		std::uint64_t seq;
 		int attempt;
+
+		bool operator > (const Deadline& other) const
+		{
+			return at > other.at || (at == other.at && seq > other.seq);
+		}
 	};
 
 	std::string _idPrefix;
@@ -123,7 +131,7 @@ private:
 	std::size_t _queued = 0;
 	std::size_t _bytes = 0;
 	std::unordered_map<std::string, std::size_t> _inFlight;
-	std::deque<Deadline> _deadlines;
+	std::vector<Deadline> _deadlines;  // a min-heap on at (std::push_heap with std::greater)
 };
 
 

@@ -5,6 +5,7 @@
 
 #include "plugin/PluginHost.h"
 #include "orchd/PluginApi.h"
+#include "server/DaemonConfig.h"
 #include "Poco/DirectoryIterator.h"
 #include "Poco/JSON/Array.h"
 #include "Poco/Exception.h"
@@ -35,6 +36,8 @@ PluginHost::~PluginHost()
 	// Objects first: their code and vtables live in the libraries.
 	_table = nullptr;
 	_handlers.clear();
+	for (auto& object: _plugins) object.plugin.reset();
+	for (auto& object: _plugins) object.library->unload();
 	for (const auto& lib: _loaded) _loader.unloadLibrary(lib.file);
 }
 
@@ -88,19 +91,27 @@ bool PluginHost::loadLibrary(const std::string& path)
 		refuse(path, text.find("No manifest") != std::string::npos ? "missing manifest (no POCO_BEGIN_MANIFEST(orchd::TaskHandler))" : text, stamp);
 		return false;
 	}
+	PluginObject object;
+	bool configuration = false;
 	std::vector<std::unique_ptr<TaskHandler>> handlers;
-	reason = createHandlers(path, handlers);
+	reason = createPlugin(path, object, configuration);
+	if (reason.empty()) reason = createHandlers(path, object.plugin.get(), handlers);
+	if (reason.empty() && object.plugin && _store) reason = startLate(*object.plugin);
 	if (!reason.empty())
 	{
 		handlers.clear();
+		object.plugin.reset();
+		if (object.library) object.library->unload();
 		_loader.unloadLibrary(path);
-		refuse(path, reason, stamp);
+		refuse(path, reason, stamp, configuration);
 		return false;
 	}
+	if (object.plugin) _plugins.push_back(std::move(object));
 	Loaded loaded{path, {}, stamp};
 	for (auto& handler: handlers) loaded.tasks.push_back(handler->name());
 	publish(handlers);
-	_logger.information("loaded plugin %s: %s", path, Poco::cat(std::string(", "), loaded.tasks.begin(), loaded.tasks.end()));
+	_logger.information("loaded plugin %s: %s", path, loaded.tasks.empty() ? std::string("no task types (none declared in its settings)")
+		: Poco::cat(std::string(", "), loaded.tasks.begin(), loaded.tasks.end()));
 	_refused.erase(std::remove_if(_refused.begin(), _refused.end(), [&path](const Refused& r) { return r.file == path; }), _refused.end());
 	_loaded.push_back(std::move(loaded));
 	return true;
@@ -180,48 +191,179 @@ std::string PluginHost::probeAbi(const std::string& path)
 }
 
 
-std::string PluginHost::createHandlers(const std::string& path, std::vector<std::unique_ptr<TaskHandler>>& handlers)
+std::string PluginHost::createPlugin(const std::string& path, PluginObject& object, bool& configuration)
 {
-	const Loader::Manif* manifest = _loader.findManifest(path);
-	if (!manifest || manifest->size() == 0) return "the manifest exports no task handler";
-	std::set<std::string> names;
-	for (const auto* meta: *manifest)
+	// The ABI was checked: C++ objects may cross now.
+	object.library = std::make_unique<Poco::SharedLibrary>(path);
+	if (!object.library->hasSymbol(ORCHD_PLUGIN_OBJECT_SYMBOL))
 	{
-		std::string name;
-		try
-		{
-			handlers.emplace_back(meta->create());
-			name = handlers.back()->name();
-		}
-		catch (Poco::Exception& exc)
-		{
-			return std::string("constructor or name() of ") + meta->name() + " threw: " + exc.displayText();
-		}
-		catch (std::exception& exc)
-		{
-			return std::string("constructor or name() of ") + meta->name() + " threw: " + exc.what();
-		}
-		if (!isValidTaskName(name))
-			return std::string("class ") + meta->name() + " has an invalid task name '" + name + "' (1 to 32 of A-Z, 0-9, _)";
-		bool taken = _table.load()->count(name) > 0;
-		if (taken || !names.insert(name).second)
-			return "task name " + name + " is already taken" + (taken ? " by another plugin" : " in this library");
+		// No Plugin: this handle is not needed (the loader holds its own).
+		object.library->unload();
+		object.library.reset();
+		return std::string();
+	}
+	DeclaredSettings settings(DeclaredSettings::pluginName(path), _config);
+	try
+	{
+		object.plugin.reset(reinterpret_cast<Plugin* (*)()>(object.library->getSymbol(ORCHD_PLUGIN_OBJECT_SYMBOL))());
+		configuration = true;
+		object.plugin->configure(settings);
+		settings.checkUndeclared();
+	}
+	catch (Poco::Exception& exc)
+	{
+		return configuration ? exc.message() : "its Plugin's constructor threw: " + exc.displayText();
+	}
+	catch (std::exception& exc)
+	{
+		return std::string(configuration ? "its Plugin's configure() threw: " : "its Plugin's constructor threw: ") + exc.what();
+	}
+	configuration = false;
+	for (const auto& declaration: settings.declarations())
+	{
+		_logger.debug("plugin setting %s = %s (default %s): %s", declaration.key, declaration.value, declaration.defaultValue, declaration.help);
+		_settings.push_back(declaration);
 	}
 	return std::string();
 }
 
 
-void PluginHost::refuse(const std::string& path, const std::string& reason, const FileStamp& stamp)
+std::string PluginHost::createHandlers(const std::string& path, Plugin* plugin, std::vector<std::unique_ptr<TaskHandler>>& handlers)
+{
+	const Loader::Manif* manifest = _loader.findManifest(path);
+	if ((!manifest || manifest->size() == 0) && !plugin) return "the manifest exports no task handler";
+	static const Loader::Manif none;
+	for (const auto* meta: manifest ? *manifest : none)
+	{
+		try
+		{
+			handlers.emplace_back(meta->create());
+		}
+		catch (Poco::Exception& exc)
+		{
+			return std::string("constructor of ") + meta->name() + " threw: " + exc.displayText();
+		}
+		catch (std::exception& exc)
+		{
+			return std::string("constructor of ") + meta->name() + " threw: " + exc.what();
+		}
+	}
+	if (plugin)
+	{
+		try
+		{
+			for (auto& handler: plugin->tasks()) handlers.push_back(std::move(handler));
+		}
+		catch (Poco::Exception& exc)
+		{
+			return "its Plugin's tasks() threw: " + exc.displayText();
+		}
+	}
+	// A Plugin whose settings declare no task type yet is loaded all the
+	// same: its settings are known, and it is listed.
+	return checkNames(handlers);
+}
+
+
+std::string PluginHost::checkNames(const std::vector<std::unique_ptr<TaskHandler>>& handlers) const
+{
+	const Table& taken = *_table.load();
+	std::set<std::string> names;
+	for (const auto& handler: handlers)
+	{
+		std::string name;
+		if (!handler) return "its Plugin's tasks() gave a null handler";
+		try
+		{
+			name = handler->name();
+		}
+		catch (Poco::Exception& exc)
+		{
+			return "name() of a handler threw: " + exc.displayText();
+		}
+		if (!isValidTaskName(name))
+			return "a handler has an invalid task name '" + name + "' (1 to 32 of A-Z, 0-9, _)";
+		if (taken.count(name) || !names.insert(name).second)
+			return "task name " + name + " is already taken" + (taken.count(name) ? " by another plugin" : " in this library");
+	}
+	return std::string();
+}
+
+
+void PluginHost::setConfiguration(const Poco::Util::AbstractConfiguration& config)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	_config = &config;
+}
+
+
+void PluginHost::checkSettings() const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	for (const auto& refused: _refused)
+	{
+		if (refused.configuration) throw Poco::InvalidArgumentException(refused.reason);
+	}
+	if (!_config) return;
+	std::vector<std::string> loaded;
+	for (const auto& lib: _loaded) loaded.push_back(DeclaredSettings::pluginName(lib.file));
+	Poco::Util::AbstractConfiguration::Keys plugins;
+	_config->keys("plugin", plugins);
+	for (const auto& name: plugins)
+	{
+		if (std::find(loaded.begin(), loaded.end(), name) != loaded.end()) continue;
+		std::vector<std::string> keys = DeclaredSettings::presentKeys(*_config, "plugin." + name);
+		if (keys.empty()) continue;
+		throw Poco::InvalidArgumentException(keys.front() + ": no plugin " + name + " is loaded" + DaemonConfig::suggestion(name, loaded) +
+			"; loaded: " + (loaded.empty() ? std::string("none") : Poco::cat(std::string(", "), loaded.begin(), loaded.end())));
+	}
+}
+
+
+void PluginHost::start(AccountStore& store)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	for (auto& object: _plugins) object.plugin->start(store);
+	_store = &store;
+}
+
+
+std::string PluginHost::startLate(Plugin& plugin)
+{
+	try
+	{
+		plugin.start(*_store);
+		return std::string();
+	}
+	catch (Poco::Exception& exc)
+	{
+		return "its Plugin's start() threw: " + exc.displayText();
+	}
+	catch (std::exception& exc)
+	{
+		return std::string("its Plugin's start() threw: ") + exc.what();
+	}
+}
+
+
+std::vector<DeclaredSettings::Declaration> PluginHost::settings() const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _settings;
+}
+
+
+void PluginHost::refuse(const std::string& path, const std::string& reason, const FileStamp& stamp, bool configuration)
 {
 	_logger.warning("refused plugin %s: %s", path, reason);
 	++_refusedCount;
 	for (auto& refused: _refused)
 	{
 		if (refused.file != path) continue;
-		refused = Refused{path, reason, stamp};
+		refused = Refused{path, reason, stamp, configuration};
 		return;
 	}
-	_refused.push_back({path, reason, stamp});
+	_refused.push_back({path, reason, stamp, configuration});
 }
 
 

@@ -9,11 +9,15 @@
 #define orchd_PluginHost_INCLUDED
 
 
+#include "orchd/Plugin.h"
 #include "orchd/TaskHandler.h"
+#include "plugin/DeclaredSettings.h"
 #include "plugin/FileStamp.h"
 #include "Poco/ClassLoader.h"
 #include "Poco/JSON/Object.h"
 #include "Poco/Logger.h"
+#include "Poco/SharedLibrary.h"
+#include "Poco/Util/AbstractConfiguration.h"
 #include <atomic>
 #include <map>
 #include <memory>
@@ -38,14 +42,21 @@ class PluginHost
 	/// has an invalid task name or one that is already taken; an earlier
 	/// copy of the same path is still mapped (refused after it was opened).
 	///
+	/// A library may also export an orchd::Plugin (ORCHD_DECLARE_PLUGIN()):
+	/// it is configured with its plugin.<plugin>.* settings (from the
+	/// configuration given to setConfiguration()), its tasks() join the
+	/// manifest's handlers, and start() gives it the worker's store. A bad
+	/// setting (an undeclared key, a value the plugin refuses) refuses the
+	/// library as a configuration error, which checkSettings() reports.
+	///
 	/// Libraries may be added while the node runs (PluginWatcher): loading
 	/// is serialised by a mutex, and find() reads, without a lock, a table
 	/// of handlers that a load replaces as a whole and never changes in
 	/// place; every table is kept until destruction (one per library
 	/// loaded), so a reader's handler and table never dangle. Nothing is
 	/// ever unloaded or replaced before destruction, where the handler
-	/// objects die before their libraries are unloaded. Every method is
-	/// thread-safe.
+	/// and Plugin objects die before their libraries are unloaded. Every
+	/// method is thread-safe.
 {
 public:
 	struct Loaded
@@ -60,6 +71,7 @@ public:
 		std::string file;    /// the library's path
 		std::string reason;  /// why it was not loaded
 		FileStamp stamp;     /// the file as it was refused
+		bool configuration = false;  /// refused for a plugin.* setting: the node must not start
 	};
 
 	struct Stale
@@ -74,6 +86,10 @@ public:
 	PluginHost(const PluginHost&) = delete;
 	PluginHost& operator = (const PluginHost&) = delete;
 
+	void setConfiguration(const Poco::Util::AbstractConfiguration& config);
+		/// The node's configuration, for the plugins' settings; must
+		/// outlive loading. Without one, every setting has its default.
+
 	void loadFolder(const std::string& path);
 		/// Loads every *.so in the folder, in name order. Throws
 		/// Poco::FileNotFoundException if the folder does not exist;
@@ -86,6 +102,19 @@ public:
 	bool loadLibrary(const std::string& path);
 		/// Loads one library; returns false (and records why) if refused.
 		/// A later attempt on the same path replaces its refusal.
+
+	void checkSettings() const;
+		/// Throws Poco::InvalidArgumentException with the reason of the
+		/// first library refused for its settings, or for a plugin.<P>.*
+		/// key whose plugin P is not loaded (naming the nearest loaded one).
+
+	void start(AccountStore& store);
+		/// Calls every Plugin's start() in load order; its exceptions pass.
+		/// A Plugin loaded later (a hot load) is started as it loads, and
+		/// refused if its start() throws.
+
+	std::vector<DeclaredSettings::Declaration> settings() const;
+		/// Every setting the loaded plugins declared, with its value.
 
 	TaskHandler* find(const std::string& task) const;
 		/// Returns the handler for a task name, or null. Lock-free.
@@ -124,17 +153,30 @@ private:
 	static std::string stillMapped(const std::string& path);
 	static std::string pocoRelease(unsigned version);
 		/// "1.11" for POCO_VERSION 0x010B0000.
-	std::string createHandlers(const std::string& path, std::vector<std::unique_ptr<TaskHandler>>& handlers);
+	struct PluginObject
+	{
+		std::unique_ptr<Poco::SharedLibrary> library;  // holds the symbol's library while the object lives
+		std::unique_ptr<Plugin> plugin;
+	};
+
+	std::string createPlugin(const std::string& path, PluginObject& object, bool& configuration);
+	std::string createHandlers(const std::string& path, Plugin* plugin, std::vector<std::unique_ptr<TaskHandler>>& handlers);
+	std::string checkNames(const std::vector<std::unique_ptr<TaskHandler>>& handlers) const;
 	void publish(std::vector<std::unique_ptr<TaskHandler>>& handlers);
-	void refuse(const std::string& path, const std::string& reason, const FileStamp& stamp);
+	std::string startLate(Plugin& plugin);
+	void refuse(const std::string& path, const std::string& reason, const FileStamp& stamp, bool configuration = false);
 
 	Poco::Logger& _logger;
 	mutable std::mutex _mutex;  // loads, and the lists below
-	// Declared before the handlers so that the handlers die first.
+	const Poco::Util::AbstractConfiguration* _config = nullptr;
+	AccountStore* _store = nullptr;  // after start(): a Plugin loaded later is started with it
+	// Declared before the plugins and handlers so that those die first.
 	Loader _loader;
+	std::vector<PluginObject> _plugins;
 	std::vector<std::unique_ptr<TaskHandler>> _handlers;
 	std::vector<std::unique_ptr<const Table>> _tables;
 	std::atomic<const Table*> _table;
+	std::vector<DeclaredSettings::Declaration> _settings;
 	std::vector<Loaded> _loaded;
 	std::vector<Refused> _refused;
 	std::vector<Stale> _stale;

@@ -4,6 +4,7 @@
 
 
 #include "server/DaemonConfig.h"
+#include "server/TaskKeys.h"
 #include "master/ClientTokens.h"
 #include "store/MariaStatements.h"
 #include "Poco/File.h"
@@ -132,6 +133,7 @@ const std::vector<DaemonConfig::Key>& DaemonConfig::keys()
 		{"worker.reconnect_max_ms", "5000"},
 		{"worker.drain_timeout_ms", "30000"},
 		{"worker.metrics_listen", ""},
+		{"worker.tasks", ""},
 		{"tls.certificate_file", ""},
 		{"tls.private_key_file", ""},
 		{"tls.ca_file", ""},
@@ -218,6 +220,7 @@ void DaemonConfig::loadMaster(const Poco::Util::AbstractConfiguration& config, D
 	master.dispatch.queueCapacity = static_cast<std::size_t>(getInt(config, "queue.capacity", 10000, 1, 10000000));
 	master.dispatch.taskTimeout = Poco::Timespan(Poco::Timespan::TimeDiff(getInt(config, "task.timeout_ms", 30000, 10, 86400000)) * 1000);
 	master.dispatch.maxAttempts = getInt(config, "task.max_attempts", 3, 1, 100);
+	TaskKeys::load(config, master.dispatch);
 	master.dispatch.maxMessageBytes = master.maxMessageBytes;
 	master.security = settings.security;
 	master.dispatch.requireIdentity = master.federation.requireIdentity = settings.security.verifyPeers;
@@ -432,21 +435,29 @@ void DaemonConfig::checkUnknownKeys(const Poco::Util::AbstractConfiguration& con
 		collectKeys(config, prefix, present);
 		for (const auto& key: present)
 		{
-			if (known.count(key) || (key == prefix && !config.has(key))) continue;
-			std::string hint;
-			std::size_t best = 4;
-			for (const auto& candidate: known)
-			{
-				std::size_t distance = editDistance(key, candidate);
-				if (distance < best)
-				{
-					best = distance;
-					hint = " (did you mean " + candidate + "?)";
-				}
-			}
-			throw ConfigException(key + ": unknown key" + hint);
+			if (known.count(key) || TaskKeys::isTypeKey(key) || (key == prefix && !config.has(key))) continue;
+			std::vector<std::string> candidates(known.begin(), known.end());
+			TaskKeys::addCandidates(key, candidates);
+			throw ConfigException(key + ": unknown key" + suggestion(key, candidates));
 		}
 	}
+}
+
+
+std::string DaemonConfig::suggestion(const std::string& key, const std::vector<std::string>& candidates)
+{
+	std::string hint;
+	std::size_t best = 4;
+	for (const auto& candidate: candidates)
+	{
+		std::size_t distance = editDistance(key, candidate);
+		if (distance < best)
+		{
+			best = distance;
+			hint = " (did you mean " + candidate + "?)";
+		}
+	}
+	return hint;
 }
 
 

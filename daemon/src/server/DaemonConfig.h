@@ -70,10 +70,17 @@ public:
 		/// Returns the plugin folder of the installation
 		/// (LIBDIR/orchd/plugins), the default of plugins.dir.
 
+	static int getInt(const Poco::Util::AbstractConfiguration& config, const std::string& key, int defaultValue, int min, int max);
+		/// Returns an integer key (defaultValue if absent), or throws
+		/// ConfigException naming the key if it is not one or out of range.
+
+	static std::string suggestion(const std::string& key, const std::vector<std::string>& candidates);
+		/// Returns " (did you mean CANDIDATE?)" for the candidate nearest to
+		/// key (an edit distance under 4), or an empty string.
+
 private:
 	static void checkUnknownKeys(const Poco::Util::AbstractConfiguration& config);
 	static std::string requireString(const Poco::Util::AbstractConfiguration& config, const std::string& key);
-	static int getInt(const Poco::Util::AbstractConfiguration& config, const std::string& key, int defaultValue, int min, int max);
 	static Poco::Net::SocketAddress getAddress(const Poco::Util::AbstractConfiguration& config, const std::string& key, const std::string& defaultValue);
 	static std::vector<PeerAddress> getPeerList(const Poco::Util::AbstractConfiguration& config, const std::string& key);
 	static void loadLimits(const Poco::Util::AbstractConfiguration& config, MasterOptions& master);

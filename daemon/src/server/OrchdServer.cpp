@@ -15,6 +15,7 @@
 #include "server/HangupListener.h"
 #include "server/JournalChannel.h"
 #include "server/SystemdNotifier.h"
+#include "server/TaskKeys.h"
 #include "store/AccountDatabase.h"
 #include <thread>
 #include "Poco/File.h"
@@ -26,6 +27,7 @@
 #include <csignal>
 #include <iostream>
 #include <memory>
+#include <set>
 #include <sys/resource.h>
 
 
@@ -201,12 +203,19 @@ void OrchdServer::reload(const DaemonSettings& running, MasterServer* master, Pl
 	}
 	std::vector<std::string> applied, refused;
 	std::vector<std::pair<std::string, std::string>> changed;
-	for (const auto& key: DaemonConfig::keys())
+	std::vector<DaemonConfig::Key> keys = DaemonConfig::keys();
+	std::set<std::string> types = TaskKeys::typeNames(config());
+	for (const auto& type: TaskKeys::typeNames(*file)) types.insert(type);
+	for (const auto& type: types)
+	{
+		for (const char* field: TaskKeys::FIELDS) keys.push_back({"task." + type + "." + field, ""});
+	}
+	for (const auto& key: keys)
 	{
 		std::string before = config().getString(key.name, key.defaultValue);
 		std::string after = file->getString(key.name, key.defaultValue);
 		if (before == after) continue;
-		if (liveKey(key.name)) applied.push_back(key.name + " " + before + " -> " + after);
+		if (liveKey(key.name)) applied.push_back(key.name + " " + (before.empty() ? "(default)" : before) + " -> " + (after.empty() ? "(default)" : after));
 		else refused.push_back(key.name + " (running '" + before + "', file '" + after + "')");
 		changed.emplace_back(key.name, after);
 	}
@@ -256,6 +265,7 @@ void OrchdServer::reload(const DaemonSettings& running, MasterServer* master, Pl
 	try
 	{
 		fresh = DaemonConfig::load(*file);
+		TaskKeys::checkTypes(*file, _taskNames);
 	}
 	catch (ConfigException& exc)
 	{
@@ -275,7 +285,12 @@ void OrchdServer::reload(const DaemonSettings& running, MasterServer* master, Pl
 	}
 	for (const auto& line: applied)
 		log.information("reload: %s%s", line, std::string(role == "master" ? "" : " (a master's setting: no effect on a worker)"));
-	for (const auto& entry: changed) config().setString(entry.first, entry.second);
+	for (const auto& entry: changed)
+	{
+		// A per-type key taken out of the file goes back to the global value.
+		if (entry.second.empty() && TaskKeys::isTypeKey(entry.first)) config().remove(entry.first);
+		else config().setString(entry.first, entry.second);
+	}
 	log.information("reload done: %z setting(s) changed", changed.size());
 }
 
@@ -300,9 +315,23 @@ int OrchdServer::main(const ArgVec&)
 	}
 	Poco::Logger& log = logger();
 	PluginHost plugins(log);
+	plugins.setConfiguration(config());
 	plugins.loadFolder(settings.pluginsDir);
-	if (plugins.loaded().empty()) log.warning("no plugin loaded from %s: this node knows no task", settings.pluginsDir);
+	if (plugins.taskNames().empty()) log.warning("no task type loaded from %s: this node knows no task", settings.pluginsDir);
 	PluginWatcher watcher(plugins, settings.pluginsDir, settings.pluginsScan, log);
+	_taskNames = plugins.taskNames();
+	std::vector<std::string> tasks = _taskNames;
+	try
+	{
+		plugins.checkSettings();
+		TaskKeys::checkTypes(config(), _taskNames);
+		if (settings.role == "worker") tasks = TaskKeys::offered(config(), settings.master.dispatch, _taskNames);
+	}
+	catch (Poco::Exception& exc)  // ConfigException, or a plugin's InvalidArgumentException naming its key
+	{
+		std::cerr << _errorPrefix << "orchd: configuration error in " << _configFile << ": " << exc.message() << std::endl;
+		return EXIT_CONFIG;
+	}
 
 	// A worker runs its tasks on the store. A master only checks that its
 	// workers and peers are on the same one, and only if its file names it:
@@ -322,7 +351,19 @@ int OrchdServer::main(const ArgVec&)
 			return EXIT_UNAVAILABLE;
 		}
 	}
-	if (settings.role == "worker") settings.worker.storeId = store->storeId();
+	if (settings.role == "worker")
+	{
+		settings.worker.storeId = store->storeId();
+		try
+		{
+			plugins.start(*store);
+		}
+		catch (Poco::Exception& exc)
+		{
+			std::cerr << _errorPrefix << "orchd: configuration error in " << _configFile << ": " << exc.message() << std::endl;
+			return EXIT_CONFIG;
+		}
+	}
 	else if (store)
 	{
 		settings.master.dispatch.storeId = settings.master.federation.storeId = store->storeId();
@@ -340,7 +381,6 @@ int OrchdServer::main(const ArgVec&)
 		reload(settings, master.get(), watcher);
 	});
 	TaskRunner runner(plugins, store.get(), log);
-	std::vector<std::string> tasks = plugins.taskNames();
 	std::unique_ptr<QuickRunner> quick;
 	std::vector<std::unique_ptr<WorkerNode>> workers;
 	std::unique_ptr<WorkerMetrics> workerMetrics;
@@ -408,9 +448,19 @@ int OrchdServer::main(const ArgVec&)
 	}
 	// A plugin loaded from now on: a worker tells its master of its new
 	// task types; a master validates them with the same plugins.
-	watcher.start(settings.role == "master" ? PluginWatcher::Listener() : [&workers](const std::vector<std::string>& names)
+	// What it offers is still worker.tasks less the disabled types.
+	const DispatchOptions& dispatch = settings.master.dispatch;
+	watcher.start(settings.role == "master" ? PluginWatcher::Listener() : [this, &workers, &dispatch, &log](const std::vector<std::string>& names)
 	{
-		for (auto& worker: workers) worker->announceTasks(names);
+		try
+		{
+			std::vector<std::string> offered = TaskKeys::offered(config(), dispatch, names);
+			for (auto& worker: workers) worker->announceTasks(offered);
+		}
+		catch (Poco::Exception& exc)
+		{
+			log.error("new task types not offered: %s", exc.displayText());
+		}
 	}, settings.pluginsWatch);
 	log.information("orchd %s ready: role %s, %z task type(s): %s", settings.id, settings.role, tasks.size(),
 		Poco::cat(std::string(", "), tasks.begin(), tasks.end()));

@@ -6,9 +6,11 @@
 #include "store/SqlAccountStore.h"
 #include "store/AccountRules.h"
 #include "store/SessionPool.h"
+#include "store/SqliteQuery.h"
 #include "store/SharedTransaction.h"
 #include "store/WriterThread.h"
 #include "Poco/Data/SQLite/Connector.h"
+#include "Poco/Data/SQLite/Utility.h"
 #include "Poco/Exception.h"
 #include <sqlite3.h>
 #include <mutex>
@@ -117,6 +119,23 @@ AccountResult SqlAccountStore::transfer(const std::string& key, const std::strin
 AccountResult SqlAccountStore::close(const std::string& key, const std::string& user)
 {
 	return _writer->apply(key, AccountRules::close(user));
+}
+
+
+std::vector<std::string> SqlAccountStore::prepare(const std::string& statement)
+{
+	SessionPool::Lease lease(*_pool);
+	SqliteQuery query(Poco::Data::SQLite::Utility::dbHandle(lease.session), statement);
+	return query.parameters();
+}
+
+
+QueryRows SqlAccountStore::select(const std::string& statement, const std::map<std::string, Poco::Dynamic::Var>& parameters, std::size_t maxRows)
+{
+	// Prepared on each call: each pooled session is its own connection.
+	SessionPool::Lease lease(*_pool);
+	SqliteQuery query(Poco::Data::SQLite::Utility::dbHandle(lease.session), statement);
+	return query.run(parameters, maxRows);
 }
 
 

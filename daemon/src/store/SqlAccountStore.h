@@ -64,6 +64,10 @@ public:
 	AccountResult update(const std::string& key, const std::string& user, Poco::Int64 deltaCents) override;
 	AccountResult transfer(const std::string& key, const std::string& from, const std::string& to, Poco::Int64 cents) override;
 	AccountResult close(const std::string& key, const std::string& user) override;
+	std::vector<std::string> prepare(const std::string& statement) override;
+	QueryRows select(const std::string& statement, const std::map<std::string, Poco::Dynamic::Var>& parameters, std::size_t maxRows) override;
+		/// On a pooled session, without a transaction: one statement reads
+		/// a consistent snapshot. See SqliteQuery for what is refused.
 
 	std::unique_ptr<AccountBatch> batch() override;
 		/// A StoreBatch.

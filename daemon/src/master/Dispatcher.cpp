@@ -166,7 +166,7 @@ void Dispatcher::accept(const std::string& text, TaskOrigin origin)
 		fields += ',';
 		fields.append(member.text);
 	}
-	_tasks.add(type, std::move(fields), std::move(origin));
+	_tasks.add(type, std::move(fields), std::move(origin)).accepted = _clock.now();
 	++_counters.submitted;
 	pump();
 }
@@ -523,6 +523,7 @@ void Dispatcher::requeueOrFail(Task& task, const std::string& why)
 
 void Dispatcher::deliver(Task& task, const std::string& resultText, int httpStatus)
 {
+	_latency.record(_clock.now(), _clock.now() - task.accepted);
 	if (task.origin.reply) task.origin.reply->complete(httpStatus, resultText);
 	if (task.origin.connection) _connections.send(task.origin.connection, withRequestId(resultText, task.origin.requestId));
 }
@@ -690,6 +691,7 @@ Poco::JSON::Object::Ptr Dispatcher::status() const
 	counters->set("store_refused", _storeCheck.count());
 	counters->set("identity_refused", _counters.identityRefused);
 	status->set("counters", counters);
+	status->set("latency", _latency.status(_clock.now()));
 	return status;
 }
 

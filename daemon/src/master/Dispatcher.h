@@ -10,6 +10,7 @@
 
 
 #include "master/DispatchOptions.h"
+#include "master/LatencyWindow.h"
 #include "master/LoanBook.h"
 #include "master/PendingReply.h"
 #include "master/StoreIdCheck.h"
@@ -176,6 +177,7 @@ private:
 	std::size_t _clients = 0;
 	Counters _counters;
 	StoreIdCheck _storeCheck;
+	LatencyWindow _latency;
 	WorkerListener* _listener = nullptr;
 };
 

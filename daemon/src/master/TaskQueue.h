@@ -47,6 +47,7 @@ struct Task
 	int attempt = 0;
 	std::uint64_t worker = 0;
 	std::int64_t leaseStart = 0;  /// µs, TimeSource time
+	std::int64_t accepted = 0;    /// µs, TimeSource time: when the master took it (its latency starts)
 };
 
 

@@ -223,12 +223,17 @@ function renderQueue(status) {
   $('queue-fill').style.width = Math.min(100, (100 * q.depth) / Math.max(1, q.capacity)) + '%';
   state.queueHistory.push(q.depth);
   if (state.queueHistory.length > HISTORY) state.queueHistory.shift();
-  drawChart($('queue-chart'), [{ values: state.queueHistory, cls: 'line', area: true }], HISTORY, (v) => v + ' queued');
+  drawChart($('queue-chart'), [{ values: state.queueHistory, cls: 'line', area: true }], Math.max(30, state.queueHistory.length), (v) => v + ' queued');
 }
 
 function renderRates(status) {
   const latency = status.latency;
-  const counts = latency.per_second.count.slice(0, -1);   // the last second is still filling
+  // Whole seconds only (the last one is still filling), and none from
+  // before the master started, so that a young master's charts are full.
+  const span = Math.max(10, Math.min(latency.per_second.count.length - 1, Math.floor(status.uptime_ms / 1000)));
+  const recentSeconds = (values) => values.slice(0, -1).slice(-span);
+  const counts = recentSeconds(latency.per_second.count);
+  $('chart-span').textContent = span >= 120 ? '2 min' : span + ' s';
   $('tput-now').textContent = counts.length ? counts[counts.length - 1] : 0;
   $('tput-10s').textContent = fmtRate(latency.last_10s.count / 10);
   if (state.previous) {
@@ -245,7 +250,7 @@ function renderRates(status) {
   $('lat-p99').textContent = recent.count ? fmtUs(recent.p99_us) : '–';
   $('lat-mean').textContent = recent.count ? fmtUs(recent.mean_us) : '–';
   $('lat-max').textContent = recent.count ? fmtUs(recent.max_us) : '–';
-  const gap = (values) => values.slice(0, -1).map((v, i) => (counts[i] ? v : null));
+  const gap = (values) => recentSeconds(values).map((v, i) => (counts[i] ? v : null));
   drawChart($('latency-chart'), [
     { values: gap(latency.per_second.p50_us), cls: 'line' },
     { values: gap(latency.per_second.p99_us), cls: 'line p99' },

@@ -139,9 +139,11 @@ assert get("/v1/status")[0].status == 401   # the data needs the token; the page
 PY
 
 run_browser() { # LOG URL ARGS...: one headless Chromium, its own profile, bounded
-  local log=$1 url=$2; shift 2
+  # The budget is the page's virtual time: enough for a few polls.
+  local log=$1 url=$2 budget=3000; shift 2
+  case "$*" in *--screenshot*) budget=5000 ;; esac
   timeout 60 "$browser" --headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run --disable-extensions \
-    --user-data-dir="$root/chrome" --enable-logging=stderr --v=0 --virtual-time-budget=6000 "$@" "$url" 2>>"$root/$log"
+    --user-data-dir="$root/chrome" --enable-logging=stderr --v=0 --virtual-time-budget="$budget" "$@" "$url" 2>>"$root/$log"
 }
 
 # 2. Without a token the page asks for one.

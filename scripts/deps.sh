@@ -11,9 +11,12 @@
 # dpkg-dev, file and lintian build and check the Debian package
 # (scripts/package.sh). prometheus brings promtool, which checks the
 # /metrics text in MetricsTest, and the server that PrometheusScrapeTest
-# runs against a master and a worker.
+# runs against a master and a worker. chromium (headless) loads the
+# master's dashboard in DashboardTest and takes its screenshot
+# (fonts-dejavu-core: its text; chromium only recommends a font); python3
+# drives that test's burst of tasks (tests/ui/).
 set -euo pipefail
-ORCHD_PACKAGES=(g++ cmake ninja-build pkg-config libpoco-dev libcppunit-dev libpq-dev libmariadb-dev sqlite3 libgoogle-perftools-dev clang libclang-rt-14-dev dpkg-dev file lintian libssl-dev openssl prometheus)
+ORCHD_PACKAGES=(g++ cmake ninja-build pkg-config libpoco-dev libcppunit-dev libpq-dev libmariadb-dev sqlite3 libgoogle-perftools-dev clang libclang-rt-14-dev dpkg-dev file lintian libssl-dev openssl prometheus chromium fonts-dejavu-core python3)
 missing=()
 for p in "${ORCHD_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

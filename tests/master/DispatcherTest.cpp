@@ -52,6 +52,7 @@ class DispatcherTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testPushUpToCredit);
 	CPPUNIT_TEST(testResultReachesClientWithRequestId);
 	CPPUNIT_TEST(testHttpSubmission);
+	CPPUNIT_TEST(testLatencyFromAcceptanceToAnswer);
 	CPPUNIT_TEST(testLeaseExpiryRequeuesAtFrontWithAttemptRaised);
 	CPPUNIT_TEST(testMaxAttempts);
 	CPPUNIT_TEST(testBusyAtCapacity);
@@ -122,6 +123,23 @@ public:
 		rig.dispatcher.submit("{\"TASK\":\"NOPE\"}", bad);
 		CPPUNIT_ASSERT_EQUAL(400, bad->httpStatus());
 		CPPUNIT_ASSERT_EQUAL(std::string("Unknown task: NOPE"), parseObject(bad->body())->getValue<std::string>("ERROR"));
+	}
+
+	void testLatencyFromAcceptanceToAnswer()
+	{
+		// Queued 30 ms for want of a worker, then 10 ms on it: 40 ms.
+		MasterRig rig(options());
+		Link client = rig.client();
+		rig.directory.message(client, echo(1));
+		rig.clock.advanceMs(30);
+		Link worker = rig.worker("w1", 1);
+		rig.clock.advanceMs(10);
+		rig.answer(worker, *rig.directory.takeObject(worker));
+		CPPUNIT_ASSERT(rig.directory.takeObject(client));
+		Poco::JSON::Object::Ptr latency = rig.dispatcher.status()->getObject("latency")->getObject("last_10s");
+		CPPUNIT_ASSERT_EQUAL(1, latency->getValue<int>("count"));
+		CPPUNIT_ASSERT_EQUAL(40000, latency->getValue<int>("max_us"));
+		CPPUNIT_ASSERT_EQUAL(40000, latency->getValue<int>("mean_us"));
 	}
 
 	void testLeaseExpiryRequeuesAtFrontWithAttemptRaised()

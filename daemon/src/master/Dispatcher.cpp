@@ -175,7 +175,8 @@ void Dispatcher::accept(const std::string& text, TaskOrigin origin)
 		fields += ',';
 		fields.append(member.text);
 	}
-	_tasks.add(type, std::move(fields), std::move(origin)).queuedAt = _clock.now();
+	Task& task = _tasks.add(type, std::move(fields), std::move(origin));
+	task.accepted = task.queuedAt = _clock.now();
 	++_counters.submitted;
 	++_stats.slot(type).submitted;
 	pump();
@@ -583,6 +584,7 @@ void Dispatcher::requeueOrFail(Task& task, const std::string& why)
 
 void Dispatcher::deliver(Task& task, const std::string& resultText, int httpStatus)
 {
+	_latency.record(_clock.now(), _clock.now() - task.accepted);
 	if (task.origin.reply) task.origin.reply->complete(httpStatus, resultText);
 	if (task.origin.connection) _connections.send(task.origin.connection, withRequestId(resultText, task.origin.requestId));
 }
@@ -758,6 +760,7 @@ Poco::JSON::Object::Ptr Dispatcher::status() const
 	counters->set("identity_refused", _counters.identityRefused);
 	status->set("counters", counters);
 	status->set("plugins", _validator.plugins().status());
+	status->set("latency", _latency.status(_clock.now()));
 	return status;
 }
 

@@ -10,6 +10,7 @@
 
 
 #include "master/DispatchOptions.h"
+#include "master/LatencyWindow.h"
 #include "master/LoanBook.h"
 #include "master/PendingReply.h"
 #include "master/StoreIdCheck.h"
@@ -189,6 +190,7 @@ private:
 	Counters _counters;
 	TaskTypeStats _stats;
 	StoreIdCheck _storeCheck;
+	LatencyWindow _latency;
 	WorkerListener* _listener = nullptr;
 };
 

@@ -8,6 +8,7 @@
 #include "net/TlsSocketImpl.h"
 #include "orchd/Request.h"
 #include "Poco/Net/HTTPServerRequestImpl.h"
+#include "master/DashboardHandler.h"
 #include "master/HttpGate.h"
 #include "master/MasterMetrics.h"
 #include "Poco/Net/MediaType.h"
@@ -325,6 +326,8 @@ public:
 		const std::string& uri = request.getURI();
 		const std::string& method = request.getMethod();
 		if (uri == "/healthz") return new HealthHandler(_loop);
+		// The page carries no data (it reads /v1/status with the user's token).
+		if (DashboardHandler::serves(uri)) return new DashboardHandler(uri);
 		bool upgrade = uri == "/v1/worker" || uri == "/v1/client" || uri == "/v1/peer";
 		if (upgrade && request.has("Origin") && !allowedOrigin(request.get("Origin")))
 		{

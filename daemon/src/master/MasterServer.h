@@ -34,6 +34,7 @@ class MasterServer
 	///   POST /v1/tasks  one task in, its result out (waits up to httpTimeout)
 	///   GET /v1/status, GET /healthz
 	///   GET /metrics    the Prometheus text (MasterMetrics)
+	///   GET /ui/    the live dashboard's files (DashboardHandler; no token)
 	///
 	/// HTTP threads only do the handshake: each WebSocket is then handed to
 	/// the EventLoop, whose one thread serves all of them without blocking

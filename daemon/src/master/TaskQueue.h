@@ -49,6 +49,7 @@ struct Task
 	std::uint64_t worker = 0;
 	std::int64_t leaseStart = 0;  /// µs, TimeSource time
 	std::int64_t queuedAt = 0;    /// µs, TimeSource time: accepted, or re-queued
+	std::int64_t accepted = 0;    /// µs, TimeSource time: when the master took it (its latency starts)
 };
 
 

@@ -8,6 +8,7 @@
 
 
 #include "TestSupport.h"
+#include "Poco/File.h"
 #include "Poco/JSON/Array.h"
 #include <cppunit/TestFixture.h>
 #include <cppunit/extensions/HelperMacros.h>
@@ -22,6 +23,7 @@ class ReloadTest: public CppUnit::TestFixture
 	CPPUNIT_TEST_SUITE(ReloadTest);
 	CPPUNIT_TEST(testLiveSettingsChangeAndOthersAreRefused);
 	CPPUNIT_TEST(testPeersAreAddedAndRemovedLive);
+	CPPUNIT_TEST(testLogChannelsChangeLive);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -87,7 +89,34 @@ public:
 		CPPUNIT_ASSERT_EQUAL(pid, m1.pid());
 	}
 
+	void testLogChannelsChangeLive()
+	{
+		TempDir dir;
+		NodeProcess master(dir, "m1", masterProperties("m1", ""));
+		master.start();
+		Poco::UInt16 port = master.masterPort();
+		int pid = master.pid();
+		// Lines go to another file from the reload on.
+		rewrite(dir, "", "master", "m1-next.log");
+		hangup(master, 1);
+		CPPUNIT_ASSERT(waitFor([&] { return contains(readFile(dir.file("m1-next.log")), "reload done"); }));
+		CPPUNIT_ASSERT(contains(readFile(dir.file("m1-next.log")), "reload: log channels configured again"));
+		CPPUNIT_ASSERT(!contains(master.log(), "reload done"));
+		// An unknown channel class is refused whole; the lines stay where they were.
+		rewrite(dir, "queue.capacity = 7\n", "master", "m1-third.log", "NoSuchChannel");
+		CPPUNIT_ASSERT_EQUAL(0, ::kill(master.pid(), SIGHUP));
+		CPPUNIT_ASSERT(waitFor([&] { return contains(readFile(dir.file("m1-next.log")), "logging.channels.file.class: no such log channel class 'NoSuchChannel'"); }));
+		CPPUNIT_ASSERT(!Poco::File(dir.file("m1-third.log")).exists());
+		CPPUNIT_ASSERT(masterStatus(port)->getObject("queue")->getValue<int>("capacity") != 7);
+		CPPUNIT_ASSERT_EQUAL(pid, master.pid());
+	}
+
 private:
+	static bool contains(const std::string& text, const std::string& part)
+	{
+		return text.find(part) != std::string::npos;
+	}
+
 	static Poco::JSON::Object::Ptr peer(Poco::UInt16 port, const std::string& id)
 	{
 		Poco::JSON::Array::Ptr peers = masterStatus(port)->getArray("peers");
@@ -121,15 +150,16 @@ private:
 		return masterStatus(port)->getObject("lb")->getValue<int>("max_queue");
 	}
 
-	static void rewrite(const TempDir& dir, const std::string& extra, const std::string& role = "master")
+	static void rewrite(const TempDir& dir, const std::string& extra, const std::string& role = "master", const std::string& logFile = "m1.log",
+		const std::string& channelClass = "FileChannel")
 		/// The node's file again, as NodeProcess wrote it, with extra keys.
 	{
 		std::string properties = masterProperties("m1", extra);
 		if (role != "master") properties.replace(properties.find("orchd.role = master"), 19, "orchd.role = " + role);
 		writeFile(dir.file("m1.properties"), properties +
 			"\nlogging.loggers.root.channel = file\n"
-			"logging.channels.file.class = FileChannel\n"
-			"logging.channels.file.path = " + dir.file("m1.log") + "\n");
+			"logging.channels.file.class = " + channelClass + "\n"
+			"logging.channels.file.path = " + dir.file(logFile) + "\n");
 	}
 
 	static void hangup(NodeProcess& node, int count)

@@ -14,6 +14,7 @@
 #include "server/DaemonConfig.h"
 #include "server/HangupListener.h"
 #include "server/JournalChannel.h"
+#include "server/LoggingReload.h"
 #include "server/SystemdNotifier.h"
 #include "server/TaskKeys.h"
 #include "store/AccountDatabase.h"
@@ -219,7 +220,8 @@ void OrchdServer::reload(const DaemonSettings& running, MasterServer* master, Pl
 		else refused.push_back(key.name + " (running '" + before + "', file '" + after + "')");
 		changed.emplace_back(key.name, after);
 	}
-	// Log levels change live; channels (where lines go) need a restart.
+	// Log levels change one by one; channels, formatters and which
+	// logger writes where are configured again as a whole.
 	std::vector<std::pair<std::string, std::string>> levels;
 	Poco::Util::AbstractConfiguration::Keys loggers;
 	file->keys("logging.loggers", loggers);
@@ -241,20 +243,8 @@ void OrchdServer::reload(const DaemonSettings& running, MasterServer* master, Pl
 		levels.emplace_back(name, level);
 		changed.emplace_back(prefix + "level", level);
 	}
-	Poco::Util::AbstractConfiguration::Keys channels, runningChannels;
-	file->keys("logging.channels", channels);
-	config().keys("logging.channels", runningChannels);
-	for (const auto& channel: channels)
-	{
-		Poco::Util::AbstractConfiguration::Keys properties;
-		file->keys("logging.channels." + channel, properties);
-		for (const auto& property: properties)
-		{
-			std::string key = "logging.channels." + channel + "." + property;
-			if (file->getString(key) != config().getString(key, "")) refused.push_back(key + " (log channels need a restart)");
-		}
-	}
-	if (channels.size() != runningChannels.size()) refused.push_back("logging.channels (a channel added or removed needs a restart)");
+	std::map<std::string, std::string> routingBefore = LoggingReload::routing(config()), routingAfter = LoggingReload::routing(*file);
+	bool rerouted = routingBefore != routingAfter;
 	if (!refused.empty())
 	{
 		log.error("reload refused: %s cannot change while orchd runs: restart it to apply; nothing was applied",
@@ -266,11 +256,29 @@ void OrchdServer::reload(const DaemonSettings& running, MasterServer* master, Pl
 	{
 		fresh = DaemonConfig::load(*file);
 		TaskKeys::checkTypes(*file, _taskNames);
+		if (rerouted) LoggingReload::check(*file);
 	}
 	catch (ConfigException& exc)
 	{
 		log.error("reload refused: configuration error in %s: %s; the running configuration is kept", _configFile, exc.message());
 		return;
+	}
+	if (rerouted)
+	{
+		try
+		{
+			LoggingReload::apply(*file);
+			for (const auto& entry: routingBefore)
+			{
+				if (!routingAfter.count(entry.first)) config().remove(entry.first);
+			}
+			for (const auto& entry: routingAfter) config().setString(entry.first, entry.second);
+			log.information("reload: log channels configured again from %s", _configFile);
+		}
+		catch (Poco::Exception& exc)
+		{
+			log.error("reload: log channels not changed: %s", exc.displayText());
+		}
 	}
 	for (const auto& level: levels)
 	{

@@ -10,24 +10,8 @@
 #
 #   tests/sdk/hotload.sh BUILD_DIR
 set -euo pipefail
-build=$(cd "${1:?usage: hotload.sh BUILD_DIR}" && pwd)
-root=$(mktemp -d /tmp/orchd-hotload.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$root"
-}
-trap cleanup EXIT
-fail() { echo "sdk hot-load test: $*" >&2; for f in "$root"/*.log; do [ -e "$f" ] && { echo "--- $f" >&2; tail -n 20 "$f" >&2; }; done; exit 1; }
-
-# As SdkTest: the SDK is checked on the plain build.
-if grep -q '^ORCHD_SANITIZE:BOOL=ON' "$build/CMakeCache.txt"; then
-  echo "sdk hot-load test skipped: sanitizer build (the plain build's SDK is what installs)"; exit 77
-fi
-prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$build/CMakeCache.txt")
-DESTDIR="$root/install" cmake --install "$build" >/dev/null
-top="$root/install$prefix"
+NAME="sdk hot-load test" BUILD="${1:?usage: hotload.sh BUILD_DIR}"
+. "$(dirname "$0")/installed.sh"
 shipped=$(dirname "$(find "$top" -name libsaldo.so | head -n1)")
 template=$(find "$top" -type d -name plugin-template | head -n1)
 [ -n "$template" ] || fail "the plugin template is not installed"

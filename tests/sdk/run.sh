@@ -9,26 +9,9 @@
 #
 #   tests/sdk/run.sh BUILD_DIR
 set -euo pipefail
-build=$(cd "${1:?usage: run.sh BUILD_DIR}" && pwd)
+NAME="sdk test" BUILD="${1:?usage: run.sh BUILD_DIR}"
 source_dir=$(cd "$(dirname "$0")/../.." && pwd)
-root=$(mktemp -d /tmp/orchd-sdk.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$root"
-}
-trap cleanup EXIT
-fail() { echo "sdk test: $*" >&2; for f in "$root"/*.log; do [ -e "$f" ] && { echo "--- $f" >&2; tail -n 20 "$f" >&2; }; done; exit 1; }
-
-# A sanitizer build's liborchd_api.a needs the sanitizers' runtime in
-# every plugin that links it: the SDK is checked on the plain build.
-if grep -q '^ORCHD_SANITIZE:BOOL=ON' "$build/CMakeCache.txt"; then
-  echo "sdk test skipped: sanitizer build (the plain build's SDK is what installs)"; exit 77
-fi
-prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$build/CMakeCache.txt")
-DESTDIR="$root/install" cmake --install "$build" >/dev/null
-top="$root/install$prefix"
+. "$(dirname "$0")/installed.sh"
 sdk_config=$(find "$top" -name orchdConfig.cmake | head -n1)
 [ -n "$sdk_config" ] || fail "no orchdConfig.cmake installed"
 plugins=$(dirname "$(find "$top" -name libsaldo.so | head -n1)")

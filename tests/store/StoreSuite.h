@@ -41,6 +41,7 @@ class StoreSuite: public CppUnit::TestFixture
 	CPPUNIT_TEST(testBatchFetchedAhead);
 	CPPUNIT_TEST(testPruning);
 	CPPUNIT_TEST(testClockStepPrunesNothing);
+	CPPUNIT_TEST(testNodeClockBehindPrunesNothing);
 	CPPUNIT_TEST(testStoreIdAndMigration);
 	CPPUNIT_TEST(testNewerSchemaRefused);
 	CPPUNIT_TEST_SUITE_END_ABSTRACT();
@@ -62,6 +63,7 @@ public:
 	void testBatchFetchedAhead();
 	void testPruning();
 	void testClockStepPrunesNothing();
+	void testNodeClockBehindPrunesNothing();
 	void testStoreIdAndMigration();
 	void testNewerSchemaRefused();
 

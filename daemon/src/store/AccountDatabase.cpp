@@ -63,18 +63,20 @@ std::unique_ptr<AccountDatabase> AccountDatabase::connect(const StoreOptions& op
 		std::string conninfo = options.connection;
 		if (!password.empty()) conninfo += " password=" + libpqQuoted(password);
 		bool synchronousFull = options.synchronousFull;
-		return std::make_unique<NetAccountStore>(options, NetSchema::POSTGRESQL, [conninfo, synchronousFull]
+		const StoreClock* clock = options.clock ? options.clock : &StoreClock::system();
+		return std::make_unique<NetAccountStore>(options, NetSchema::POSTGRESQL, [conninfo, synchronousFull, clock]
 		{
-			return std::make_unique<PgStatements>(conninfo, synchronousFull);
+			return std::make_unique<PgStatements>(conninfo, synchronousFull, *clock);
 		});
 	}
 	if (connector == "mariadb" || connector == "mysql")
 	{
 		MariaAddress address = MariaAddress::parse(options.connection);
 		if (!password.empty()) address.password = password;
-		return std::make_unique<NetAccountStore>(options, NetSchema::MARIADB, [address]
+		const StoreClock* clock = options.clock ? options.clock : &StoreClock::system();
+		return std::make_unique<NetAccountStore>(options, NetSchema::MARIADB, [address, clock]
 		{
-			return std::make_unique<MariaStatements>(address);
+			return std::make_unique<MariaStatements>(address, *clock);
 		});
 	}
 	throw Poco::InvalidArgumentException("store.connector: unknown connector '" + options.connector + "' (sqlite, postgresql or mariadb)");

@@ -54,7 +54,8 @@ MariaAddress MariaAddress::parse(const std::string& connection)
 }
 
 
-MariaStatements::MariaStatements(const MariaAddress& address):
+MariaStatements::MariaStatements(const MariaAddress& address, const StoreClock& clock):
+	_clock(clock),
 	_mysql(mysql_init(nullptr))
 {
 	unsigned int timeout = 5;
@@ -129,7 +130,8 @@ MariaStatements::Deferred MariaStatements::merged(DeferredWrite write, const std
 	{
 		const auto& row = rows[r];
 		statement.sql.append(r ? ",(" : "(").append(quote(row[0])).append(",").append(quote(row[1])).append(",").append(row[2]).append(",")
-			.append(row[3]).append(",").append(row[4]).append(",").append(quote(row[5])).append(",").append(row[6]).append(")");
+			.append(row[3]).append(",").append(row[4]).append(",").append(quote(row[5])).append(",GREATEST(").append(row[6])
+			.append(",CAST(UNIX_TIMESTAMP(NOW(3)) * 1000 AS SIGNED)))");
 	}
 	return statement;
 }
@@ -335,7 +337,7 @@ void MariaStatements::recordKey(const std::string& key, const std::string& finge
 	// Sent with the next statement (or the commit).
 	_fetched.recorded(key, KeyRecord{fingerprint, result});
 	deferWrite(DeferredWrite::KEY, {key, fingerprint, std::to_string(result.outcome), std::to_string(result.balance),
-		std::to_string(result.toBalance), result.missing, std::to_string(Poco::Timestamp().epochMicroseconds() / 1000)});
+		std::to_string(result.toBalance), result.missing, std::to_string(_clock.wallMs())});
 }
 
 

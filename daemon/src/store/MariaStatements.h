@@ -12,6 +12,7 @@
 #include "store/DeferredWrites.h"
 #include "store/FetchedRows.h"
 #include "store/NetStatements.h"
+#include "store/StoreClock.h"
 #include "Poco/Types.h"
 #include <string>
 #include <vector>
@@ -59,7 +60,9 @@ class MariaStatements: public NetStatements
 	/// thread at a time.
 {
 public:
-	explicit MariaStatements(const MariaAddress& address);
+	explicit MariaStatements(const MariaAddress& address, const StoreClock& clock = StoreClock::system());
+		/// clock: the node's wall clock that stamps idempotency records
+		/// (the server's is taken when it is later).
 		/// Connects. Throws Poco::Data::ConnectionFailedException.
 	~MariaStatements() override;
 
@@ -110,6 +113,7 @@ private:
 		/// and returns sql's rows; throws on the first error.
 	[[noreturn]] void fail(const std::string& what, bool earlier = false);
 
+	const StoreClock& _clock;
 	st_mysql* _mysql;
 	std::vector<Deferred> _deferred;
 	std::size_t _boundary = 0;    // the first deferred statement of the current operation

@@ -15,6 +15,7 @@ namespace orchd {
 NetAccountStore::NetAccountStore(const StoreOptions& options, NetSchema::Dialect dialect, Connect connect):
 	_options(options),
 	_connector(dialect == NetSchema::POSTGRESQL ? "postgresql" : "mariadb"),
+	_nowQuery(dialect == NetSchema::POSTGRESQL ? "SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint" : "SELECT CAST(UNIX_TIMESTAMP(NOW(3)) * 1000 AS SIGNED)"),
 	_connect(std::move(connect))
 {
 	{
@@ -25,7 +26,7 @@ NetAccountStore::NetAccountStore(const StoreOptions& options, NetSchema::Dialect
 		{
 			NetStatements::Rows oldest = lease->query("SELECT MIN(created_ms) FROM orchd_idempotency");
 			const std::string& value = oldest.at(0).at(0);
-			_horizon = std::make_unique<KeyHorizon>(static_cast<Poco::Int64>(_options.keyRetentionHours) * 3600 * 1000, clock().wallMs(),
+			_horizon = std::make_unique<KeyHorizon>(static_cast<Poco::Int64>(_options.keyRetentionHours) * 3600 * 1000, databaseMs(*lease),
 				clock().monotonicUs(), value.empty() ? KeyHorizon::NO_RECORD : std::stoll(value));
 		}
 	}
@@ -198,9 +199,16 @@ int NetAccountStore::pruneKeys()
 {
 	if (!_horizon) return 0;
 	std::lock_guard<std::mutex> lock(_horizonMutex);
-	Poco::Int64 cutoff = _horizon->advance(clock().wallMs(), clock().monotonicUs());
 	Lease lease(*this);
+	Poco::Int64 cutoff = _horizon->advance(databaseMs(*lease), clock().monotonicUs());
 	return lease->pruneKeys(cutoff);
+}
+
+
+Poco::Int64 NetAccountStore::databaseMs(NetStatements& connection) const
+{
+	NetStatements::Rows now = connection.query(_nowQuery);
+	return std::stoll(now.at(0).at(0)) + (clock().wallMs() - StoreClock::system().wallMs());
 }
 
 

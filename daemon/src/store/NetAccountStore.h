@@ -43,7 +43,10 @@ class NetAccountStore: public AccountDatabase
 	///
 	/// A thread prunes old idempotency records about once a minute, as a
 	/// KeyHorizon judges (a wall clock stepped forward cannot prune them
-	/// early).
+	/// early). Records are stamped, and pruned, by the database server's
+	/// clock (a record's stamp is the later of the node's clock and the
+	/// server's), so nodes whose clocks are wrong, ahead or behind, cannot
+	/// make each other's records look old.
 	/// Thread-safe.
 {
 public:
@@ -96,9 +99,13 @@ private:
 	void giveBack(std::unique_ptr<NetStatements> connection);
 	void pruneLoop();
 	const StoreClock& clock() const;
+	Poco::Int64 databaseMs(NetStatements& connection) const;
+		/// The server's clock in epoch ms, plus the StoreClock's deviation
+		/// from the system's (none but a fixture's step or elapsed time).
 
 	StoreOptions _options;
 	std::string _connector;
+	std::string _nowQuery;          // the server's clock in epoch ms
 	Connect _connect;
 	std::string _storeId;
 	std::mutex _poolMutex;

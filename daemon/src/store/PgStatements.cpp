@@ -82,7 +82,8 @@ std::string text(PGresult* result, int row, int column)
 } // namespace
 
 
-PgStatements::PgStatements(const std::string& conninfo, bool synchronousFull):
+PgStatements::PgStatements(const std::string& conninfo, bool synchronousFull, const StoreClock& clock):
+	_clock(clock),
 	_connection(PQconnectdb(conninfo.c_str()))
 {
 	if (PQstatus(_connection) != CONNECTION_OK)
@@ -123,7 +124,10 @@ void PgStatements::prepare()
 	PQexitPipelineMode(_connection);
 	const char* statements[][2] = {
 		{FIND, "SELECT fingerprint, outcome, balance, to_balance, missing FROM orchd_idempotency WHERE idem_key = $1"},
-		{RECORD, "INSERT INTO orchd_idempotency (idem_key, fingerprint, outcome, balance, to_balance, missing, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)"},
+		// created_ms is never older than the server's clock: a node whose
+		// clock is behind cannot write records that look due for pruning.
+		{RECORD, "INSERT INTO orchd_idempotency (idem_key, fingerprint, outcome, balance, to_balance, missing, created_ms) VALUES ($1, $2, $3, $4, $5, $6, "
+			"GREATEST($7::bigint, (extract(epoch from statement_timestamp()) * 1000)::bigint))"},
 		{READ, "SELECT balance FROM accounts WHERE user_id = $1 FOR UPDATE"},
 		{PEEK, "SELECT balance FROM accounts WHERE user_id = $1"},
 		{WRITE, "UPDATE accounts SET balance = $1 WHERE user_id = $2"},
@@ -133,7 +137,8 @@ void PgStatements::prepare()
 		// What coalesceWrites() folds a group commit's writes into.
 		{WRITE_MANY, "UPDATE accounts AS a SET balance = v.balance FROM unnest($1::bigint[], $2::text[]) AS v(balance, user_id) WHERE a.user_id = v.user_id"},
 		{RECORD_MANY, "INSERT INTO orchd_idempotency (idem_key, fingerprint, outcome, balance, to_balance, missing, created_ms) "
-			"SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::bigint[], $6::text[], $7::bigint[])"}};
+			"SELECT k, f, o, b, t, m, GREATEST(c, (extract(epoch from statement_timestamp()) * 1000)::bigint) "
+			"FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::bigint[], $6::text[], $7::bigint[]) AS v(k, f, o, b, t, m, c)"}};
 	for (const auto& statement: statements)
 	{
 		Result result(PQprepare(_connection, statement[0], statement[1], 0, nullptr));
@@ -396,7 +401,7 @@ void PgStatements::recordKey(const std::string& key, const std::string& fingerpr
 	prepare();
 	_fetched.recorded(key, KeyRecord{fingerprint, result});
 	defer(Call{RECORD, "", {key, fingerprint, std::to_string(result.outcome), std::to_string(result.balance),
-		std::to_string(result.toBalance), result.missing, std::to_string(Poco::Timestamp().epochMicroseconds() / 1000)}});
+		std::to_string(result.toBalance), result.missing, std::to_string(_clock.wallMs())}});
 }
 
 

@@ -11,6 +11,7 @@
 
 #include "store/FetchedRows.h"
 #include "store/NetStatements.h"
+#include "store/StoreClock.h"
 #include <string>
 #include <vector>
 
@@ -39,7 +40,9 @@ class PgStatements: public NetStatements
 	/// server's message. Used by one thread at a time.
 {
 public:
-	PgStatements(const std::string& conninfo, bool synchronousFull);
+	PgStatements(const std::string& conninfo, bool synchronousFull, const StoreClock& clock = StoreClock::system());
+		/// clock: the node's wall clock that stamps idempotency records
+		/// (the server's is taken when it is later).
 		/// Connects (conninfo in libpq's key=value form, password included).
 		/// The statements are prepared on first use. Throws
 		/// Poco::Data::ConnectionFailedException.
@@ -88,6 +91,7 @@ private:
 	void fail(pg_result* result, const std::string& what);
 	void prepare();
 
+	const StoreClock& _clock;
 	pg_conn* _connection;
 	std::vector<Call> _deferred;
 	std::size_t _boundary = 0;          // the first deferred call of the current operation

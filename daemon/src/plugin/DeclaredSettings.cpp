@@ -4,7 +4,7 @@
 
 
 #include "plugin/DeclaredSettings.h"
-#include "server/DaemonConfig.h"
+#include "server/KeySuggestion.h"
 #include "Poco/Path.h"
 #include "Poco/String.h"
 #include <algorithm>
@@ -50,7 +50,7 @@ void DeclaredSettings::checkUndeclared() const
 	for (const auto& key: presentKeys(*_config, "plugin." + _plugin))
 	{
 		if (std::find(declared.begin(), declared.end(), key) != declared.end()) continue;
-		throw Poco::InvalidArgumentException(key + ": unknown key" + DaemonConfig::suggestion(key, declared) +
+		throw Poco::InvalidArgumentException(key + ": unknown key" + KeySuggestion::hint(key, declared) +
 			(declared.empty() ? "; plugin " + _plugin + " has no settings" : std::string()));
 	}
 }

@@ -4,8 +4,8 @@
 
 
 #include "plugin/PluginHost.h"
+#include "server/KeySuggestion.h"
 #include "orchd/PluginApi.h"
-#include "server/DaemonConfig.h"
 #include "Poco/DirectoryIterator.h"
 #include "Poco/JSON/Array.h"
 #include "Poco/Exception.h"
@@ -314,7 +314,7 @@ void PluginHost::checkSettings() const
 		if (std::find(loaded.begin(), loaded.end(), name) != loaded.end()) continue;
 		std::vector<std::string> keys = DeclaredSettings::presentKeys(*_config, "plugin." + name);
 		if (keys.empty()) continue;
-		throw Poco::InvalidArgumentException(keys.front() + ": no plugin " + name + " is loaded" + DaemonConfig::suggestion(name, loaded) +
+		throw Poco::InvalidArgumentException(keys.front() + ": no plugin " + name + " is loaded" + KeySuggestion::hint(name, loaded) +
 			"; loaded: " + (loaded.empty() ? std::string("none") : Poco::cat(std::string(", "), loaded.begin(), loaded.end())));
 	}
 }

@@ -4,6 +4,7 @@
 
 
 #include "server/DaemonConfig.h"
+#include "server/KeySuggestion.h"
 #include "server/TaskKeys.h"
 #include "master/ClientTokens.h"
 #include "store/MariaStatements.h"
@@ -34,25 +35,6 @@ namespace {
 
 // The prefixes that belong to orchd; logging.* and application.* are Poco's.
 const char* const OWN_PREFIXES[] = {"orchd", "plugins", "store", "master", "worker", "task", "queue", "peer", "lb", "tls", "auth", "http", "net", "client"};
-
-
-std::size_t editDistance(const std::string& a, const std::string& b)
-{
-	std::vector<std::size_t> row(b.size() + 1);
-	for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-	for (std::size_t i = 1; i <= a.size(); ++i)
-	{
-		std::size_t diagonal = row[0];
-		row[0] = i;
-		for (std::size_t j = 1; j <= b.size(); ++j)
-		{
-			std::size_t above = row[j];
-			row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-			diagonal = above;
-		}
-	}
-	return row[b.size()];
-}
 
 
 void collectKeys(const Poco::Util::AbstractConfiguration& config, const std::string& prefix, std::vector<std::string>& out)
@@ -438,26 +420,9 @@ void DaemonConfig::checkUnknownKeys(const Poco::Util::AbstractConfiguration& con
 			if (known.count(key) || TaskKeys::isTypeKey(key) || (key == prefix && !config.has(key))) continue;
 			std::vector<std::string> candidates(known.begin(), known.end());
 			TaskKeys::addCandidates(key, candidates);
-			throw ConfigException(key + ": unknown key" + suggestion(key, candidates));
+			throw ConfigException(key + ": unknown key" + KeySuggestion::hint(key, candidates));
 		}
 	}
-}
-
-
-std::string DaemonConfig::suggestion(const std::string& key, const std::vector<std::string>& candidates)
-{
-	std::string hint;
-	std::size_t best = 4;
-	for (const auto& candidate: candidates)
-	{
-		std::size_t distance = editDistance(key, candidate);
-		if (distance < best)
-		{
-			best = distance;
-			hint = " (did you mean " + candidate + "?)";
-		}
-	}
-	return hint;
 }
 
 

@@ -74,9 +74,6 @@ public:
 		/// Returns an integer key (defaultValue if absent), or throws
 		/// ConfigException naming the key if it is not one or out of range.
 
-	static std::string suggestion(const std::string& key, const std::vector<std::string>& candidates);
-		/// Returns " (did you mean CANDIDATE?)" for the candidate nearest to
-		/// key (an edit distance under 4), or an empty string.
 
 private:
 	static void checkUnknownKeys(const Poco::Util::AbstractConfiguration& config);

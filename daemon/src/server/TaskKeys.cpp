@@ -4,6 +4,7 @@
 
 
 #include "server/TaskKeys.h"
+#include "server/KeySuggestion.h"
 #include "plugin/PluginHost.h"
 #include "server/DaemonConfig.h"
 #include "Poco/String.h"
@@ -105,7 +106,7 @@ void TaskKeys::checkTypes(const Poco::Util::AbstractConfiguration& config, const
 		{
 			if (key.empty() && config.has(PREFIX + name + "." + field)) key = PREFIX + name + "." + field;
 		}
-		throw ConfigException(key + ": no loaded plugin provides task " + name + DaemonConfig::suggestion(name, loaded) +
+		throw ConfigException(key + ": no loaded plugin provides task " + name + KeySuggestion::hint(name, loaded) +
 			"; loaded: " + (loaded.empty() ? std::string("none") : Poco::cat(std::string(", "), loaded.begin(), loaded.end())));
 	}
 }
@@ -127,7 +128,7 @@ std::vector<std::string> TaskKeys::offered(const Poco::Util::AbstractConfigurati
 	for (const auto& item: items)
 	{
 		if (std::find(loaded.begin(), loaded.end(), item) == loaded.end())
-			throw ConfigException("worker.tasks: no loaded plugin provides task " + item + DaemonConfig::suggestion(item, loaded) +
+			throw ConfigException("worker.tasks: no loaded plugin provides task " + item + KeySuggestion::hint(item, loaded) +
 				"; loaded: " + (loaded.empty() ? std::string("none") : Poco::cat(std::string(", "), loaded.begin(), loaded.end())));
 		if (!dispatch.policyFor(item).enabled)
 			throw ConfigException("worker.tasks: lists " + item + ", which task." + item + ".enabled = false disables");

@@ -29,8 +29,16 @@ fi
 
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DORCHD_FUZZ=ON "${launcher[@]}" >/dev/null
-cmake --build "$build" -j2 >/dev/null
+# Quiet when it works; the end of its output when it does not.
+buildlog=$(mktemp)
+if ! { CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DORCHD_FUZZ=ON "${launcher[@]}" \
+    && cmake --build "$build" -j2; } >"$buildlog" 2>&1; then
+  echo "fuzz: the fuzz targets do not build:"
+  grep -E 'error|undefined reference|FAILED' "$buildlog" | head -n 30 || tail -n 30 "$buildlog"
+  rm -f "$buildlog"
+  exit 1
+fi
+rm -f "$buildlog"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -34,12 +34,7 @@ logging.channels.file.path = $root/master.log
 PROPS
 "$top/bin/orchd" --config="$root/master.properties" & pids+=($!)
 master_pid=$!
-port=""
-for _ in $(seq 1 400); do
-  port=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$root/master.log" 2>/dev/null | cut -d: -f2 || true)
-  [ -n "$port" ] && break; sleep 0.025
-done
-[ -n "$port" ] || fail "the master did not start"
+port=$(master_port "$root/master.log")
 cat > "$root/worker.properties" <<PROPS
 orchd.role = worker
 orchd.id = hot-worker

@@ -22,3 +22,15 @@ fi
 prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$build/CMakeCache.txt")
 DESTDIR="$root/install" cmake --install "$build" >/dev/null
 top="$root/install$prefix"
+
+master_port() {
+  # The port a master logged in $1 ("listening on 127.0.0.1:PORT"), polled
+  # for up to 10 s; fails the test without it.
+  local port="" _
+  for _ in $(seq 1 400); do
+    port=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$1" 2>/dev/null | cut -d: -f2 || true)
+    [ -n "$port" ] && break; sleep 0.025
+  done
+  [ -n "$port" ] || fail "the master did not start"
+  echo "$port"
+}

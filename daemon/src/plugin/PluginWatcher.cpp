@@ -208,4 +208,10 @@ void PluginWatcher::checkLoaded(const std::vector<PluginHost::Loaded>& loaded, c
 }
 
 
+const PluginHost& PluginWatcher::host() const
+{
+	return _host;
+}
+
+
 } // namespace orchd

@@ -61,6 +61,9 @@ public:
 	~PluginWatcher();
 		/// stop().
 
+	const PluginHost& host() const;
+		/// The host it loads into (its task types include those loaded since start).
+
 	void start(Listener listener, bool watch);
 		/// From now on tells listener of new task names; tells it the
 		/// current ones at once (a library loaded by an early rescan() is

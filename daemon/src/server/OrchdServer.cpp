@@ -255,7 +255,7 @@ void OrchdServer::reload(const DaemonSettings& running, MasterServer* master, Pl
 	try
 	{
 		fresh = DaemonConfig::load(*file);
-		TaskKeys::checkTypes(*file, _taskNames);
+		TaskKeys::checkTypes(*file, plugins.host().taskNames());
 		if (rerouted) LoggingReload::check(*file);
 	}
 	catch (ConfigException& exc)
@@ -327,13 +327,13 @@ int OrchdServer::main(const ArgVec&)
 	plugins.loadFolder(settings.pluginsDir);
 	if (plugins.taskNames().empty()) log.warning("no task type loaded from %s: this node knows no task", settings.pluginsDir);
 	PluginWatcher watcher(plugins, settings.pluginsDir, settings.pluginsScan, log);
-	_taskNames = plugins.taskNames();
-	std::vector<std::string> tasks = _taskNames;
+	const std::vector<std::string> loaded = plugins.taskNames();
+	std::vector<std::string> tasks = loaded;
 	try
 	{
 		plugins.checkSettings();
-		TaskKeys::checkTypes(config(), _taskNames);
-		if (settings.role == "worker") tasks = TaskKeys::offered(config(), settings.master.dispatch, _taskNames);
+		TaskKeys::checkTypes(config(), loaded);
+		if (settings.role == "worker") tasks = TaskKeys::offered(config(), settings.master.dispatch, loaded);
 	}
 	catch (Poco::Exception& exc)  // ConfigException, or a plugin's InvalidArgumentException naming its key
 	{

@@ -67,7 +67,6 @@ private:
 	std::vector<std::pair<std::string, std::string>> _defines;  // --define, kept for a reload
 	std::string _configFile;
 	std::string _errorPrefix;  // "<3>" when stderr is the journal
-	std::vector<std::string> _taskNames;  // the loaded task types, for a reload's task.<NAME>.* check
 };
 
 

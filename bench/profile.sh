@@ -27,7 +27,7 @@ for p in "${cluster_pids[@]}"; do before[$p]=$(ticks "$p"); done
 perf record -F 999 -g -o "$cluster_state/master.perf" -p "$master" >/dev/null 2>&1 & pm=$!
 perf record -F 999 -g -o "$cluster_state/worker.perf" -p "$worker" >/dev/null 2>&1 & pw=$!
 sleep 0.5  # perf attaching; the figures below are per task, not timed
-/usr/bin/time -f "%U %S" -o "$cluster_state/client.time" "${BUILD_DIR:-build}/bin/orchctl" --master "$MASTER" bench \
+/usr/bin/time -f "%U %S" -o "$cluster_state/client.time" "${BUILD_DIR:-build}/bin/orchctl" "${MASTER_ARGS[@]}" bench \
   --tasks="$tasks" --concurrency=16 --mix="$mix" --accounts=64 > "$cluster_state/bench.txt"
 kill -INT "$pm" "$pw"; wait "$pm" "$pw" 2>/dev/null || true
 hz=$(getconf CLK_TCK)

@@ -26,7 +26,7 @@ struct BenchOptions
 	DialSecurity security;  /// TLS to the master (orchctl --ca-file)
 	int tasks = 10000;                 /// tasks to run (after opening the accounts)
 	int concurrency = 64;              /// tasks in flight at once
-	int connections = 0;               /// client connections (0: min(concurrency, 4))
+	int connections = 0;               /// client connections (0: one per 64 in flight, rounded up)
 	int accounts = 16;                 /// accounts opened for QUERY/UPDATE/TRANSFER
 	std::string opened;                /// if set: accounts OPENED0..OPENED(accounts-1) exist with 1000.00 each (filled
 	                                   /// by SQL for a million accounts, say): none is opened, and the check reads

@@ -76,7 +76,7 @@ const std::vector<OptionSpec> OPTIONS = {
 	{"mix", 0, "TASK:WEIGHT,...", "the task mix (default QUERY:50,UPDATE:50)", {"bench"}},
 	{"accounts", 0, "K", "accounts to open and use (default 16)", {"bench"}},
 	{"opened", 0, "PREFIX", "accounts PREFIX0.. exist with 1000.00 each: open none", {"bench"}},
-	{"connections", 0, "N", "client connections (default: the smaller of C and 4)", {"bench"}},
+	{"connections", 0, "N", "client connections (default: one per 64 tasks in flight)", {"bench"}},
 	{"report", 0, "FILE", "also write the figures to FILE as JSON", {"bench"}},
 	{"keep-accounts", 0, "", "leave the accounts bench opened (default: CLOSE them after the check)", {"bench"}},
 };

@@ -40,7 +40,11 @@ Connection::Connection(EventLoop& loop, std::uint64_t id, Kind kind, const Poco:
 	_link.id = id;
 	_link.kind = kind;
 	_link.tag = tag;
-	if (_tls) _link.verifiedNames = _tls->peerNames();
+	if (_tls)
+	{
+		_link.verifiedNames = _tls->peerNames();
+		_tls->readAhead();
+	}
 	try
 	{
 		_link.peerAddress = _socket.peerAddress().toString();
@@ -161,7 +165,7 @@ bool Connection::wantsWrite() const
 
 bool Connection::hasBufferedInput()
 {
-	return _tls && !_dead && wantsRead() && _tls->pending() > 0;
+	return _tls && !_dead && wantsRead() && _tls->pending();
 }
 
 
@@ -352,7 +356,11 @@ void Connection::onReadable()
 			_in.erase(0, _inOffset);
 			_inOffset = 0;
 		}
-		if (!_tls && n < static_cast<ssize_t>(sizeof(buffer))) break;
+		// A short read drained the socket (plain), or OpenSSL's read-ahead
+		// buffer (TLS, which read what the socket held): the next read
+		// would most likely find nothing. epoll is level-triggered, so a
+		// wrong guess costs a wakeup, not a stall.
+		if (_tls ? !_tls->pending() : n < static_cast<ssize_t>(sizeof(buffer))) break;
 	}
 	if (hasBufferedInput()) _loop.markBuffered(*this);
 }

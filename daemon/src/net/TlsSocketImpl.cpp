@@ -149,7 +149,9 @@ void TlsSocketImpl::ensureHandshake()
 int TlsSocketImpl::readSome(void* buffer, int length)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
-	return result(SSL_read(_ssl, buffer, length), "read");
+	int rc = result(SSL_read(_ssl, buffer, length), "read");
+	_starved = rc == WANT_READ;
+	return rc;
 }
 
 
@@ -162,10 +164,17 @@ int TlsSocketImpl::writeSome(const void* buffer, int length)
 }
 
 
-int TlsSocketImpl::pending()
+void TlsSocketImpl::readAhead()
 {
 	std::lock_guard<std::mutex> lock(_mutex);
-	return SSL_pending(_ssl);
+	SSL_set_read_ahead(_ssl, 1);
+}
+
+
+bool TlsSocketImpl::pending()
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return SSL_pending(_ssl) > 0 || (SSL_has_pending(_ssl) == 1 && !_starved);
 }
 
 
@@ -219,7 +228,8 @@ int TlsSocketImpl::receiveBytes(void* buffer, int length, int)
 
 int TlsSocketImpl::available()
 {
-	return pending();
+	std::lock_guard<std::mutex> lock(_mutex);
+	return SSL_pending(_ssl);
 }
 
 

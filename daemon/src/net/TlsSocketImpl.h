@@ -72,9 +72,18 @@ public:
 		/// Never waits: bytes written (> 0), or WANT_READ / WANT_WRITE.
 		/// Throws TlsException (a reset peer included).
 
-	int pending();
-		/// Decrypted bytes that a readSome() returns without reading the
-		/// socket.
+	void readAhead();
+		/// From now on OpenSSL reads as many bytes as the socket holds (up
+		/// to its buffer) instead of one record at a time: one read()
+		/// for a burst of records where there were two per record. For the
+		/// loop's non-blocking use only: the bytes it holds are invisible
+		/// to poll(), which Poco's blocking HTTP code relies on.
+
+	bool pending();
+		/// Whether a readSome() may return bytes without the socket being
+		/// readable: decrypted bytes, or (after readAhead()) raw bytes
+		/// that OpenSSL holds, unless the last readSome() found only part
+		/// of a record there (then only the socket can complete it).
 
 	void notifyClose();
 		/// Sends close_notify if the socket takes it now; never waits.
@@ -108,6 +117,7 @@ private:
 	std::mutex _mutex;
 	bool _handshaken = false;
 	bool _closeNotified = false;
+	bool _starved = false;
 	std::vector<std::string> _peerNames;
 	std::string _peerText;
 };

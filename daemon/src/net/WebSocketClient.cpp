@@ -50,6 +50,7 @@ WebSocketClient::WebSocketClient(const SocketAddress& address, const std::string
 	// TLS waits with poll() outside OpenSSL's lock, so that a reader
 	// never holds a writer up: its descriptor does not block.
 	_socket->setBlocking(!_tls);
+	if (_tls) _tls->readAhead();
 	_fd = _socket->impl()->sockfd();
 	enableKeepAlive(_fd);
 }

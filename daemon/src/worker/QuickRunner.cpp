@@ -4,35 +4,26 @@
 
 
 #include "worker/QuickRunner.h"
-#include "plugin/TaskRunner.h"
-#include "json/JsonScan.h"
 #include <algorithm>
-#include <chrono>
-#include <map>
 
 
 namespace orchd {
 
 
-namespace {
-
-
-std::uint64_t microsSince(std::chrono::steady_clock::time_point start)
-{
-	return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count());
-}
-
-
-} // namespace
-
-
 QuickRunner::QuickRunner(AccountDatabase* store, std::size_t commitEvery, Poco::Logger& logger):
 	_commitEvery(commitEvery > 0 ? commitEvery : 1),
 	_logger(logger),
-	_commitMicros(Histogram::latencyBoundsMicros()),
-	_commitSizes(Histogram::sizeBounds())
+	_committer(logger, [this](std::vector<Job>& again)
+		{
+			std::lock_guard<std::mutex> lock(_queueMutex);
+			for (auto& job: again) _queue.push_back(std::move(job));
+		})
 {
-	if (store) _batch = store->batch();
+	if (!store) return;
+	_batches[0] = store->batch();
+	_overlap = _batches[0]->fetchesAhead();
+	if (_overlap) _batches[1] = store->batch();
+	_batch = _batches[0].get();
 }
 
 
@@ -51,9 +42,15 @@ void QuickRunner::run(std::vector<Job>& jobs, bool wait)
 	if (wait)
 	{
 		std::lock_guard<std::mutex> lock(_runMutex);
-		while (runRound())
+		// A handed group whose commit failed queues its tasks again.
+		do
 		{
+			while (runRound())
+			{
+			}
+			_committer.drain();
 		}
+		while (waiting());
 		return;
 	}
 	std::unique_lock<std::mutex> lock(_runMutex, std::try_to_lock);
@@ -77,18 +74,32 @@ bool QuickRunner::runRound()
 		_round.swap(_queue);
 	}
 	if (_round.empty()) return false;
+	// First the tasks of a failed commit, each on its own, while the batch
+	// holds nothing else.
+	for (auto& job: _round)
+	{
+		if (job.alone) runAlone(job);
+	}
 	for (std::size_t i = 0; i < _round.size(); ++i)
 	{
-		const Job& job = _round[i];
+		Job& job = _round[i];
+		if (job.alone) continue;
 		if (_batch && !_hinted && _batch->fetchesAhead()) hint(i);
 		std::size_t first = _batch ? _batch->pending() : 0;
-		std::string text = job.link->runTask(*job.request, job.taskId, job.attempt, _batch.get());
+		std::string text = job.link->runTask(*job.request, job.taskId, job.attempt, _batch);
 		std::size_t end = _batch ? _batch->pending() : 0;
-		_done.push_back(Done{job.link, std::move(text), end != first ? &job : nullptr, first, end});
+		_done.push_back(QuickResult{std::move(job), std::move(text), first, end});
 		if (end != first && ++_stored >= _commitEvery) commit();
 	}
-	commit();  // before the jobs its results point to are cleared
+	commit();
 	return true;
+}
+
+
+void QuickRunner::runAlone(Job& job)
+{
+	std::vector<std::string> result{GroupCommitter::runAlone(job, *_batch, _logger)};
+	job.link->report(result);
 }
 
 
@@ -97,7 +108,10 @@ void QuickRunner::hint(std::size_t from)
 	_keys.clear();
 	_accounts.clear();
 	std::size_t end = std::min(_round.size(), from + _commitEvery);
-	for (std::size_t i = from; i < end; ++i) _round[i].link->storeHint(*_round[i].request, _round[i].taskId, _keys, _accounts);
+	for (std::size_t i = from; i < end; ++i)
+	{
+		if (!_round[i].alone) _round[i].link->storeHint(*_round[i].request, _round[i].taskId, _keys, _accounts);
+	}
 	_batch->prefetch(_keys, _accounts);
 	_hinted = true;
 }
@@ -107,70 +121,25 @@ void QuickRunner::commit()
 {
 	_hinted = false;
 	if (_done.empty()) return;
-	if (_batch && _stored > 0)
+	if (_overlap && _stored > 0)
 	{
-		std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
-		try
-		{
-			_batch->commit();
-			_commitMicros.observe(microsSince(start));
-			_commitSizes.observe(_stored);
-		}
-		catch (Poco::Exception& exc)
-		{
-			_commitMicros.observe(microsSince(start));
-			_logger.warning("the store could not commit %z task(s) together: %s; committing them one by one", _stored, exc.displayText());
-			// Like the writer thread's batches: nothing of the failed
-			// commit is applied (no key recorded), so its tasks run again,
-			// each in a commit of its own, and only the one at fault fails.
-			// The tasks of the batch that another commit took stand.
-			std::vector<Done*> again;
-			for (auto& done: _done)
-			{
-				bool failed = false;
-				for (std::size_t i = done.firstOperation; done.job && i < done.endOperation && !failed; ++i) failed = !_batch->failure(i).empty();
-				if (failed) again.push_back(&done);
-			}
-			for (Done* done: again) done->text = runAlone(*done->job);
-		}
+		_committer.hand(*_batch, _done, _stored);
+		_batch = _batch == _batches[0].get() ? _batches[1].get() : _batches[0].get();
 	}
+	else _committer.commit(_stored > 0 ? _batch : nullptr, _done, _stored);
 	_stored = 0;
-	// One report per link, in the order run.
-	std::map<QuickLink*, std::vector<std::string>> byLink;
-	for (auto& done: _done) byLink[done.link].push_back(std::move(done.text));
-	_done.clear();
-	for (auto& results: byLink) results.first->report(results.second);
-}
-
-
-std::string QuickRunner::runAlone(const Job& job)
-{
-	std::string text = job.link->runTask(*job.request, job.taskId, job.attempt, _batch.get());
-	try
-	{
-		_batch->commit();
-		return text;
-	}
-	catch (Poco::Exception& exc)
-	{
-		_logger.error("the store could not commit task %s (%s): %s", job.task, job.taskId, exc.displayText());
-		Poco::JSON::Object::Ptr result = TaskRunner::failure(job.task, exc);
-		result->set("TASK_ID", job.taskId);
-		result->set("ATTEMPT", job.attempt);
-		return JsonScan::write(*result);
-	}
 }
 
 
 const Histogram& QuickRunner::commitMicros() const
 {
-	return _commitMicros;
+	return _committer.commitMicros();
 }
 
 
 const Histogram& QuickRunner::commitSizes() const
 {
-	return _commitSizes;
+	return _committer.commitSizes();
 }
 
 

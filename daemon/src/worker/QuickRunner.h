@@ -11,8 +11,9 @@
 
 
 #include "metrics/Histogram.h"
-#include "worker/QuickLink.h"
 #include "store/AccountDatabase.h"
+#include "worker/GroupCommitter.h"
+#include "worker/QuickJob.h"
 #include "Poco/JSON/Object.h"
 #include "Poco/Logger.h"
 #include <memory>
@@ -35,27 +36,26 @@ class QuickRunner
 	/// no lock handed over per operation, and the links' store tasks share
 	/// commits.
 	///
-	/// Store operations go through one AccountBatch; they are
-	/// committed every commitEvery store tasks and when the queue is empty,
-	/// and only then are their results handed to their link's
-	/// QuickLink::report(). If a commit fails, the tasks with an operation
-	/// in it (nothing of which is applied) run again, each committed on its
-	/// own, so that only the one at fault answers NOK ("the store could not
-	/// commit: ..." with SQLite's message).
+	/// Store operations go through an AccountBatch; they are committed
+	/// every commitEvery store tasks and at the end of a round, and only
+	/// then are their results handed to their link's QuickLink::report().
+	/// If a commit fails, the tasks with an operation in it (nothing of
+	/// which is applied) run again, each committed on its own, so that only
+	/// the one at fault answers NOK ("the store could not commit: ..." with
+	/// the database's message).
+	///
+	/// On a networked store (a batch that fetches ahead) there are two
+	/// batches, on two connections: a group's COMMIT goes to the
+	/// GroupCommitter's thread, and the next round runs on the other batch
+	/// while the database makes it durable (see GroupCommitter for why the
+	/// database keeps the two apart). On SQLite, one batch, committed by the
+	/// running thread.
 	///
 	/// Thread-safe. Must outlive the links that use it. The thread that
 	/// runs a round owns the batch and the round's jobs and results.
 {
 public:
-	struct Job
-		/// A quick task as its link read it.
-	{
-		QuickLink* link;
-		Poco::JSON::Object::Ptr request;
-		std::string task;
-		std::string taskId;
-		int attempt;
-	};
+	using Job = QuickJob;
 
 	QuickRunner(AccountDatabase* store, std::size_t commitEvery, Poco::Logger& logger);
 		/// store may be null (no store: tasks that need one fail).
@@ -65,13 +65,13 @@ public:
 	void run(std::vector<Job>& jobs, bool wait = false);
 		/// Queues jobs (and empties the vector), then, unless another
 		/// thread is running, runs one round: everything queued, its
-		/// results committed and reported. A thread runs one round at a
-		/// time, so it goes back to reading its own link in between; what
-		/// is queued meanwhile waits for the next round of any link
-		/// (waiting() tells a link to look again soon). With wait, waits
-		/// for the running thread and runs until the queue is empty (a
-		/// link that stops). Every job's link counts it running until its
-		/// result is reported.
+		/// results committed (or handed for commit) and reported. A thread
+		/// runs one round at a time, so it goes back to reading its own
+		/// link in between; what is queued meanwhile waits for the next
+		/// round of any link (waiting() tells a link to look again soon).
+		/// With wait, waits for the running thread and runs until the queue
+		/// is empty and every result is reported (a link that stops).
+		/// Every job's link counts it running until its result is reported.
 
 	bool waiting();
 		/// Whether jobs are queued.
@@ -85,29 +85,21 @@ public:
 		/// succeeded carried. Thread-safe.
 
 private:
-	struct Done
-	{
-		QuickLink* link;
-		std::string text;
-		const Job* job;          // while its store operations are not committed
-		std::size_t firstOperation;
-		std::size_t endOperation;
-	};
-
 	bool runRound();
 		/// Runs what is queued; false if nothing was.
+	void runAlone(Job& job);
+		/// A task whose group commit failed: run and committed on its own,
+		/// its result reported at once.
 	void commit();
+		/// Commits (or hands) the results gathered, and reports them.
 	void hint(std::size_t from);
 		/// Tells the batch the keys and accounts of the next commit's worth
 		/// of jobs, from the round's job at from: a networked store fetches
 		/// them all in one round trip.
-		/// Commits, runs the tasks of a failed commit again one by one,
-		/// and reports every result to its link.
-	std::string runAlone(const Job& job);
-		/// Runs a task and commits it on its own; its result, or a NOK
-		/// result that says why the commit failed.
 
-	std::unique_ptr<AccountBatch> _batch;
+	std::unique_ptr<AccountBatch> _batches[2];
+	AccountBatch* _batch = nullptr;  // the runner's: the batch the round runs on
+	bool _overlap = false;           // two batches, commits handed to the committer
 	std::size_t _commitEvery;
 	Poco::Logger& _logger;
 
@@ -117,10 +109,9 @@ private:
 	std::vector<Job> _round;         // the runner's: the jobs of the current round
 	bool _hinted = false;            // the runner's: the open commit group's jobs were hinted
 	std::vector<std::string> _keys, _accounts;  // the runner's: a hint being gathered
-	std::vector<Done> _done;         // the runner's: results not yet reported
-	std::size_t _stored = 0;         // the runner's: tasks in _done with store operations
-	Histogram _commitMicros;
-	Histogram _commitSizes;
+	std::vector<QuickResult> _done;  // the runner's: results not yet committed
+	std::size_t _stored = 0;         // the runner's: results in _done with store operations
+	GroupCommitter _committer;       // last: stopped before the batches go
 };
 
 

@@ -445,4 +445,20 @@ MariaStatements::Rows MariaStatements::query(const std::string& sql, const std::
 }
 
 
+std::vector<std::string> MariaStatements::prepareQuery(const std::string& statement)
+{
+	(void) statement;
+	throw Poco::NotImplementedException("this account store runs no SQL statements on MariaDB yet");
+}
+
+
+QueryRows MariaStatements::selectQuery(const std::string& statement, const std::map<std::string, Poco::Dynamic::Var>& values, std::size_t maxRows)
+{
+	(void) statement;
+	(void) values;
+	(void) maxRows;
+	throw Poco::NotImplementedException("this account store runs no SQL statements on MariaDB yet");
+}
+
+
 } // namespace orchd

@@ -92,6 +92,10 @@ public:
 		/// Runs one statement now (after anything deferred), each ? replaced
 		/// by a quoted, escaped value, and returns its rows as text.
 
+	std::vector<std::string> prepareQuery(const std::string& statement) override;
+	QueryRows selectQuery(const std::string& statement, const std::map<std::string, Poco::Dynamic::Var>& values, std::size_t maxRows) override;
+		/// Not yet: throw Poco::NotImplementedException, as before.
+
 private:
 
 	struct Deferred

@@ -2,7 +2,7 @@
 // QueryBackendsTest.cpp
 //
 // The QuerySuite on each backend: SQLite on a temporary file, and the
-// PostgreSQL server that scripts/dbservers.sh starts. A
+// PostgreSQL and MariaDB servers that scripts/dbservers.sh starts. A
 // backend whose server is not there is reported skipped, with the reason.
 //
 
@@ -85,6 +85,20 @@ public:
 };
 
 
+class MariaQueryTest: public NetQueryTest
+{
+	CPPUNIT_TEST_SUB_SUITE(MariaQueryTest, QuerySuite);
+	CPPUNIT_TEST_SUITE_END();
+
+public:
+	MariaQueryTest(): NetQueryTest("mariadb")
+	{
+	}
+};
+
+
 CPPUNIT_TEST_SUITE_REGISTRATION(SqliteQueryTest);
 CPPUNIT_TEST_SUITE_REGISTRATION(PostgresQueryTest);
+CPPUNIT_TEST_SUITE_REGISTRATION(MariaQueryTest);
 ORCHD_TEST_SKIP_UNLESS(PostgresQueryTest, postgresMissing)
+ORCHD_TEST_SKIP_UNLESS(MariaQueryTest, mariaMissing)

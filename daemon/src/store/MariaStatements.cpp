@@ -4,6 +4,7 @@
 
 
 #include "store/MariaStatements.h"
+#include "store/MariaQuery.h"
 #include "Poco/NumberParser.h"
 #include "Poco/String.h"
 #include "Poco/StringTokenizer.h"
@@ -445,19 +446,53 @@ MariaStatements::Rows MariaStatements::query(const std::string& sql, const std::
 }
 
 
+void MariaStatements::requireIdle() const
+{
+	if (_open || !_deferred.empty()) throw Poco::IllegalStateException("MariaDB: a query cannot run inside a transaction of the account rules");
+}
+
+
+void MariaStatements::checkConnection()
+{
+	if (!_broken && mysql_ping(_mysql) != 0) _broken = true;
+}
+
+
 std::vector<std::string> MariaStatements::prepareQuery(const std::string& statement)
 {
-	(void) statement;
-	throw Poco::NotImplementedException("this account store runs no SQL statements on MariaDB yet");
+	requireIdle();
+	try
+	{
+		MariaQuery query(_mysql, statement);
+		return query.parameters();
+	}
+	catch (Poco::Data::DataException&)
+	{
+		checkConnection();
+		throw;
+	}
 }
 
 
 QueryRows MariaStatements::selectQuery(const std::string& statement, const std::map<std::string, Poco::Dynamic::Var>& values, std::size_t maxRows)
 {
-	(void) statement;
-	(void) values;
-	(void) maxRows;
-	throw Poco::NotImplementedException("this account store runs no SQL statements on MariaDB yet");
+	// Prepared again on each call: the connection keeps nothing of it.
+	requireIdle();
+	try
+	{
+		MariaQuery query(_mysql, statement);
+		run("START TRANSACTION READ ONLY");
+		_open = true;
+		QueryRows rows = query.run(values, maxRows);
+		rollback();
+		return rows;
+	}
+	catch (Poco::Exception&)
+	{
+		if (_open) rollback();
+		checkConnection();
+		throw;
+	}
 }
 
 

@@ -69,7 +69,7 @@ public:
 		/// On a connection leased from the pool for the call alone, in a
 		/// read-only transaction of its own that is rolled back: never
 		/// inside a batch's transaction (a batch holds its own lease). See
-		/// PgQuery for what PostgreSQL refuses.
+		/// PgQuery and MariaQuery for what each database refuses.
 
 	std::unique_ptr<AccountBatch> batch() override;
 	Poco::Int64 totalBalance() override;

@@ -55,7 +55,7 @@ std::string errorOf(PGresult* result)
 	const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
 	std::string code = state ? state : "";
 	if (code.compare(0, 2, "25") == 0 || code.compare(0, 2, "0A") == 0 || code.compare(0, 2, "42") == 0)
-		throw Poco::InvalidArgumentException("PostgreSQL refuses it in a read-only transaction: " + errorOf(result));
+		throw Poco::InvalidArgumentException("PostgreSQL refuses it with these values: " + errorOf(result));
 	throw Poco::Data::DataException("PostgreSQL " + errorOf(result));
 }
 

@@ -4,6 +4,7 @@
 
 
 #include "store/MariaStatements.h"
+#include "store/MariaQuery.h"
 #include "Poco/NumberParser.h"
 #include "Poco/String.h"
 #include "Poco/StringTokenizer.h"
@@ -442,6 +443,56 @@ MariaStatements::Rows MariaStatements::query(const std::string& sql, const std::
 		else text += c;
 	}
 	return run(text);
+}
+
+
+void MariaStatements::requireIdle() const
+{
+	if (_open || !_deferred.empty()) throw Poco::IllegalStateException("MariaDB: a query cannot run inside a transaction of the account rules");
+}
+
+
+void MariaStatements::checkConnection()
+{
+	if (!_broken && mysql_ping(_mysql) != 0) _broken = true;
+}
+
+
+std::vector<std::string> MariaStatements::prepareQuery(const std::string& statement)
+{
+	requireIdle();
+	try
+	{
+		MariaQuery query(_mysql, statement);
+		return query.parameters();
+	}
+	catch (Poco::Data::DataException&)
+	{
+		checkConnection();
+		throw;
+	}
+}
+
+
+QueryRows MariaStatements::selectQuery(const std::string& statement, const std::map<std::string, Poco::Dynamic::Var>& values, std::size_t maxRows)
+{
+	// Prepared again on each call: the connection keeps nothing of it.
+	requireIdle();
+	try
+	{
+		MariaQuery query(_mysql, statement);
+		run("START TRANSACTION READ ONLY");
+		_open = true;
+		QueryRows rows = query.run(values, maxRows);
+		rollback();
+		return rows;
+	}
+	catch (Poco::Exception&)
+	{
+		if (_open) rollback();
+		checkConnection();
+		throw;
+	}
 }
 
 

@@ -92,6 +92,11 @@ public:
 		/// Runs one statement now (after anything deferred), each ? replaced
 		/// by a quoted, escaped value, and returns its rows as text.
 
+	std::vector<std::string> prepareQuery(const std::string& statement) override;
+	QueryRows selectQuery(const std::string& statement, const std::map<std::string, Poco::Dynamic::Var>& values, std::size_t maxRows) override;
+		/// A MariaQuery (selectQuery() runs it after START TRANSACTION READ
+		/// ONLY, and always rolls back).
+
 private:
 
 	struct Deferred
@@ -112,6 +117,10 @@ private:
 		/// Sends what is deferred and sql in one query, reads every result,
 		/// and returns sql's rows; throws on the first error.
 	[[noreturn]] void fail(const std::string& what, bool earlier = false);
+	void requireIdle() const;
+	void checkConnection();
+		/// After a query failed: a connection that does not answer a ping
+		/// is broken.
 
 	const StoreClock& _clock;
 	st_mysql* _mysql;

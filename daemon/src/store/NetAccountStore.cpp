@@ -181,6 +181,20 @@ AccountResult NetAccountStore::close(const std::string& key, const std::string& 
 }
 
 
+std::vector<std::string> NetAccountStore::prepare(const std::string& statement)
+{
+	Lease lease(*this);
+	return lease->prepareQuery(statement);
+}
+
+
+QueryRows NetAccountStore::select(const std::string& statement, const std::map<std::string, Poco::Dynamic::Var>& parameters, std::size_t maxRows)
+{
+	Lease lease(*this);
+	return lease->selectQuery(statement, parameters, maxRows);
+}
+
+
 std::unique_ptr<AccountBatch> NetAccountStore::batch()
 {
 	return std::make_unique<NetBatch>(*this);

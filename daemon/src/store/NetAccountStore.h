@@ -64,6 +64,12 @@ public:
 	AccountResult update(const std::string& key, const std::string& user, Poco::Int64 deltaCents) override;
 	AccountResult transfer(const std::string& key, const std::string& from, const std::string& to, Poco::Int64 cents) override;
 	AccountResult close(const std::string& key, const std::string& user) override;
+	std::vector<std::string> prepare(const std::string& statement) override;
+	QueryRows select(const std::string& statement, const std::map<std::string, Poco::Dynamic::Var>& parameters, std::size_t maxRows) override;
+		/// On a connection leased from the pool for the call alone, in a
+		/// read-only transaction of its own that is rolled back: never
+		/// inside a batch's transaction (a batch holds its own lease). See
+		/// PgQuery and MariaQuery for what each database refuses.
 
 	std::unique_ptr<AccountBatch> batch() override;
 	Poco::Int64 totalBalance() override;

@@ -11,6 +11,8 @@
 
 
 #include "store/RuleStatements.h"
+#include <cstddef>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,16 @@ public:
 	virtual bool peekBalance(const std::string& user, Poco::Int64& balance) = 0;
 		/// Reads a balance without locking its row (a QUERY outside a
 		/// transaction: it must not wait behind a writer).
+
+	virtual std::vector<std::string> prepareQuery(const std::string& statement) = 0;
+		/// AccountStore::prepare() on this connection, which must be out
+		/// of any transaction (it is again after). The backend's own
+		/// database judges the statement (PgQuery, MariaQuery).
+
+	virtual QueryRows selectQuery(const std::string& statement, const std::map<std::string, Poco::Dynamic::Var>& values, std::size_t maxRows) = 0;
+		/// AccountStore::select() on this connection, in a read-only
+		/// transaction of its own that is rolled back; the connection must
+		/// be out of any transaction (it is again after).
 };
 
 

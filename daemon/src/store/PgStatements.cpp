@@ -5,6 +5,7 @@
 
 #include "store/PgStatements.h"
 #include "store/DeferredWrites.h"
+#include "store/PgQuery.h"
 #include "Poco/Timestamp.h"
 #include <libpq-fe.h>
 #include <algorithm>
@@ -501,6 +502,58 @@ PgStatements::Rows PgStatements::query(const std::string& sql, const std::vector
 		rows.push_back(std::move(row));
 	}
 	return rows;
+}
+
+
+void PgStatements::leavePipeline()
+{
+	// Only between transactions, with nothing deferred: then no result is
+	// pending, which PQexitPipelineMode() requires.
+	if (_open || !_deferred.empty()) throw Poco::IllegalStateException("PostgreSQL: a query cannot run inside a transaction of the account rules");
+	if (PQexitPipelineMode(_connection) != 1) throw Poco::Data::DataException("PostgreSQL: cannot leave pipeline mode: " + std::string(PQerrorMessage(_connection)));
+}
+
+
+void PgStatements::enterPipeline()
+{
+	if (PQtransactionStatus(_connection) != PQTRANS_IDLE || PQenterPipelineMode(_connection) != 1) _broken = true;
+}
+
+
+std::vector<std::string> PgStatements::prepareQuery(const std::string& statement)
+{
+	leavePipeline();
+	try
+	{
+		PgQuery query(_connection, statement);
+		query.check();
+		enterPipeline();
+		return query.parameters();
+	}
+	catch (...)
+	{
+		enterPipeline();
+		throw;
+	}
+}
+
+
+QueryRows PgStatements::selectQuery(const std::string& statement, const std::map<std::string, Poco::Dynamic::Var>& values, std::size_t maxRows)
+{
+	// Prepared again on each call: the connection keeps nothing of it.
+	leavePipeline();
+	try
+	{
+		PgQuery query(_connection, statement);
+		QueryRows rows = query.run(values, maxRows);
+		enterPipeline();
+		return rows;
+	}
+	catch (...)
+	{
+		enterPipeline();
+		throw;
+	}
 }
 
 

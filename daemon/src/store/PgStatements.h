@@ -74,6 +74,11 @@ public:
 		/// Runs one statement now (after anything deferred) and returns its
 		/// rows as text (NULL as empty). For the schema and the checks.
 
+	std::vector<std::string> prepareQuery(const std::string& statement) override;
+	QueryRows selectQuery(const std::string& statement, const std::map<std::string, Poco::Dynamic::Var>& values, std::size_t maxRows) override;
+		/// A PgQuery, run out of pipeline mode (a connection that is not
+		/// idle after it is dropped: healthy() is false).
+
 private:
 	struct Call
 	{
@@ -90,6 +95,8 @@ private:
 		/// call's result (the caller clears it); throws on the first error.
 	void fail(pg_result* result, const std::string& what);
 	void prepare();
+	void leavePipeline();
+	void enterPipeline();
 
 	const StoreClock& _clock;
 	pg_conn* _connection;

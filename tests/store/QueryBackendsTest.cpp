@@ -7,91 +7,40 @@
 //
 
 
-#include "store/NetSchema.h"
 #include "store/QuerySuite.h"
-#include "store/SqliteFile.h"
-#include "store/TestDatabases.h"
+#include "store/TestBackends.h"
 
 
 using namespace orchd;
 using namespace orchd::test;
 
 
-class SqliteQueryTest: public QuerySuite
+class SqliteQueryTest: public OnSqlite<QuerySuite>
 {
 	CPPUNIT_TEST_SUB_SUITE(SqliteQueryTest, QuerySuite);
 	CPPUNIT_TEST_SUITE_END();
-
-protected:
-	StoreOptions options() override
-	{
-		StoreOptions options;
-		options.connector = "sqlite";
-		options.connection = _dir.file("accounts.db");
-		return options;
-	}
-
-	void clean() override
-	{
-	}
-
-	void exec(const std::string& sql) override
-	{
-		executeOn(_dir.file("accounts.db"), sql);
-	}
-
-private:
-	TempDir _dir;
 };
 
 
-class NetQueryTest: public QuerySuite
-	/// The suite on one of the test servers.
-{
-protected:
-	explicit NetQueryTest(const std::string& connector): _server(connector)
-	{
-	}
-
-	StoreOptions options() override
-	{
-		return testStoreOptions(_server);
-	}
-
-	void clean() override
-	{
-		NetSchema::drop(*testConnection(_server));
-	}
-
-	void exec(const std::string& sql) override
-	{
-		testConnection(_server)->query(sql);
-	}
-
-private:
-	std::string _server;
-};
-
-
-class PostgresQueryTest: public NetQueryTest
+class PostgresQueryTest: public OnServer<QuerySuite>
 {
 	CPPUNIT_TEST_SUB_SUITE(PostgresQueryTest, QuerySuite);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
-	PostgresQueryTest(): NetQueryTest("postgresql")
+	PostgresQueryTest(): OnServer<QuerySuite>("postgresql")
 	{
 	}
 };
 
 
-class MariaQueryTest: public NetQueryTest
+class MariaQueryTest: public OnServer<QuerySuite>
 {
 	CPPUNIT_TEST_SUB_SUITE(MariaQueryTest, QuerySuite);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
-	MariaQueryTest(): NetQueryTest("mariadb")
+	MariaQueryTest(): OnServer<QuerySuite>("mariadb")
 	{
 	}
 };

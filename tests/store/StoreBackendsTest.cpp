@@ -8,91 +8,40 @@
 //
 
 
-#include "store/NetSchema.h"
-#include "store/SqliteFile.h"
 #include "store/StoreSuite.h"
-#include "store/TestDatabases.h"
+#include "store/TestBackends.h"
 
 
 using namespace orchd;
 using namespace orchd::test;
 
 
-class SqliteStoreTest: public StoreSuite
+class SqliteStoreTest: public OnSqlite<StoreSuite>
 {
 	CPPUNIT_TEST_SUB_SUITE(SqliteStoreTest, StoreSuite);
 	CPPUNIT_TEST_SUITE_END();
-
-protected:
-	StoreOptions options() override
-	{
-		StoreOptions options;
-		options.connector = "sqlite";
-		options.connection = _dir.file("accounts.db");
-		return options;
-	}
-
-	void clean() override
-	{
-	}
-
-	void exec(const std::string& sql) override
-	{
-		executeOn(_dir.file("accounts.db"), sql);
-	}
-
-private:
-	TempDir _dir;
 };
 
 
-class NetStoreTest: public StoreSuite
-	/// The suite on one of the test servers.
-{
-protected:
-	explicit NetStoreTest(const std::string& connector): _connector(connector)
-	{
-	}
-
-	StoreOptions options() override
-	{
-		return testStoreOptions(_connector);
-	}
-
-	void clean() override
-	{
-		NetSchema::drop(*testConnection(_connector));
-	}
-
-	void exec(const std::string& sql) override
-	{
-		testConnection(_connector)->query(sql);
-	}
-
-private:
-	std::string _connector;
-};
-
-
-class PostgresStoreTest: public NetStoreTest
+class PostgresStoreTest: public OnServer<StoreSuite>
 {
 	CPPUNIT_TEST_SUB_SUITE(PostgresStoreTest, StoreSuite);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
-	PostgresStoreTest(): NetStoreTest("postgresql")
+	PostgresStoreTest(): OnServer<StoreSuite>("postgresql")
 	{
 	}
 };
 
 
-class MariaStoreTest: public NetStoreTest
+class MariaStoreTest: public OnServer<StoreSuite>
 {
 	CPPUNIT_TEST_SUB_SUITE(MariaStoreTest, StoreSuite);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
-	MariaStoreTest(): NetStoreTest("mariadb")
+	MariaStoreTest(): OnServer<StoreSuite>("mariadb")
 	{
 	}
 };

@@ -12,8 +12,10 @@
 # gearmand's worker commits with the same durability.
 # ORCHD_BENCH_TLS=1 makes a CA and node
 # certificates (once, with openssl) and starts the cluster with TLS and
-# tls.verify_peers on every link; MASTER_ARGS holds orchctl's arguments for
-# either (--master, and --ca-file with the master's name).
+# tls.verify_peers on every link, and client tokens on the master
+# (auth.tokens_file; orchctl sends a submit token); MASTER_ARGS holds
+# orchctl's arguments for either (--master, and --ca-file with the
+# master's name and --token-file).
 set -euo pipefail
 export ORCHD_BENCH_SYNCHRONOUS=${ORCHD_BENCH_SYNCHRONOUS:-normal}
 export GEARBENCH_SYNCHRONOUS=$ORCHD_BENCH_SYNCHRONOUS
@@ -52,6 +54,11 @@ tls_properties() {  # NODE_ID: the tls.* keys, making its certificate on first u
   fi
   printf 'tls.certificate_file = %s\ntls.private_key_file = %s\ntls.ca_file = %s\ntls.verify_peers = true\n' \
     "$dir/$1.pem" "$dir/$1.key" "$dir/ca.pem"
+  if [ "$1" = bench-master ]; then
+    # Client tokens: the bench client is a submitter like any application.
+    [ -f "$dir/tokens" ] || { printf 'bench submit %s\n' "$(openssl rand -hex 24)" > "$dir/tokens"; cut -d' ' -f3 "$dir/tokens" > "$dir/bench.token"; chmod 600 "$dir/tokens" "$dir/bench.token"; }
+    printf 'auth.tokens_file = %s\n' "$dir/tokens"
+  fi
 }
 
 wait_for_log() {  # FILE TEXT [TIMES]
@@ -76,7 +83,7 @@ start_cluster() {  # WORKERS CONCURRENCY -> sets MASTER
   wait_for_log "$cluster_state/master.log" "master listening on"
   MASTER=127.0.0.1:$(grep -o 'listening on 127.0.0.1:[0-9]*' "$cluster_state/master.log" | cut -d: -f2)
   MASTER_ARGS=(--master "$MASTER")
-  if [ "${ORCHD_BENCH_TLS:-0}" = 1 ]; then MASTER_ARGS=(--master "bench-master@$MASTER" --ca-file "$cluster_state/tls/ca.pem"); fi
+  if [ "${ORCHD_BENCH_TLS:-0}" = 1 ]; then MASTER_ARGS=(--master "bench-master@$MASTER" --ca-file "$cluster_state/tls/ca.pem" --token-file "$cluster_state/tls/bench.token"); fi
   local processes=1 links=$workers
   if [ "${ORCHD_BENCH_PROCESSES:-0}" = 1 ]; then processes=$workers; links=1; fi
   for i in $(seq 1 "$processes"); do

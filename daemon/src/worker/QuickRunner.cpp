@@ -80,19 +80,44 @@ bool QuickRunner::runRound()
 	{
 		if (job.alone) runAlone(job);
 	}
-	for (std::size_t i = 0; i < _round.size(); ++i)
+	std::size_t i = 0;
+	do
 	{
-		Job& job = _round[i];
-		if (job.alone) continue;
-		if (_batch && !_hinted && _batch->fetchesAhead()) hint(i);
-		std::size_t first = _batch ? _batch->pending() : 0;
-		std::string text = job.link->runTask(*job.request, job.taskId, job.attempt, _batch);
-		std::size_t end = _batch ? _batch->pending() : 0;
-		_done.push_back(QuickResult{std::move(job), std::move(text), first, end});
-		if (end != first && ++_stored >= _commitEvery) commit();
+		for (; i < _round.size(); ++i)
+		{
+			Job& job = _round[i];
+			if (job.alone) continue;
+			if (_batch && !_hinted && _batch->fetchesAhead()) hint(i);
+			std::size_t first = _batch ? _batch->pending() : 0;
+			std::string text = job.link->runTask(*job.request, job.taskId, job.attempt, _batch);
+			std::size_t end = _batch ? _batch->pending() : 0;
+			_done.push_back(QuickResult{std::move(job), std::move(text), first, end});
+			if (end != first && ++_stored >= _commitEvery) commit();
+		}
 	}
+	while (takeLate());
 	commit();
 	return true;
+}
+
+
+bool QuickRunner::takeLate()
+{
+	// Only while a commit group is open on a networked store: the tasks
+	// that came while its reads waited for the last group's COMMIT join
+	// it (one more fetch, of accounts it mostly holds already) rather
+	// than open a round that would wait for this group's COMMIT in turn.
+	if (!_overlap || _stored == 0) return false;
+	std::lock_guard<std::mutex> lock(_queueMutex);
+	std::size_t from = _round.size();
+	for (auto& job: _queue)
+	{
+		if (job.alone) return false;  // those run first, on an empty batch
+	}
+	for (auto& job: _queue) _round.push_back(std::move(job));
+	_queue.clear();
+	_hinted = false;
+	return _round.size() > from;
 }
 
 

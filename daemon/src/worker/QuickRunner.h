@@ -87,6 +87,9 @@ public:
 private:
 	bool runRound();
 		/// Runs what is queued; false if nothing was.
+	bool takeLate();
+		/// Adds the jobs queued since the round began to it, while its
+		/// commit group is open on a networked store; false if none.
 	void runAlone(Job& job);
 		/// A task whose group commit failed: run and committed on its own,
 		/// its result reported at once.

@@ -107,7 +107,9 @@ bool QuickRunner::takeLate()
 	// that came while its reads waited for the last group's COMMIT join
 	// it (one more fetch, of accounts it mostly holds already) rather
 	// than open a round that would wait for this group's COMMIT in turn.
-	if (!_overlap || _stored == 0) return false;
+	// Bounded by a group's size, so that a stream of tasks without store
+	// operations cannot hold the open group back.
+	if (!_overlap || _stored == 0 || _round.size() >= _commitEvery) return false;
 	std::lock_guard<std::mutex> lock(_queueMutex);
 	std::size_t from = _round.size();
 	for (auto& job: _queue)

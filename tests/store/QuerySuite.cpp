@@ -78,6 +78,10 @@ void QuerySuite::testParametersBoundByName()
 	// A colon inside a literal is no parameter.
 	rows = _store->select("SELECT user_id FROM accounts WHERE user_id = :user OR user_id = 'x:y''z'", {{"user", std::string("ann")}}, 10);
 	CPPUNIT_ASSERT_EQUAL(std::size_t(1), rows.rows.size());
+	// A long string used twice binds the same value at both places.
+	const std::string twice = "SELECT COUNT(*) FROM accounts WHERE :who = 'a name longer than fifteen bytes' AND user_id <> :who";
+	rows = _store->select(twice, {{"who", std::string("a name longer than fifteen bytes")}}, 10);
+	CPPUNIT_ASSERT_EQUAL(Poco::Int64(3), rows.rows.at(0).at(0).convert<Poco::Int64>());
 	CPPUNIT_ASSERT_EQUAL(Poco::Int64(12599), _store->totalBalance());
 }
 

@@ -399,10 +399,11 @@ void EventLoop::updateInterest(Connection& connection)
 {
 	std::uint32_t wanted = (connection.wantsRead() ? std::uint32_t(EPOLLIN) : 0u) | (connection.wantsWrite() ? std::uint32_t(EPOLLOUT) : 0u);
 	std::uint32_t& current = _interest[connection.id()];
+	// Records that TLS holds (read ahead, or left when reading paused at
+	// the output's high water) are not in the socket, and epoll would not
+	// report them: whenever the connection may be read, look.
+	if ((wanted & EPOLLIN) && connection.hasBufferedInput()) markBuffered(connection);
 	if (wanted == current) return;
-	// Reading resumes: what TLS decrypted while it was paused is not in
-	// the socket, and epoll would not report it.
-	if ((wanted & EPOLLIN) && !(current & EPOLLIN) && connection.hasBufferedInput()) markBuffered(connection);
 	epoll_event event{};
 	event.events = wanted;
 	event.data.u64 = connection.id();

@@ -150,7 +150,7 @@ int TlsSocketImpl::readSome(void* buffer, int length)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	int rc = result(SSL_read(_ssl, buffer, length), "read");
-	_starved = rc == WANT_READ;
+	_starved = rc < 0;  // WANT_READ or WANT_WRITE: only the socket can move it on
 	return rc;
 }
 

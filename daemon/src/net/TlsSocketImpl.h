@@ -82,8 +82,9 @@ public:
 	bool pending();
 		/// Whether a readSome() may return bytes without the socket being
 		/// readable: decrypted bytes, or (after readAhead()) raw bytes
-		/// that OpenSSL holds, unless the last readSome() found only part
-		/// of a record there (then only the socket can complete it).
+		/// that OpenSSL holds, unless the last readSome() could not go on
+		/// (WANT_READ: only part of a record there; WANT_WRITE): then
+		/// only the socket can move it on.
 
 	void notifyClose();
 		/// Sends close_notify if the socket takes it now; never waits.

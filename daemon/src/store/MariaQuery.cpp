@@ -190,6 +190,15 @@ void MariaQuery::execute(const std::vector<Poco::Dynamic::Var>& ordered)
 	std::vector<Poco::Int64> integers(ordered.size());
 	std::vector<double> reals(ordered.size());
 	std::vector<std::string> texts(ordered.size());
+	// Each value converted once, before any bind points into it: a name
+	// used twice must not move a string that a bind already holds.
+	for (std::size_t name = 0; name < ordered.size(); ++name)
+	{
+		const Poco::Dynamic::Var& value = ordered[name];
+		if (value.isInteger()) integers[name] = value.convert<Poco::Int64>();
+		else if (value.isNumeric()) reals[name] = value.convert<double>();
+		else texts[name] = value.convert<std::string>();
+	}
 	std::vector<MYSQL_BIND> binds(_parameters.uses().size());
 	for (std::size_t i = 0; i < binds.size(); ++i)
 	{
@@ -197,19 +206,16 @@ void MariaQuery::execute(const std::vector<Poco::Dynamic::Var>& ordered)
 		const Poco::Dynamic::Var& value = ordered[name];
 		if (value.isInteger())
 		{
-			integers[name] = value.convert<Poco::Int64>();
 			binds[i].buffer_type = MYSQL_TYPE_LONGLONG;
 			binds[i].buffer = &integers[name];
 		}
 		else if (value.isNumeric())
 		{
-			reals[name] = value.convert<double>();
 			binds[i].buffer_type = MYSQL_TYPE_DOUBLE;
 			binds[i].buffer = &reals[name];
 		}
 		else
 		{
-			texts[name] = value.convert<std::string>();
 			binds[i].buffer_type = MYSQL_TYPE_STRING;
 			binds[i].buffer = &texts[name][0];
 			binds[i].buffer_length = static_cast<unsigned long>(texts[name].size());

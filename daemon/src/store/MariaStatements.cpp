@@ -70,6 +70,13 @@ MariaStatements::MariaStatements(const MariaAddress& address, const StoreClock& 
 		throw Poco::Data::ConnectionFailedException("MariaDB: " + message);
 	}
 	run("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+	// A row lock waited for longer than this fails the statement (1205),
+	// which the store undoes and retries. The default, 50 s, would let a
+	// wait that InnoDB cannot see as a deadlock stall a worker that long:
+	// a group committing on one connection can wait for a row that the
+	// next round, on another connection of the same process, inserted and
+	// holds until that group is committed (PostgreSQL: lock_timeout).
+	run("SET SESSION innodb_lock_wait_timeout = 1");
 }
 
 

@@ -91,8 +91,18 @@ void GroupCommitter::loop()
 			}
 			_group.swap(kept);
 		}
-		report(_group);
-		if (!again.empty()) _requeue(again);
+		try
+		{
+			report(_group);
+			if (!again.empty()) _requeue(again);
+		}
+		catch (std::exception& exc)
+		{
+			// A link's report (a send) threw: that link's results are lost
+			// with it, as on a broken link; the next group goes on.
+			_logger.error("reporting a group commit's results failed: %s", std::string(exc.what()));
+			_group.clear();
+		}
 		lock.lock();
 		_busy = false;
 		_changed.notify_all();
@@ -104,6 +114,8 @@ bool GroupCommitter::commitGroup(AccountBatch& batch, std::vector<QuickResult>& 
 {
 	std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 	auto micros = [&start] { return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count()); };
+	std::string why;
+	bool known = true;  // the batch says which operations failed
 	try
 	{
 		batch.commit();
@@ -113,14 +125,25 @@ bool GroupCommitter::commitGroup(AccountBatch& batch, std::vector<QuickResult>& 
 	}
 	catch (Poco::Exception& exc)
 	{
+		why = exc.displayText();
+	}
+	catch (std::exception& exc)
+	{
+		// Not the store's own failure: whether anything was applied is
+		// unknown, so every task with an operation runs again, and its
+		// idempotency key replays what was.
+		why = exc.what();
+		known = false;
+	}
+	{
 		_commitMicros.observe(micros());
-		_logger.warning("the store could not commit %z task(s) together: %s; committing them one by one", stored, exc.displayText());
+		_logger.warning("the store could not commit %z task(s) together: %s; committing them one by one", stored, why);
 		// Nothing of the failed commit is applied (no key recorded). The
 		// tasks with an operation in it run again; the tasks of an earlier
 		// transaction of the batch (one a conflict made it commit) stand.
 		for (auto& result: group)
 		{
-			bool failed = false;
+			bool failed = !known && result.stored();
 			for (std::size_t i = result.firstOperation; i < result.endOperation && !failed; ++i) failed = !batch.failure(i).empty();
 			if (failed) result.text.clear();
 		}

@@ -163,10 +163,10 @@ public:
 	{
 		NamedParameters with(" -- why\n /* a */ with x AS (SELECT 1) SELECT * FROM x", NetSchema::POSTGRESQL);
 		CPPUNIT_ASSERT_EQUAL(std::string("WITH"), with.firstWord());
-		CPPUNIT_ASSERT(with.startsWithQueryKeyword());
-		CPPUNIT_ASSERT(NamedParameters("# c\nValues (1)", NetSchema::MARIADB).startsWithQueryKeyword());
-		CPPUNIT_ASSERT(!NamedParameters("UPDATE t SET a = 1", NetSchema::MARIADB).startsWithQueryKeyword());
-		CPPUNIT_ASSERT(!NamedParameters("SELECTED", NetSchema::POSTGRESQL).startsWithQueryKeyword());
+		CPPUNIT_ASSERT_NO_THROW(NamedParameters::requireQuery(with.firstWord()));
+		CPPUNIT_ASSERT_NO_THROW(NamedParameters::requireQuery(NamedParameters("# c\nValues (1)", NetSchema::MARIADB).firstWord()));
+		CPPUNIT_ASSERT_THROW(NamedParameters::requireQuery(NamedParameters("UPDATE t SET a = 1", NetSchema::MARIADB).firstWord()), Poco::InvalidArgumentException);
+		CPPUNIT_ASSERT_THROW(NamedParameters::requireQuery(NamedParameters("SELECTED", NetSchema::POSTGRESQL).firstWord()), Poco::InvalidArgumentException);
 		// Not the first word of code: nothing.
 		CPPUNIT_ASSERT_EQUAL(std::string(), NamedParameters("(SELECT 1)", NetSchema::POSTGRESQL).firstWord());
 		CPPUNIT_ASSERT_EQUAL(std::string(), NamedParameters("'x' SELECT", NetSchema::POSTGRESQL).firstWord());

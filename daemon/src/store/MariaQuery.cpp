@@ -146,8 +146,7 @@ MariaQuery::MariaQuery(MYSQL* mysql, const std::string& statement):
 	_mysql(mysql),
 	_parameters(statement, NetSchema::MARIADB)
 {
-	if (!_parameters.startsWithQueryKeyword())
-		throw Poco::InvalidArgumentException("not a query: a statement must start with SELECT, WITH or VALUES");
+	NamedParameters::requireQuery(_parameters.firstWord());
 	_statement = mysql_stmt_init(_mysql);
 	if (!_statement) throw Poco::Data::DataException("MariaDB: cannot make a statement: " + std::string(mysql_error(_mysql)));
 	const std::string& text = _parameters.text();

@@ -224,9 +224,10 @@ const std::string& NamedParameters::firstWord() const
 }
 
 
-bool NamedParameters::startsWithQueryKeyword() const
+void NamedParameters::requireQuery(const std::string& firstWord)
 {
-	return _firstWord == "SELECT" || _firstWord == "WITH" || _firstWord == "VALUES";
+	if (firstWord != "SELECT" && firstWord != "WITH" && firstWord != "VALUES")
+		throw Poco::InvalidArgumentException("not a query: a statement must start with SELECT, WITH or VALUES");
 }
 
 

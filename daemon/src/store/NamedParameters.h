@@ -59,9 +59,10 @@ public:
 	const std::string& firstWord() const;
 		/// The statement's first word of code, in upper case ("SELECT").
 
-	bool startsWithQueryKeyword() const;
-		/// Whether firstWord() is SELECT, WITH or VALUES (as
-		/// SqliteQuery::startsWithQueryKeyword() asks of SQLite's).
+	static void requireQuery(const std::string& firstWord);
+		/// Throws Poco::InvalidArgumentException ("not a query") unless
+		/// firstWord (upper case) is SELECT, WITH or VALUES: the one check
+		/// of every store's prepare(), SQLite's included.
 
 	std::vector<Poco::Dynamic::Var> valuesInOrder(const std::map<std::string, Poco::Dynamic::Var>& values) const;
 		/// The values of names(), in their order. Throws

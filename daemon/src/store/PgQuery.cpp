@@ -127,8 +127,7 @@ PgQuery::PgQuery(PGconn* connection, const std::string& statement):
 	_connection(connection),
 	_parameters(statement, NetSchema::POSTGRESQL)
 {
-	if (!_parameters.startsWithQueryKeyword())
-		throw Poco::InvalidArgumentException("not a query: a statement must start with SELECT, WITH or VALUES");
+	NamedParameters::requireQuery(_parameters.firstWord());
 }
 
 

@@ -4,6 +4,7 @@
 
 
 #include "store/SqliteQuery.h"
+#include "store/NamedParameters.h"
 #include "Poco/Data/DataException.h"
 #include "Poco/String.h"
 #include <sqlite3.h>
@@ -36,8 +37,7 @@ std::string::size_type skipSpaceAndComments(const std::string& text, std::string
 SqliteQuery::SqliteQuery(sqlite3* db, const std::string& statement):
 	_db(db)
 {
-	if (!startsWithQueryKeyword(statement))
-		throw Poco::InvalidArgumentException("not a query: a statement must start with SELECT, WITH or VALUES");
+	NamedParameters::requireQuery(firstWord(statement));
 	const char* tail = nullptr;
 	if (sqlite3_prepare_v2(_db, statement.c_str(), static_cast<int>(statement.size()) + 1, &_statement, &tail) != SQLITE_OK)
 		throw Poco::InvalidArgumentException(std::string("SQLite cannot prepare it: ") + sqlite3_errmsg(_db));
@@ -150,13 +150,12 @@ Poco::Dynamic::Var SqliteQuery::column(int index) const
 }
 
 
-bool SqliteQuery::startsWithQueryKeyword(const std::string& statement)
+std::string SqliteQuery::firstWord(const std::string& statement)
 {
 	std::string::size_type at = skipSpaceAndComments(statement, 0);
 	std::string::size_type end = at;
 	while (end < statement.size() && std::isalpha(static_cast<unsigned char>(statement[end]))) ++end;
-	std::string word = Poco::toUpper(statement.substr(at, end - at));
-	return word == "SELECT" || word == "WITH" || word == "VALUES";
+	return Poco::toUpper(statement.substr(at, end - at));
 }
 
 

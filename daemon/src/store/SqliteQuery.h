@@ -52,9 +52,8 @@ public:
 		/// one of another type than Int64, double or string, and
 		/// Poco::Data::DataException if SQLite fails.
 
-	static bool startsWithQueryKeyword(const std::string& statement);
-		/// Whether the first word (after spaces and comments) is SELECT,
-		/// WITH or VALUES, in any case.
+	static std::string firstWord(const std::string& statement);
+		/// The first word after spaces and comments, in upper case.
 
 private:
 	void bind(const std::map<std::string, Poco::Dynamic::Var>& values);

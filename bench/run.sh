@@ -17,7 +17,8 @@
 #   bench/run.sh            the full run (about a minute per point)
 #   bench/run.sh --smoke    a few seconds, for CI: proves the suite still runs
 #   bench/run.sh --tls      also ECHO and UPDATE at every point with TLS and
-#                           tls.verify_peers on every link (orchctl too), beside
+#                           tls.verify_peers on every link (orchctl too) and
+#                           client tokens (auth.tokens_file), beside
 #                           the plain figures, TLS handshakes per second
 #                           (openssl s_time against the master), and, with
 #                           gearmand, orchd-with-TLS against gearmand

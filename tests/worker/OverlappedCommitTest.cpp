@@ -36,6 +36,7 @@ class OverlappedCommitTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testRoundsOnSharedAccountsApplyEveryUpdateOnce);
 	CPPUNIT_TEST(testSameKeyInTheNextRoundReplays);
 	CPPUNIT_TEST(testFailedCommitRunsAloneInALaterRound);
+	CPPUNIT_TEST(testRowLockWaitsAreShort);
 	CPPUNIT_TEST_SUITE_END_ABSTRACT();
 
 public:
@@ -187,6 +188,18 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("d1"), field(ofB[0], "TASK_ID"));
 		CPPUNIT_ASSERT_EQUAL(Poco::Int64(300), balance("alice"));
 		CPPUNIT_ASSERT_EQUAL(Poco::Int64(0), balance("dave"));
+	}
+
+	void testRowLockWaitsAreShort()
+	{
+		// A committing group can wait on a row the next round (the same
+		// process, another connection) holds, which the database cannot
+		// see as a deadlock: the store's sessions give up soon and retry.
+		std::unique_ptr<NetStatements> connection = testConnection(_connector);
+		if (_connector == "postgresql")
+			CPPUNIT_ASSERT_EQUAL(std::string("50ms"), connection->query("SHOW lock_timeout").at(0).at(0));
+		else
+			CPPUNIT_ASSERT_EQUAL(std::string("1"), connection->query("SELECT @@SESSION.innodb_lock_wait_timeout").at(0).at(0));
 	}
 
 private:

@@ -5,9 +5,9 @@
 // servers) hands a group's COMMIT to its committer thread and runs the next
 // round on its other batch meanwhile. Checked here: the next round really
 // runs before the last group is reported; rounds that share accounts apply
-// every update exactly once; and the tasks of a group whose commit failed
+// every update exactly once; the tasks of a group whose commit failed
 // run again each on its own, in a later round, where only the one at fault
-// answers NOK.
+// answers NOK; and a COMMIT sent by one thread is awaited by another.
 //
 
 
@@ -37,6 +37,7 @@ class OverlappedCommitTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testSameKeyInTheNextRoundReplays);
 	CPPUNIT_TEST(testFailedCommitRunsAloneInALaterRound);
 	CPPUNIT_TEST(testRowLockWaitsAreShort);
+	CPPUNIT_TEST(testCommitSentByOneThreadIsAwaitedByAnother);
 	CPPUNIT_TEST_SUITE_END_ABSTRACT();
 
 public:
@@ -188,6 +189,32 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("d1"), field(ofB[0], "TASK_ID"));
 		CPPUNIT_ASSERT_EQUAL(Poco::Int64(300), balance("alice"));
 		CPPUNIT_ASSERT_EQUAL(Poco::Int64(0), balance("dave"));
+	}
+
+	void testCommitSentByOneThreadIsAwaitedByAnother()
+	{
+		// The runner sends a group's COMMIT itself (sendCommit()) and the
+		// committer's thread waits for the answer (commit()). A batch
+		// dropped in between still ends its transaction, and its
+		// connection goes back to the pool fit for the next batch.
+		std::unique_ptr<AccountBatch> batch = _store->batch();
+		CPPUNIT_ASSERT_EQUAL(AccountResult::OK, batch->update("k1", "alice", 5).outcome);
+		batch->sendCommit();
+		std::thread committer([&batch] { batch->commit(); });
+		committer.join();
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(5), balance("alice"));
+		CPPUNIT_ASSERT_EQUAL(AccountResult::OK, batch->update("k2", "alice", 7).outcome);
+		batch->sendCommit();
+		batch.reset();
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(12), balance("alice"));
+		for (int i = 0; i < 3; ++i)
+		{
+			std::unique_ptr<AccountBatch> next = _store->batch();
+			CPPUNIT_ASSERT_EQUAL(AccountResult::OK, next->update("n" + std::to_string(i), "bob", 1).outcome);
+			next->commit();
+			CPPUNIT_ASSERT_EQUAL(Poco::Int64(12), next->query("alice").balance);
+		}
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(3), balance("bob"));
 	}
 
 	void testRowLockWaitsAreShort()

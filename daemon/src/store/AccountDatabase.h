@@ -37,6 +37,13 @@ public:
 		/// held any of them failed: those are not applied (others may be:
 		/// see failure()).
 
+	virtual void sendCommit()
+		/// Starts commit() without waiting: a networked store sends its
+		/// COMMIT now, and commit() (on any thread, once this one hands the
+		/// batch over) waits for the answer. Nothing by default.
+	{
+	}
+
 	virtual std::size_t pending() const = 0;
 		/// Counts the operations since the last commit(), in order.
 

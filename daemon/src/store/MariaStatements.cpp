@@ -147,10 +147,18 @@ MariaStatements::Deferred MariaStatements::merged(DeferredWrite write, const std
 
 MariaStatements::Rows MariaStatements::run(const std::string& sql, Poco::UInt64* affected)
 {
-	std::vector<Deferred> calls;
+	Sent sent = send(sql);
+	return collect(sent, affected);
+}
+
+
+MariaStatements::Sent MariaStatements::send(const std::string& sql)
+{
+	Sent sent;
+	std::vector<Deferred>& calls = sent.calls;
 	calls.swap(_deferred);
 	calls.push_back(Deferred{sql, -1, std::string()});
-	std::size_t boundary = coalesceWrites(calls, std::min(_boundary, calls.size() - 1),
+	sent.boundary = coalesceWrites(calls, std::min(_boundary, calls.size() - 1),
 		[](const Deferred& call) { return call.write; },
 		[this](DeferredWrite write, const std::vector<std::vector<std::string>>& rows) { return merged(write, rows); });
 	_boundary = 0;
@@ -158,8 +166,17 @@ MariaStatements::Rows MariaStatements::run(const std::string& sql, Poco::UInt64*
 	std::string text;
 	for (const auto& call: calls) text.append(call.sql).append(";");
 	text.pop_back();
+	if (mysql_send_query(_mysql, text.data(), static_cast<unsigned long>(text.size())) != 0) fail(sql, 0 < sent.boundary);
+	return sent;
+}
+
+
+MariaStatements::Rows MariaStatements::collect(const Sent& sent, Poco::UInt64* affected)
+{
+	const std::vector<Deferred>& calls = sent.calls;
+	std::size_t boundary = sent.boundary;
 	std::size_t count = calls.size();
-	if (mysql_real_query(_mysql, text.data(), static_cast<unsigned long>(text.size())) != 0) fail(sql, 0 < boundary);
+	if (mysql_read_query_result(_mysql) != 0) fail(calls.back().sql, 0 < boundary);
 	Rows rows;
 	for (std::size_t i = 0; i < count; ++i)
 	{
@@ -249,17 +266,39 @@ void MariaStatements::begin()
 }
 
 
+void MariaStatements::sendCommit()
+{
+	// Still open (inTransaction()) until commit() reads the answer.
+	_fetched.forget();
+	_commit = send("COMMIT");
+	_commitSent = true;
+}
+
+
 void MariaStatements::commit()
 {
+	if (!_commitSent) sendCommit();
+	_commitSent = false;
 	_open = false;
-	_fetched.forget();
-	run("COMMIT");
+	collect(_commit);
 }
 
 
 void MariaStatements::rollback()
 {
 	_open = false;
+	if (_commitSent)
+	{
+		// The COMMIT is on its way: what it answers ends the transaction.
+		_commitSent = false;
+		try
+		{
+			collect(_commit);
+		}
+		catch (Poco::Exception&)
+		{
+		}
+	}
 	_deferred.clear();
 	_boundary = 0;
 	_fetched.forget();

@@ -71,6 +71,7 @@ public:
 
 	void begin() override;
 	void commit() override;
+	void sendCommit() override;
 	void rollback() override;
 	bool inTransaction() const override;
 	void savepoint() override;
@@ -113,7 +114,18 @@ private:
 	void defer(const std::string& sql, int keep = -1, const std::string& user = std::string());
 	void deferWrite(DeferredWrite write, std::vector<std::string> values);
 	Deferred merged(DeferredWrite write, const std::vector<std::vector<std::string>>& rows);
+	struct Sent
+		/// Statements sent in one query, their results not read yet.
+	{
+		std::vector<Deferred> calls;
+		std::size_t boundary = 0;  // the first statement of the current operation
+	};
+
 	Rows run(const std::string& sql, Poco::UInt64* affected = nullptr);
+	Sent send(const std::string& sql);
+		/// Sends what is deferred and sql (writes folded) as one query.
+	Rows collect(const Sent& sent, Poco::UInt64* affected = nullptr);
+		/// Reads the results of what was sent: as run().
 		/// Sends what is deferred and sql in one query, reads every result,
 		/// and returns sql's rows; throws on the first error.
 	[[noreturn]] void fail(const std::string& what, bool earlier = false);
@@ -127,6 +139,8 @@ private:
 	std::vector<Deferred> _deferred;
 	std::size_t _boundary = 0;    // the first deferred statement of the current operation
 	FetchedRows _fetched;
+	Sent _commit;             // sendCommit()'s
+	bool _commitSent = false;
 	bool _open = false;
 	bool _savepointSent = true;   // the current operation's SAVEPOINT has left
 	bool _broken = false;

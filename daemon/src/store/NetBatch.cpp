@@ -202,6 +202,20 @@ void NetBatch::commit()
 }
 
 
+void NetBatch::sendCommit()
+{
+	if (!_lease || !(*_lease)->inTransaction()) return;
+	try
+	{
+		(*_lease)->sendCommit();
+	}
+	catch (Poco::Exception&)
+	{
+		// The connection is broken: commit() finds it so and says why.
+	}
+}
+
+
 std::size_t NetBatch::pending() const
 {
 	return _pending;

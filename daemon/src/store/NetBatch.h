@@ -48,6 +48,7 @@ public:
 	AccountResult close(const std::string& key, const std::string& user) override;
 
 	void commit() override;
+	void sendCommit() override;
 	std::size_t pending() const override;
 	const std::string& failure(std::size_t index) const override;
 	bool fetchesAhead() const override;

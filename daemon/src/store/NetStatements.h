@@ -38,6 +38,11 @@ public:
 		/// Until the transaction ends, findKey() and readBalance() answer
 		/// them from memory (kept current by this transaction's writes).
 
+	virtual void sendCommit() = 0;
+		/// Sends the COMMIT of the open transaction (and what is deferred)
+		/// without waiting: the next commit() waits for its answer, on any
+		/// thread that has the connection then.
+
 	virtual bool peekBalance(const std::string& user, Poco::Int64& balance) = 0;
 		/// Reads a balance without locking its row (a QUERY outside a
 		/// transaction: it must not wait behind a writer).

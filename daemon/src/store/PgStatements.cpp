@@ -162,11 +162,19 @@ void PgStatements::defer(Call call)
 
 PGresult* PgStatements::run(Call call)
 {
+	Sent sent = send(std::move(call));
+	return collect(sent);
+}
+
+
+PgStatements::Sent PgStatements::send(Call call)
+{
 	if (!call.name.empty()) prepare();
 	_deferred.push_back(std::move(call));
-	std::vector<Call> calls;
+	Sent sent;
+	std::vector<Call>& calls = sent.calls;
 	calls.swap(_deferred);
-	std::size_t boundary = coalesceWrites(calls, std::min(_boundary, calls.size() - 1),
+	sent.boundary = coalesceWrites(calls, std::min(_boundary, calls.size() - 1),
 		[](const Call& c)
 		{
 			return c.name == WRITE ? DeferredWrite::BALANCE : c.name == RECORD ? DeferredWrite::KEY : DeferredWrite::NONE;
@@ -203,9 +211,17 @@ PGresult* PgStatements::run(Call call)
 		_broken = true;
 		throw Poco::Data::DataException("PostgreSQL: " + std::string(PQerrorMessage(_connection)));
 	}
+	_savepointSent = true;
+	return sent;
+}
+
+
+PGresult* PgStatements::collect(const Sent& sent)
+{
 	// Every statement's result, then the sync's: read them all, keep the
 	// first error and the last statement's result.
-	_savepointSent = true;
+	const std::vector<Call>& calls = sent.calls;
+	std::size_t boundary = sent.boundary;
 	PGresult* last = nullptr;
 	PGresult* error = nullptr;
 	std::size_t errorIndex = 0;
@@ -301,11 +317,21 @@ void PgStatements::begin()
 }
 
 
+void PgStatements::sendCommit()
+{
+	// Still open (inTransaction()) until commit() reads the answer.
+	_fetched.forget();
+	_commit = send(Call{"", "COMMIT", {}});
+	_commitSent = true;
+}
+
+
 void PgStatements::commit()
 {
+	if (!_commitSent) sendCommit();
+	_commitSent = false;
 	_open = false;
-	_fetched.forget();
-	Result result(run(Call{"", "COMMIT", {}}));
+	Result result(collect(_commit));
 	// COMMIT of a transaction in error answers ROLLBACK, not an error.
 	if (std::strcmp(PQcmdStatus(result.get()), "COMMIT") != 0)
 		throw Poco::Data::DataException("PostgreSQL: the transaction was rolled back: " + std::string(PQcmdStatus(result.get())));
@@ -315,6 +341,18 @@ void PgStatements::commit()
 void PgStatements::rollback()
 {
 	_open = false;
+	if (_commitSent)
+	{
+		// The COMMIT is on its way: what it answers ends the transaction.
+		_commitSent = false;
+		try
+		{
+			Result result(collect(_commit));
+		}
+		catch (Poco::Exception&)
+		{
+		}
+	}
 	_deferred.clear();
 	_boundary = 0;
 	_fetched.forget();

@@ -53,6 +53,7 @@ public:
 
 	void begin() override;
 	void commit() override;
+	void sendCommit() override;
 	void rollback() override;
 	bool inTransaction() const override;
 	void savepoint() override;
@@ -89,7 +90,18 @@ private:
 	};
 
 
+	struct Sent
+		/// Calls sent, their results not read yet.
+	{
+		std::vector<Call> calls;
+		std::size_t boundary = 0;         // the first call of the current operation
+	};
+
 	void defer(Call call);
+	Sent send(Call call);
+		/// Sends what is deferred and call (writes folded), and a sync.
+	pg_result* collect(const Sent& sent);
+		/// Reads the results of what was sent: as run().
 	pg_result* run(Call call);
 		/// Sends what is deferred and call, waits for all, and returns
 		/// call's result (the caller clears it); throws on the first error.
@@ -103,6 +115,8 @@ private:
 	std::vector<Call> _deferred;
 	std::size_t _boundary = 0;          // the first deferred call of the current operation
 	FetchedRows _fetched;
+	Sent _commit;                       // sendCommit()'s
+	bool _commitSent = false;
 	bool _open = false;
 	bool _savepointSent = true;   // the current operation's SAVEPOINT has left
 	bool _broken = false;

@@ -34,6 +34,9 @@ class GroupCommitter
 	/// hand() gives a group to a thread of its own instead (a networked
 	/// store, where a commit is a round trip and a flush on the database
 	/// server): the runner's next round runs on its other batch meanwhile.
+	/// The runner sends the COMMIT before it hands the batch
+	/// (AccountBatch::sendCommit()), so that it leaves without waiting for
+	/// this thread to wake; this thread waits for its answer.
 	/// The database keeps the two apart: the next round's reads of the
 	/// accounts this group changed (SELECT ... FOR UPDATE) wait for its
 	/// COMMIT and then see it, and a key it records is seen as taken.

@@ -150,6 +150,8 @@ void QuickRunner::commit()
 	if (_done.empty()) return;
 	if (_overlap && _stored > 0)
 	{
+		// The COMMIT leaves now, not when the committer's thread wakes.
+		_batch->sendCommit();
 		_committer.hand(*_batch, _done, _stored);
 		_batch = _batch == _batches[0].get() ? _batches[1].get() : _batches[0].get();
 	}

@@ -45,8 +45,10 @@ class QuickRunner
 	/// the database's message).
 	///
 	/// On a networked store (a batch that fetches ahead) there are two
-	/// batches, on two connections: a group's COMMIT goes to the
-	/// GroupCommitter's thread, and the next round runs on the other batch
+	/// batches, on two connections: the running thread sends a group's
+	/// COMMIT (AccountBatch::sendCommit()) and hands the batch to the
+	/// GroupCommitter's thread, which waits for the answer and reports,
+	/// and the next round runs on the other batch
 	/// while the database makes it durable (see GroupCommitter for why the
 	/// database keeps the two apart). On SQLite, one batch, committed by the
 	/// running thread.

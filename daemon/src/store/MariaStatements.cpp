@@ -152,12 +152,12 @@ MariaStatements::Rows MariaStatements::run(const std::string& sql, Poco::UInt64*
 }
 
 
-MariaStatements::Sent MariaStatements::send(const std::string& sql)
+MariaStatements::Sent MariaStatements::send(const std::string& sql, int keep)
 {
 	Sent sent;
 	std::vector<Deferred>& calls = sent.calls;
 	calls.swap(_deferred);
-	calls.push_back(Deferred{sql, -1, std::string()});
+	calls.push_back(Deferred{sql, keep, std::string()});
 	sent.boundary = coalesceWrites(calls, std::min(_boundary, calls.size() - 1),
 		[](const Deferred& call) { return call.write; },
 		[this](DeferredWrite write, const std::vector<std::vector<std::string>>& rows) { return merged(write, rows); });
@@ -401,15 +401,14 @@ void MariaStatements::prefetchRound(const std::vector<std::string>& keys, const 
 		return text;
 	};
 	std::string fetchKeys = "SELECT idem_key, fingerprint, outcome, balance, to_balance, missing FROM orchd_idempotency WHERE idem_key IN (" + list(keys) + ")";
+	// The last read ends the query: no statement (and no result) more.
 	if (names.empty())
 	{
-		defer(fetchKeys, KEEP_KEYS);
-		run("SELECT 1");
+		collect(send(fetchKeys, KEEP_KEYS));
 		return;
 	}
 	if (!keys.empty()) defer(fetchKeys, KEEP_KEYS);
-	defer("SELECT user_id, balance FROM accounts WHERE user_id IN (" + list(names) + ") ORDER BY user_id FOR UPDATE", KEEP_ACCOUNTS);
-	run("SELECT 1");
+	collect(send("SELECT user_id, balance FROM accounts WHERE user_id IN (" + list(names) + ") ORDER BY user_id FOR UPDATE", KEEP_ACCOUNTS));
 }
 
 

@@ -122,8 +122,9 @@ private:
 	};
 
 	Rows run(const std::string& sql, Poco::UInt64* affected = nullptr);
-	Sent send(const std::string& sql);
-		/// Sends what is deferred and sql (writes folded) as one query.
+	Sent send(const std::string& sql, int keep = -1);
+		/// Sends what is deferred and sql (writes folded) as one query;
+		/// keep: what sql's rows are (a KEEP_ slot), as for defer().
 	Rows collect(const Sent& sent, Poco::UInt64* affected = nullptr);
 		/// Reads the results of what was sent: as run().
 		/// Sends what is deferred and sql in one query, reads every result,

@@ -122,13 +122,13 @@ private:
 	};
 
 	Rows run(const std::string& sql, Poco::UInt64* affected = nullptr);
+		/// Sends what is deferred and sql in one query, reads every result,
+		/// and returns sql's rows; throws on the first error.
 	Sent send(const std::string& sql, int keep = -1);
 		/// Sends what is deferred and sql (writes folded) as one query;
 		/// keep: what sql's rows are (a KEEP_ slot), as for defer().
 	Rows collect(const Sent& sent, Poco::UInt64* affected = nullptr);
 		/// Reads the results of what was sent: as run().
-		/// Sends what is deferred and sql in one query, reads every result,
-		/// and returns sql's rows; throws on the first error.
 	[[noreturn]] void fail(const std::string& what, bool earlier = false);
 	void requireIdle() const;
 	void checkConnection();

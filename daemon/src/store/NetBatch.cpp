@@ -209,9 +209,11 @@ void NetBatch::sendCommit()
 	{
 		(*_lease)->sendCommit();
 	}
-	catch (Poco::Exception&)
+	catch (Poco::Exception& exc)
 	{
-		// The connection is broken: commit() finds it so and says why.
+		// What was sent with it is gone: nothing of the transaction may be
+		// committed by a later COMMIT. commit() reports its operations.
+		lose("the store could not commit: " + exc.displayText());
 	}
 }
 

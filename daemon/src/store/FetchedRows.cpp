@@ -71,6 +71,15 @@ bool FetchedRows::balance(const std::string& user, Poco::Int64& balance, bool& f
 }
 
 
+bool FetchedRows::held(const std::string& user, Poco::Int64& balance) const
+{
+	auto it = _balances.find(user);
+	if (it == _balances.end() || !it->second.first) return false;
+	balance = it->second.second;
+	return true;
+}
+
+
 bool FetchedRows::holds(const std::string& user) const
 {
 	return _balances.count(user) > 0;

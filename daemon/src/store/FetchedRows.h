@@ -50,6 +50,12 @@ public:
 		/// Whether the account was fetched (a round's, or the operation's
 		/// own, which is used once); if so, found says whether it exists.
 
+	bool held(const std::string& user, Poco::Int64& balance) const;
+		/// Whether the round fetch holds the account and it exists (its
+		/// row locked); if so, balance is what it has in this transaction,
+		/// which is what a plain read in it would see. (An account fetched
+		/// as missing is not locked: another node may open it since.)
+
 	bool holds(const std::string& user) const;
 		/// Whether the round fetch holds the account (its read is not
 		/// needed again).

@@ -436,6 +436,8 @@ bool MariaStatements::readBalance(const std::string& user, Poco::Int64& balance)
 
 bool MariaStatements::peekBalance(const std::string& user, Poco::Int64& balance)
 {
+	// An account the round holds locked is what a read would see.
+	if (_fetched.held(user, balance)) return true;
 	Rows rows = run("SELECT balance FROM accounts WHERE user_id = " + quote(user));
 	if (rows.empty()) return false;
 	balance = std::stoll(rows[0][0]);

@@ -44,8 +44,9 @@ public:
 		/// thread that has the connection then.
 
 	virtual bool peekBalance(const std::string& user, Poco::Int64& balance) = 0;
-		/// Reads a balance without locking its row (a QUERY outside a
-		/// transaction: it must not wait behind a writer).
+		/// Reads a balance without locking its row (a QUERY: it must not
+		/// wait behind a writer). An account the open transaction's round
+		/// fetch holds locked is answered from memory: no round trip.
 
 	virtual std::vector<std::string> prepareQuery(const std::string& statement) = 0;
 		/// AccountStore::prepare() on this connection, which must be out

@@ -485,6 +485,8 @@ bool PgStatements::readBalance(const std::string& user, Poco::Int64& balance)
 
 bool PgStatements::peekBalance(const std::string& user, Poco::Int64& balance)
 {
+	// An account the round holds locked is what a read would see.
+	if (_fetched.held(user, balance)) return true;
 	Result result(run(Call{PEEK, "", {user}}));
 	if (PQntuples(result.get()) == 0) return false;
 	balance = std::stoll(text(result.get(), 0, 0));

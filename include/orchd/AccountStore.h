@@ -64,6 +64,21 @@ const char* outcomeText(AccountResult::Outcome outcome);
 	/// "Insufficient funds", ...), or "OK".
 
 
+struct StoreHint
+	/// What a quick task will use of the account store, told before it runs
+	/// (TaskHandler::storeHint()): a worker on PostgreSQL or MariaDB fetches
+	/// a whole round of quick tasks' rows in one round trip.
+{
+	std::vector<std::string> keys;
+		/// The idempotency keys it will check and record.
+	std::vector<std::string> accounts;
+		/// The accounts it may change: read and locked ahead (FOR UPDATE).
+	std::vector<std::string> reads;
+		/// The accounts it only reads (AccountStore::query()): read ahead
+		/// without a lock, so that a read never waits behind a writer.
+};
+
+
 class AccountStore
 	/// Accounts with integer-cent balances in a transactional database.
 	///

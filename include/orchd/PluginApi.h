@@ -16,15 +16,17 @@
 namespace orchd {
 
 
-constexpr int PLUGIN_ABI_VERSION = 6;
+constexpr int PLUGIN_ABI_VERSION = 7;
 	/// The version of the plugin ABI: the layout and virtual tables of
 	/// TaskHandler, TaskContext, AccountStore, Plugin and PluginSettings. It
 	/// is raised whenever any of those headers changes in a way that breaks
 	/// compiled plugins.
 	/// Version 2 added TaskHandler::quick(); version 3 storeHint();
 	/// version 4 the Poco release a plugin was built against; version 5
-	/// the Plugin object (settings, task types chosen at load, start()) and
-	/// AccountStore::prepare() and select().
+	/// AccountStore::close(); version 6 the Plugin object (settings, task
+	/// types chosen at load, start()) and AccountStore::prepare() and
+	/// select(); version 7 storeHint() with a StoreHint (accounts it only
+	/// reads, fetched without a lock).
 	///
 	/// The host reads it from each library through the extern "C" symbol
 	/// orchdPluginAbiVersion() *before* it touches any C++ class in the

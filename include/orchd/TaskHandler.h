@@ -70,17 +70,16 @@ public:
 		return false;
 	}
 
-	virtual void storeHint(const Poco::JSON::Object& request, const std::string& taskId, std::vector<std::string>& keys, std::vector<std::string>& accounts) const
+	virtual void storeHint(const Poco::JSON::Object& request, const std::string& taskId, StoreHint& hint) const
 		/// Adds the idempotency keys and the accounts that execute() will
-		/// use for this (validated, quick) request: a worker on PostgreSQL
-		/// or MariaDB fetches those of a whole round of quick tasks in one
-		/// round trip before it runs them. Optional: a missing or wrong hint
-		/// costs speed, never correctness. Nothing by default.
+		/// use for this (validated, quick) request to hint: a worker on
+		/// PostgreSQL or MariaDB fetches those of a whole round of quick
+		/// tasks in one round trip before it runs them. Optional: a missing
+		/// or wrong hint costs speed, never correctness. Nothing by default.
 	{
 		(void) request;
 		(void) taskId;
-		(void) keys;
-		(void) accounts;
+		(void) hint;
 	}
 
 	virtual Poco::JSON::Object::Ptr execute(TaskContext& context, const Poco::JSON::Object& request) = 0;

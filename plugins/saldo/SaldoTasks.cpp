@@ -24,18 +24,20 @@ bool SaldoTask::quick(const Poco::JSON::Object& request) const
 }
 
 
-void SaldoTask::storeHint(const Poco::JSON::Object& request, const std::string& taskId, std::vector<std::string>& keys, std::vector<std::string>& accounts) const
+void SaldoTask::storeHint(const Poco::JSON::Object& request, const std::string& taskId, orchd::StoreHint& hint) const
 {
-	keys.push_back(request.has("IDEMPOTENCY_KEY") ? request.getValue<std::string>("IDEMPOTENCY_KEY") : taskId);
+	hint.keys.push_back(request.has("IDEMPOTENCY_KEY") ? request.getValue<std::string>("IDEMPOTENCY_KEY") : taskId);
 	for (const char* field: {"USER", "TO"})
 	{
-		if (request.has(field)) accounts.push_back(request.getValue<std::string>(field));
+		if (request.has(field)) hint.accounts.push_back(request.getValue<std::string>(field));
 	}
 }
 
 
-void QueryTask::storeHint(const Poco::JSON::Object&, const std::string&, std::vector<std::string>&, std::vector<std::string>&) const
+void QueryTask::storeHint(const Poco::JSON::Object& request, const std::string&, orchd::StoreHint& hint) const
 {
+	// Only read: fetched with the round, without a lock.
+	if (request.has("USER")) hint.reads.push_back(request.getValue<std::string>("USER"));
 }
 
 

@@ -24,7 +24,7 @@ public:
 	bool quick(const Poco::JSON::Object& request) const override;
 		/// True: a saldo task is a few statements on the store.
 
-	void storeHint(const Poco::JSON::Object& request, const std::string& taskId, std::vector<std::string>& keys, std::vector<std::string>& accounts) const override;
+	void storeHint(const Poco::JSON::Object& request, const std::string& taskId, orchd::StoreHint& hint) const override;
 		/// The idempotency key (IDEMPOTENCY_KEY, or the task id) and USER
 		/// and TO; QUERY overrides it: it reads without a key or a lock.
 
@@ -48,7 +48,7 @@ class QueryTask: public SaldoTask
 	/// {"TASK":"QUERY","USER":u} reads u's balance.
 {
 public:
-	void storeHint(const Poco::JSON::Object& request, const std::string& taskId, std::vector<std::string>& keys, std::vector<std::string>& accounts) const override;
+	void storeHint(const Poco::JSON::Object& request, const std::string& taskId, orchd::StoreHint& hint) const override;
 	std::string name() const override;
 	std::string description() const override;
 	void validate(const Poco::JSON::Object& request) const override;

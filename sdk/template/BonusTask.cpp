@@ -37,10 +37,12 @@ bool BonusTask::quick(const Poco::JSON::Object&) const
 }
 
 
-void BonusTask::storeHint(const Poco::JSON::Object& request, const std::string& taskId, std::vector<std::string>& keys, std::vector<std::string>& accounts) const
+void BonusTask::storeHint(const Poco::JSON::Object& request, const std::string& taskId, orchd::StoreHint& hint) const
 {
-	keys.push_back(request.has("IDEMPOTENCY_KEY") ? request.getValue<std::string>("IDEMPOTENCY_KEY") : taskId);
-	accounts.push_back(request.getValue<std::string>("USER"));
+	// The key it records and the account it changes: fetched (and locked)
+	// with the rest of the round before it runs.
+	hint.keys.push_back(request.has("IDEMPOTENCY_KEY") ? request.getValue<std::string>("IDEMPOTENCY_KEY") : taskId);
+	hint.accounts.push_back(request.getValue<std::string>("USER"));
 }
 
 

@@ -24,7 +24,7 @@ public:
 	std::string description() const override;
 	void validate(const Poco::JSON::Object& request) const override;
 	bool quick(const Poco::JSON::Object& request) const override;
-	void storeHint(const Poco::JSON::Object& request, const std::string& taskId, std::vector<std::string>& keys, std::vector<std::string>& accounts) const override;
+	void storeHint(const Poco::JSON::Object& request, const std::string& taskId, orchd::StoreHint& hint) const override;
 	Poco::JSON::Object::Ptr execute(orchd::TaskContext& context, const Poco::JSON::Object& request) override;
 };
 

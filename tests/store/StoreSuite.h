@@ -39,6 +39,7 @@ class StoreSuite: public CppUnit::TestFixture
 	CPPUNIT_TEST(testBatchCommitsTogether);
 	CPPUNIT_TEST(testBatchesConflicting);
 	CPPUNIT_TEST(testBatchFetchedAhead);
+	CPPUNIT_TEST(testBatchReadsAhead);
 	CPPUNIT_TEST(testPruning);
 	CPPUNIT_TEST(testClockStepPrunesNothing);
 	CPPUNIT_TEST(testNodeClockBehindPrunesNothing);
@@ -61,6 +62,7 @@ public:
 	void testBatchCommitsTogether();
 	void testBatchesConflicting();
 	void testBatchFetchedAhead();
+	void testBatchReadsAhead();
 	void testPruning();
 	void testClockStepPrunesNothing();
 	void testNodeClockBehindPrunesNothing();

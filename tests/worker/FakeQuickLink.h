@@ -54,9 +54,9 @@ public:
 		return JsonScan::write(*result);
 	}
 
-	void storeHint(const Poco::JSON::Object& request, const std::string& taskId, std::vector<std::string>& keys, std::vector<std::string>& accounts) override
+	void storeHint(const Poco::JSON::Object& request, const std::string& taskId, StoreHint& hint) override
 	{
-		_runner.storeHint(request, taskId, keys, accounts);
+		_runner.storeHint(request, taskId, hint);
 	}
 
 	void report(std::vector<std::string>& results) override

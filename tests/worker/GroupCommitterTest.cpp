@@ -68,7 +68,7 @@ public:
 		return "again-" + taskId;
 	}
 
-	void storeHint(const Poco::JSON::Object&, const std::string&, std::vector<std::string>&, std::vector<std::string>&) override
+	void storeHint(const Poco::JSON::Object&, const std::string&, StoreHint&) override
 	{
 	}
 

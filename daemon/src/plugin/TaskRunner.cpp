@@ -149,13 +149,13 @@ bool TaskRunner::quick(const Poco::JSON::Object& request) const
 }
 
 
-void TaskRunner::storeHint(const Poco::JSON::Object& request, const std::string& taskId, std::vector<std::string>& keys, std::vector<std::string>& accounts) const
+void TaskRunner::storeHint(const Poco::JSON::Object& request, const std::string& taskId, StoreHint& hint) const
 {
 	TaskHandler* handler = _plugins.find(taskName(request));
 	if (!handler) return;
 	try
 	{
-		handler->storeHint(request, taskId, keys, accounts);
+		handler->storeHint(request, taskId, hint);
 	}
 	catch (Poco::Exception& exc)
 	{

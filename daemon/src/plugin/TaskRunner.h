@@ -43,7 +43,7 @@ public:
 	std::vector<std::string> taskNames() const;
 		/// The task types of the loaded plugins, sorted.
 
-	void storeHint(const Poco::JSON::Object& request, const std::string& taskId, std::vector<std::string>& keys, std::vector<std::string>& accounts) const;
+	void storeHint(const Poco::JSON::Object& request, const std::string& taskId, StoreHint& hint) const;
 		/// Adds the keys and accounts the request's handler says it will
 		/// use (TaskHandler::storeHint()); nothing for an unknown task or a
 		/// handler that throws (a hint is only an optimisation).

@@ -58,13 +58,13 @@ public:
 		return false;
 	}
 
-	virtual void prefetch(const std::vector<std::string>& keys, const std::vector<std::string>& accounts)
-		/// The next operations will use these idempotency keys and accounts:
-		/// a networked store fetches them (the accounts locked) in one round
-		/// trip. Only speed depends on it. Nothing by default.
+	virtual void prefetch(const StoreHint& hint)
+		/// The next operations will use these idempotency keys and
+		/// accounts: a networked store fetches them in one round trip (the
+		/// accounts locked, the reads not). Only speed depends on it.
+		/// Nothing by default.
 	{
-		(void) keys;
-		(void) accounts;
+		(void) hint;
 	}
 };
 

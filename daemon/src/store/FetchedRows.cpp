@@ -4,15 +4,31 @@
 
 
 #include "store/FetchedRows.h"
+#include <algorithm>
 
 
 namespace orchd {
 
 
-void FetchedRows::expect(const std::vector<std::string>& keys, const std::vector<std::string>& accounts)
+FetchedRows::Round FetchedRows::expect(const StoreHint& hint)
 {
-	for (const auto& key: keys) _keys[key] = std::make_pair(false, KeyRecord());
-	for (const auto& user: accounts) _balances[user] = std::make_pair(false, Poco::Int64(0));
+	auto sorted = [](std::vector<std::string>& names)
+	{
+		std::sort(names.begin(), names.end());
+		names.erase(std::unique(names.begin(), names.end()), names.end());
+	};
+	Round round;
+	round.accounts = hint.accounts;
+	sorted(round.accounts);
+	for (const auto& user: hint.reads)
+	{
+		if (!_balances.count(user) && !std::binary_search(round.accounts.begin(), round.accounts.end(), user)) round.reads.push_back(user);
+	}
+	sorted(round.reads);
+	for (const auto& key: hint.keys) _keys[key] = std::make_pair(false, KeyRecord());
+	for (const auto& user: round.accounts) _balances[user] = std::make_pair(false, Poco::Int64(0));
+	for (const auto& user: round.reads) _reads[user] = std::make_pair(false, Poco::Int64(0));
+	return round;
 }
 
 
@@ -25,6 +41,12 @@ void FetchedRows::foundKey(const std::string& key, KeyRecord record)
 void FetchedRows::foundAccount(const std::string& user, Poco::Int64 balance)
 {
 	_balances[user] = std::make_pair(true, balance);
+}
+
+
+void FetchedRows::foundRead(const std::string& user, Poco::Int64 balance)
+{
+	_reads[user] = std::make_pair(true, balance);
 }
 
 
@@ -71,11 +93,20 @@ bool FetchedRows::balance(const std::string& user, Poco::Int64& balance, bool& f
 }
 
 
-bool FetchedRows::held(const std::string& user, Poco::Int64& balance) const
+bool FetchedRows::peek(const std::string& user, Poco::Int64& balance, bool& found) const
 {
-	auto it = _balances.find(user);
-	if (it == _balances.end() || !it->second.first) return false;
-	balance = it->second.second;
+	auto held = _balances.find(user);
+	if (held != _balances.end())
+	{
+		if (!held->second.first) return false;
+		found = true;
+		balance = held->second.second;
+		return true;
+	}
+	auto read = _reads.find(user);
+	if (read == _reads.end()) return false;
+	found = read->second.first;
+	balance = read->second.second;
 	return true;
 }
 
@@ -98,6 +129,7 @@ void FetchedRows::wrote(const std::string& user, Poco::Int64 balance)
 {
 	auto it = _balances.find(user);
 	if (it != _balances.end()) it->second = std::make_pair(true, balance);
+	_reads.erase(user);
 }
 
 
@@ -105,6 +137,7 @@ void FetchedRows::removed(const std::string& user)
 {
 	auto it = _balances.find(user);
 	if (it != _balances.end()) it->second = std::make_pair(false, Poco::Int64(0));
+	_reads.erase(user);
 }
 
 
@@ -119,6 +152,7 @@ void FetchedRows::forget()
 	forgetOne();
 	_keys.clear();
 	_balances.clear();
+	_reads.clear();
 }
 
 

@@ -11,6 +11,7 @@
 
 
 #include "store/RuleStatements.h"
+#include "orchd/AccountStore.h"
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -31,13 +32,24 @@ class FetchedRows
 	/// Owned by one connection; used by one thread at a time.
 {
 public:
-	void expect(const std::vector<std::string>& keys, const std::vector<std::string>& accounts);
-		/// A round fetch is under way: every key and account is absent
-		/// until its row arrives (found()).
+	struct Round
+		/// What a round fetch asks for, each sorted and without repeats.
+	{
+		std::vector<std::string> accounts;  // to read and lock
+		std::vector<std::string> reads;     // to read without a lock
+	};
+
+	Round expect(const StoreHint& hint);
+		/// A round fetch of hint is under way: every key, account and read
+		/// is absent until its row arrives (found...()). The reads are
+		/// those not locked, by this round or earlier in the transaction;
+		/// a read fetched by an earlier round is fetched again (it must be
+		/// read after the task that asks for it came in).
 
 	void foundKey(const std::string& key, KeyRecord record);
 	void foundAccount(const std::string& user, Poco::Int64 balance);
-		/// A row of the round fetch.
+	void foundRead(const std::string& user, Poco::Int64 balance);
+		/// A row of the round fetch (a read: not locked).
 
 	void fetchedOne(int slot, const std::string& user, bool found, Poco::Int64 balance);
 		/// The answer to the operation's own read ahead (slot 0 or 1).
@@ -50,11 +62,14 @@ public:
 		/// Whether the account was fetched (a round's, or the operation's
 		/// own, which is used once); if so, found says whether it exists.
 
-	bool held(const std::string& user, Poco::Int64& balance) const;
-		/// Whether the round fetch holds the account and it exists (its
-		/// row locked); if so, balance is what it has in this transaction,
-		/// which is what a plain read in it would see. (An account fetched
-		/// as missing is not locked: another node may open it since.)
+	bool peek(const std::string& user, Poco::Int64& balance, bool& found) const;
+		/// Whether a plain read of the account in this transaction can be
+		/// answered from memory; if so, found says whether it exists. It
+		/// can for an account the round holds locked, which exists (what
+		/// this transaction's writes left: what the read would see), and
+		/// for a read of the round (fetched without a lock, after the task
+		/// that asked for it came in). Not for an account fetched locked as
+		/// missing: no row was locked, and another node may open it since.
 
 	bool holds(const std::string& user) const;
 		/// Whether the round fetch holds the account (its read is not
@@ -62,9 +77,10 @@ public:
 
 	void recorded(const std::string& key, const KeyRecord& record);
 	void wrote(const std::string& user, Poco::Int64 balance);
-		/// This transaction recorded a key or wrote a balance.
+		/// This transaction recorded a key or wrote a balance (a read of
+		/// that account is not answered from memory any more).
 	void removed(const std::string& user);
-		/// This transaction deleted the account.
+		/// This transaction deleted the account (likewise).
 
 	void forgetOne();
 		/// The operation's own reads ahead are spent.
@@ -84,6 +100,7 @@ private:
 	One _one[2];
 	std::unordered_map<std::string, std::pair<bool, KeyRecord>> _keys;        // found, record
 	std::unordered_map<std::string, std::pair<bool, Poco::Int64>> _balances;  // found, balance
+	std::unordered_map<std::string, std::pair<bool, Poco::Int64>> _reads;     // found, balance: not locked
 };
 
 

@@ -21,6 +21,7 @@ namespace {
 
 const int KEEP_KEYS = 10;      // a statement's rows are prefetched key records
 const int KEEP_ACCOUNTS = 11;  // a statement's rows are prefetched balances
+const int KEEP_READS = 12;     // a statement's rows are balances read ahead without a lock
 
 
 } // namespace
@@ -210,6 +211,10 @@ MariaStatements::Rows MariaStatements::collect(const Sent& sent, Poco::UInt64* a
 			{
 				for (const auto& row: these) _fetched.foundAccount(row[0], std::stoll(row[1]));
 			}
+			else if (calls[i].keep == KEEP_READS)
+			{
+				for (const auto& row: these) _fetched.foundRead(row[0], std::stoll(row[1]));
+			}
 			else if (calls[i].keep >= 0)
 			{
 				_fetched.fetchedOne(calls[i].keep, calls[i].user, !these.empty(), these.empty() ? 0 : std::stoll(these[0][0]));
@@ -388,27 +393,26 @@ void MariaStatements::recordKey(const std::string& key, const std::string& finge
 }
 
 
-void MariaStatements::prefetchRound(const std::vector<std::string>& keys, const std::vector<std::string>& accounts)
+void MariaStatements::prefetchRound(const StoreHint& hint)
 {
-	std::vector<std::string> names(accounts);
-	std::sort(names.begin(), names.end());
-	names.erase(std::unique(names.begin(), names.end()), names.end());
-	_fetched.expect(keys, names);
+	FetchedRows::Round round = _fetched.expect(hint);
 	auto list = [this](const std::vector<std::string>& values)
 	{
 		std::string text;
 		for (const auto& value: values) text.append(text.empty() ? "" : ",").append(quote(value));
 		return text;
 	};
-	std::string fetchKeys = "SELECT idem_key, fingerprint, outcome, balance, to_balance, missing FROM orchd_idempotency WHERE idem_key IN (" + list(keys) + ")";
+	std::vector<std::pair<std::string, int>> reads;
+	if (!hint.keys.empty())
+		reads.emplace_back("SELECT idem_key, fingerprint, outcome, balance, to_balance, missing FROM orchd_idempotency WHERE idem_key IN (" + list(hint.keys) + ")", KEEP_KEYS);
+	if (!round.reads.empty())
+		reads.emplace_back("SELECT user_id, balance FROM accounts WHERE user_id IN (" + list(round.reads) + ")", KEEP_READS);
+	if (!round.accounts.empty())
+		reads.emplace_back("SELECT user_id, balance FROM accounts WHERE user_id IN (" + list(round.accounts) + ") ORDER BY user_id FOR UPDATE", KEEP_ACCOUNTS);
+	if (reads.empty()) return;
 	// The last read ends the query: no statement (and no result) more.
-	if (names.empty())
-	{
-		collect(send(fetchKeys, KEEP_KEYS));
-		return;
-	}
-	if (!keys.empty()) defer(fetchKeys, KEEP_KEYS);
-	collect(send("SELECT user_id, balance FROM accounts WHERE user_id IN (" + list(names) + ") ORDER BY user_id FOR UPDATE", KEEP_ACCOUNTS));
+	for (std::size_t i = 0; i + 1 < reads.size(); ++i) defer(reads[i].first, reads[i].second);
+	collect(send(reads.back().first, reads.back().second));
 }
 
 
@@ -436,8 +440,8 @@ bool MariaStatements::readBalance(const std::string& user, Poco::Int64& balance)
 
 bool MariaStatements::peekBalance(const std::string& user, Poco::Int64& balance)
 {
-	// An account the round holds locked is what a read would see.
-	if (_fetched.held(user, balance)) return true;
+	bool found = false;
+	if (_fetched.peek(user, balance, found)) return found;
 	Rows rows = run("SELECT balance FROM accounts WHERE user_id = " + quote(user));
 	if (rows.empty()) return false;
 	balance = std::stoll(rows[0][0]);

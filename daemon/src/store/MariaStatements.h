@@ -87,7 +87,7 @@ public:
 	int pruneKeys(Poco::Int64 olderThanMs) override;
 	bool healthy() const override;
 	void prefetch(const std::string* first, const std::string* second) override;
-	void prefetchRound(const std::vector<std::string>& keys, const std::vector<std::string>& accounts) override;
+	void prefetchRound(const StoreHint& hint) override;
 
 	Rows query(const std::string& sql, const std::vector<std::string>& parameters = {}) override;
 		/// Runs one statement now (after anything deferred), each ? replaced

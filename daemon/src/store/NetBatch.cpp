@@ -125,14 +125,14 @@ bool NetBatch::fetchesAhead() const
 }
 
 
-void NetBatch::prefetch(const std::vector<std::string>& keys, const std::vector<std::string>& accounts)
+void NetBatch::prefetch(const StoreHint& hint)
 {
-	if (keys.empty() && accounts.empty()) return;
+	if (hint.keys.empty() && hint.accounts.empty() && hint.reads.empty()) return;
 	try
 	{
 		NetStatements& statements = connection();
 		if (!statements.inTransaction()) statements.begin();
-		statements.prefetchRound(keys, accounts);
+		statements.prefetchRound(hint);
 	}
 	catch (Poco::Exception& exc)
 	{

@@ -52,7 +52,7 @@ public:
 	std::size_t pending() const override;
 	const std::string& failure(std::size_t index) const override;
 	bool fetchesAhead() const override;
-	void prefetch(const std::vector<std::string>& keys, const std::vector<std::string>& accounts) override;
+	void prefetch(const StoreHint& hint) override;
 
 private:
 	AccountResult apply(const std::string& key, const AccountRules::Mutation& mutation);

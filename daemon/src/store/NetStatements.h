@@ -32,11 +32,14 @@ public:
 		/// style: $1 for PostgreSQL, ? for MariaDB) and returns its rows
 		/// as text, NULL as empty.
 
-	virtual void prefetchRound(const std::vector<std::string>& keys, const std::vector<std::string>& accounts) = 0;
+	virtual void prefetchRound(const StoreHint& hint) = 0;
 		/// In the open transaction, in one round trip: the keys' records,
-		/// and the accounts read and locked (FOR UPDATE, in name order).
-		/// Until the transaction ends, findKey() and readBalance() answer
-		/// them from memory (kept current by this transaction's writes).
+		/// the accounts read and locked (FOR UPDATE, in name order), and
+		/// the reads (those not held already) read without a lock. Until
+		/// the transaction ends, findKey() and readBalance() answer the
+		/// keys and locked accounts from memory (kept current by this
+		/// transaction's writes); peekBalance() answers the reads, fetched
+		/// after the task that asked came in.
 
 	virtual void sendCommit() = 0;
 		/// Sends the COMMIT of the open transaction (and what is deferred)

@@ -30,6 +30,7 @@ const char* WRITE_MANY = "orchd_write_many";
 const char* RECORD_MANY = "orchd_record_many";
 const int KEEP_KEYS = 10;      // a call's rows are prefetched key records
 const int KEEP_ACCOUNTS = 11;  // a call's rows are prefetched balances
+const int KEEP_READS = 12;     // a call's rows are balances read ahead without a lock
 
 
 std::string textArray(const std::vector<std::string>& values)
@@ -255,6 +256,10 @@ PGresult* PgStatements::collect(const Sent& sent)
 		{
 			for (int r = 0; r < PQntuples(result); ++r) _fetched.foundAccount(text(result, r, 0), std::stoll(text(result, r, 1)));
 		}
+		else if (ok && calls[i].keep == KEEP_READS)
+		{
+			for (int r = 0; r < PQntuples(result); ++r) _fetched.foundRead(text(result, r, 0), std::stoll(text(result, r, 1)));
+		}
 		else if (ok && calls[i].keep >= 0)
 		{
 			bool found = PQntuples(result) > 0;
@@ -453,23 +458,20 @@ void PgStatements::prefetch(const std::string* first, const std::string* second)
 }
 
 
-void PgStatements::prefetchRound(const std::vector<std::string>& keys, const std::vector<std::string>& accounts)
+void PgStatements::prefetchRound(const StoreHint& hint)
 {
-	std::vector<std::string> names(accounts);
-	std::sort(names.begin(), names.end());
-	names.erase(std::unique(names.begin(), names.end()), names.end());
-	_fetched.expect(keys, names);
-	Call fetchKeys{"", "SELECT idem_key, fingerprint, outcome, balance, to_balance, missing FROM orchd_idempotency WHERE idem_key = ANY($1::text[])", {textArray(keys)}, KEEP_KEYS};
-	Call fetchAccounts{"", "SELECT user_id, balance FROM accounts WHERE user_id = ANY($1::text[]) ORDER BY user_id FOR UPDATE", {textArray(names)}, KEEP_ACCOUNTS};
-	if (names.empty())
-	{
-		Result result(run(std::move(fetchKeys)));
-		return;
-	}
-	if (!keys.empty()) defer(std::move(fetchKeys));
-	Result result(run(std::move(fetchAccounts)));
+	FetchedRows::Round round = _fetched.expect(hint);
+	std::vector<Call> calls;
+	if (!hint.keys.empty())
+		calls.push_back(Call{"", "SELECT idem_key, fingerprint, outcome, balance, to_balance, missing FROM orchd_idempotency WHERE idem_key = ANY($1::text[])", {textArray(hint.keys)}, KEEP_KEYS});
+	if (!round.reads.empty())
+		calls.push_back(Call{"", "SELECT user_id, balance FROM accounts WHERE user_id = ANY($1::text[])", {textArray(round.reads)}, KEEP_READS});
+	if (!round.accounts.empty())
+		calls.push_back(Call{"", "SELECT user_id, balance FROM accounts WHERE user_id = ANY($1::text[]) ORDER BY user_id FOR UPDATE", {textArray(round.accounts)}, KEEP_ACCOUNTS});
+	if (calls.empty()) return;
+	for (std::size_t i = 0; i + 1 < calls.size(); ++i) defer(std::move(calls[i]));
+	Result result(run(std::move(calls.back())));
 }
-
 
 
 bool PgStatements::readBalance(const std::string& user, Poco::Int64& balance)
@@ -485,8 +487,8 @@ bool PgStatements::readBalance(const std::string& user, Poco::Int64& balance)
 
 bool PgStatements::peekBalance(const std::string& user, Poco::Int64& balance)
 {
-	// An account the round holds locked is what a read would see.
-	if (_fetched.held(user, balance)) return true;
+	bool found = false;
+	if (_fetched.peek(user, balance, found)) return found;
 	Result result(run(Call{PEEK, "", {user}}));
 	if (PQntuples(result.get()) == 0) return false;
 	balance = std::stoll(text(result.get(), 0, 0));

@@ -10,6 +10,7 @@
 
 
 #include "orchd/AccountStore.h"
+#include "orchd/TaskHandler.h"
 #include "Poco/JSON/Object.h"
 #include <string>
 #include <vector>
@@ -32,8 +33,8 @@ public:
 		/// result, ready to send. Never throws for a task that fails: that
 		/// is a NOK result.
 
-	virtual void storeHint(const Poco::JSON::Object& request, const std::string& taskId, std::vector<std::string>& keys, std::vector<std::string>& accounts) = 0;
-		/// Adds the keys and accounts the task will use (TaskRunner::storeHint()).
+	virtual void storeHint(const Poco::JSON::Object& request, const std::string& taskId, StoreHint& hint) = 0;
+		/// Adds what the task will use of the store (TaskRunner::storeHint()).
 
 	virtual void report(std::vector<std::string>& results) = 0;
 		/// Takes results to send (and empties the vector); called once

@@ -132,14 +132,15 @@ void QuickRunner::runAlone(Job& job)
 
 void QuickRunner::hint(std::size_t from)
 {
-	_keys.clear();
-	_accounts.clear();
+	_hint.keys.clear();
+	_hint.accounts.clear();
+	_hint.reads.clear();
 	std::size_t end = std::min(_round.size(), from + _commitEvery);
 	for (std::size_t i = from; i < end; ++i)
 	{
-		if (!_round[i].alone) _round[i].link->storeHint(*_round[i].request, _round[i].taskId, _keys, _accounts);
+		if (!_round[i].alone) _round[i].link->storeHint(*_round[i].request, _round[i].taskId, _hint);
 	}
-	_batch->prefetch(_keys, _accounts);
+	_batch->prefetch(_hint);
 	_hinted = true;
 }
 

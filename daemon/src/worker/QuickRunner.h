@@ -113,7 +113,7 @@ private:
 	std::mutex _runMutex;            // held by the thread that runs
 	std::vector<Job> _round;         // the runner's: the jobs of the current round
 	bool _hinted = false;            // the runner's: the open commit group's jobs were hinted
-	std::vector<std::string> _keys, _accounts;  // the runner's: a hint being gathered
+	StoreHint _hint;                 // the runner's: a hint being gathered
 	std::vector<QuickResult> _done;  // the runner's: results not yet committed
 	std::size_t _stored = 0;         // the runner's: results in _done with store operations
 	GroupCommitter _committer;       // last: stopped before the batches go

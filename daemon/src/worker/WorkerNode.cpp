@@ -387,9 +387,9 @@ void WorkerNode::execute()
 }
 
 
-void WorkerNode::storeHint(const Poco::JSON::Object& request, const std::string& taskId, std::vector<std::string>& keys, std::vector<std::string>& accounts)
+void WorkerNode::storeHint(const Poco::JSON::Object& request, const std::string& taskId, StoreHint& hint)
 {
-	_runner.storeHint(request, taskId, keys, accounts);
+	_runner.storeHint(request, taskId, hint);
 }
 
 

@@ -107,7 +107,7 @@ private:
 	std::string runTask(const Poco::JSON::Object& request, const std::string& taskId, int attempt, const std::atomic<bool>& cancelled, AccountStore* store);
 		/// The text of a task's result, or of a NOK if it is too large.
 	std::string runTask(const Poco::JSON::Object& request, const std::string& taskId, int attempt, AccountStore* store) override;
-	void storeHint(const Poco::JSON::Object& request, const std::string& taskId, std::vector<std::string>& keys, std::vector<std::string>& accounts) override;
+	void storeHint(const Poco::JSON::Object& request, const std::string& taskId, StoreHint& hint) override;
 		/// QuickLink: a quick task (never cancelled).
 	void report(std::vector<std::string>& results) override;
 		/// QuickLink: into the outbox.

@@ -32,6 +32,12 @@ class FetchedRows
 	/// Owned by one connection; used by one thread at a time.
 {
 public:
+	static constexpr int KEEP_KEYS = 10;      // a read's rows are the round's key records
+	static constexpr int KEEP_ACCOUNTS = 11;  // a read's rows are the round's balances, locked
+	static constexpr int KEEP_READS = 12;     // a read's rows are the round's balances read without a lock
+		/// What a read sent by PgStatements or MariaStatements is for
+		/// (its keep); 0 and 1 are the slots of fetchedOne(), -1 nothing.
+
 	struct Round
 		/// What a round fetch asks for, each sorted and without repeats.
 	{

@@ -1,7 +1,9 @@
 //
 // MariaStatements.h
 //
-// The account rules' statements on one MariaDB connection (libmariadb).
+// The account rules' statements on one MariaDB connection (libmariadb):
+// the connection and its multi-statement queries in MariaStatements.cpp,
+// transactions and the rules' statements in MariaRuleStatements.cpp.
 //
 
 

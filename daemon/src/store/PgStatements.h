@@ -1,7 +1,10 @@
 //
 // PgStatements.h
 //
-// The account rules' statements on one PostgreSQL connection (libpq).
+// The account rules' statements on one PostgreSQL connection (libpq):
+// the connection and its pipeline in PgStatements.cpp, the prepared
+// statements, transactions and the rules' statements in
+// PgRuleStatements.cpp, the names they share in PgNames.h.
 //
 
 

@@ -15,8 +15,8 @@
 #include "ctl/Bench.h"
 #include "ctl/CommandLine.h"
 #include "ctl/MasterClient.h"
+#include "ctl/MasterList.h"
 #include "ctl/StatusPrinter.h"
-#include "net/TlsContext.h"
 #include "plugin/PluginHost.h"
 #include "plugin/TaskRunner.h"
 #include "server/DaemonConfig.h"
@@ -27,10 +27,8 @@
 #include "Poco/JSON/Array.h"
 #include "Poco/JSON/Object.h"
 #include "Poco/Net/NetException.h"
-#include "Poco/Net/WebSocket.h"
 #include "Poco/NumberParser.h"
 #include "Poco/String.h"
-#include "Poco/StringTokenizer.h"
 #include "Poco/UUIDGenerator.h"
 #include "Poco/Util/LayeredConfiguration.h"
 #include "Poco/Util/MapConfiguration.h"
@@ -206,123 +204,6 @@ Poco::JSON::Object::Ptr buildRequest(const std::vector<std::string>& w)
 }
 
 
-class NotAllowed: public Poco::Exception
-	/// The master refused the client's token or its role: exit 77.
-{
-public:
-	explicit NotAllowed(const std::string& message): Poco::Exception(message) {}
-};
-
-
-class Unreachable: public Poco::Exception
-	/// No master of the list could be reached: exit 69.
-{
-public:
-	explicit Unreachable(const std::string& message): Poco::Exception(message) {}
-};
-
-
-class Masters
-	/// The --master (or $ORCHD_MASTER) list, tried in order: a master that
-	/// cannot be reached is skipped with a note on stderr.
-{
-public:
-	Masters(const std::string& list, Poco::Timespan timeout, const std::string& caFile, const std::string& token): _timeout(timeout), _token(token)
-	{
-		Poco::StringTokenizer names(list, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
-		for (const auto& name: names)
-		{
-			try
-			{
-				_addresses.push_back(orchd::MasterClient::parseAddress(name));
-			}
-			catch (Poco::Exception& exc)
-			{
-				throw UsageError("master " + name + ": " + exc.message());
-			}
-			std::string::size_type at = name.find('@');
-			_ids.push_back(at == std::string::npos ? std::string() : name.substr(0, at));
-		}
-		if (_addresses.empty()) throw UsageError("no master in '" + list + "'");
-		if (caFile.empty()) return;
-		// --ca-file: TLS, the master's certificate checked against that CA,
-		// and against ID if the master is given as ID@HOST:PORT.
-		orchd::TlsFiles files;
-		files.caFile = caFile;
-		try
-		{
-			_tls = std::make_shared<orchd::TlsContext>(orchd::TlsContext::CLIENT, files);
-		}
-		catch (orchd::TlsException& exc)
-		{
-			throw UsageError("--ca-file " + caFile + ": " + exc.displayText());
-		}
-	}
-
-	orchd::DialSecurity security(const Poco::Net::SocketAddress& address) const
-		/// How to dial that master of the list.
-	{
-		orchd::DialSecurity security;
-		security.tls = _tls;
-		security.bearerToken = _token;
-		for (std::size_t i = 0; i < _addresses.size(); ++i)
-		{
-			if (_addresses[i] == address && _tls) security.serverName = _ids[i];
-		}
-		return security;
-	}
-
-	template <class Action>
-	auto first(Action action) -> decltype(action(std::declval<const Poco::Net::SocketAddress&>()))
-		/// action on the first master that can be reached (a NetException
-		/// or a timeout moves on to the next one).
-	{
-		std::string failures;
-		for (const auto& address: _addresses)
-		{
-			try
-			{
-				return action(address);
-			}
-			catch (Poco::Net::WebSocketException& exc)
-			{
-				// 401 and 403 are answers, not an unreachable master.
-				if (exc.code() == Poco::Net::WebSocket::WS_ERR_UNAUTHORIZED || exc.message().find("Forbidden") != std::string::npos)
-					throw NotAllowed("master " + address.toString() + " refused the client token (--token-file or ORCHD_TOKEN): " + exc.displayText());
-				note(address, exc, failures);
-			}
-			catch (Poco::Net::NetException& exc)
-			{
-				note(address, exc, failures);
-			}
-			catch (Poco::TimeoutException& exc)
-			{
-				note(address, exc, failures);
-			}
-		}
-		throw Unreachable("no master reachable: " + failures);
-	}
-
-	Poco::Timespan timeout() const
-	{
-		return _timeout;
-	}
-
-private:
-	void note(const Poco::Net::SocketAddress& address, const Poco::Exception& exc, std::string& failures)
-	{
-		if (_addresses.size() > 1) std::cerr << "orchctl: master " << address.toString() << " unreachable: " << exc.displayText() << "\n";
-		failures += (failures.empty() ? "" : "; ") + address.toString() + " (" + exc.displayText() + ")";
-	}
-
-	std::vector<Poco::Net::SocketAddress> _addresses;
-	std::vector<std::string> _ids;  // ID of ID@HOST:PORT, or empty
-	orchd::TlsContext::Ptr _tls;
-	Poco::Timespan _timeout;
-	std::string _token;
-};
-
-
 int runBench(const CommandLine& line, const Poco::Net::SocketAddress& master, const orchd::DialSecurity& security)
 {
 	orchd::BenchOptions options;
@@ -361,7 +242,7 @@ int runRemote(const CommandLine& line, const std::vector<std::string>& words, co
 	{
 		throw UsageError(exc.message());
 	}
-	Masters masters(masterList, timeoutOf(line), line.value("ca-file"), token);
+	orchd::MasterList masters(masterList, timeoutOf(line), line.value("ca-file"), token);
 	const std::string& verb = words[0];
 	if (verb == "status")
 	{
@@ -369,7 +250,7 @@ int runRemote(const CommandLine& line, const std::vector<std::string>& words, co
 		{
 			int code = 0;
 			std::string text = orchd::MasterClient::httpGet(master, "/v1/status", code, masters.timeout(), masters.security(master));
-			if (code == 401 || code == 403) throw NotAllowed("GET /v1/status on " + master.toString() + " answered " + std::to_string(code) + ": " + text);
+			if (code == 401 || code == 403) throw orchd::NotAllowed("GET /v1/status on " + master.toString() + " answered " + std::to_string(code) + ": " + text);
 			if (code != 200) throw Poco::IOException("GET /v1/status on " + master.toString() + " answered " + std::to_string(code) + ": " + text);
 			return text;
 		});
@@ -402,11 +283,11 @@ int runRemote(const CommandLine& line, const std::vector<std::string>& words, co
 	}
 	catch (Poco::TimeoutException&)
 	{
-		throw Unreachable("no answer within " + std::to_string(masters.timeout().totalSeconds()) + " s (--timeout): the task may still run");
+		throw orchd::Unreachable("no answer within " + std::to_string(masters.timeout().totalSeconds()) + " s (--timeout): the task may still run");
 	}
 	catch (Poco::Net::NetException& exc)
 	{
-		throw Unreachable("the master went away before it answered: " + exc.displayText());
+		throw orchd::Unreachable("the master went away before it answered: " + exc.displayText());
 	}
 	// Printed as the master sent it: re-serialising would turn 25.50 into 25.5.
 	std::cout << text << std::endl;
@@ -470,7 +351,7 @@ int runLocal(const CommandLine& line, const std::vector<std::string>& words)
 	}
 	catch (Poco::Exception& exc)
 	{
-		throw Unreachable("cannot open the store (store.connection = " + settings.store.connection + "): " + exc.displayText());
+		throw orchd::Unreachable("cannot open the store (store.connection = " + settings.store.connection + "): " + exc.displayText());
 	}
 	try
 	{
@@ -549,12 +430,12 @@ int main(int argc, char** argv)
 		std::cerr << "orchctl: configuration error: " << exc.message() << "\n";
 		return EXIT_USAGE;
 	}
-	catch (Unreachable& exc)
+	catch (orchd::Unreachable& exc)
 	{
 		std::cerr << "orchctl: " << exc.message() << "\n";
 		return EXIT_UNAVAILABLE;
 	}
-	catch (NotAllowed& exc)
+	catch (orchd::NotAllowed& exc)
 	{
 		std::cerr << "orchctl: " << exc.message() << "\n";
 		return EXIT_NOPERM;

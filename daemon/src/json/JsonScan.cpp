@@ -1,20 +1,18 @@
 //
 // JsonScan.cpp
 //
-// Longer than the house's ~500 lines: one strict RFC 8259 scanner (strings,
-// escapes, UTF-8, numbers, nesting) that the fuzzers and JsonScanTest read
-// as one piece; split by grammar rule it would pass its cursor around.
+// One strict RFC 8259 scanner (strings, escapes, UTF-8, numbers, nesting)
+// that the fuzzers and JsonScanTest read as one piece; split by grammar
+// rule it would pass its cursor around. The writer is JsonWrite.cpp.
 //
 
 
 #include "json/JsonScan.h"
-#include "orchd/Money.h"
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
-#include <sstream>
 
 
 namespace orchd {
@@ -478,73 +476,6 @@ Poco::JSON::Object::Ptr JsonScan::toObject(std::initializer_list<std::string_vie
 		}
 	}
 	return object;
-}
-
-
-void JsonScan::appendString(std::string& out, std::string_view text)
-{
-	static const char HEX[] = "0123456789abcdef";
-	out += '"';
-	std::size_t plain = 0;
-	for (std::size_t i = 0; i < text.size(); ++i)
-	{
-		unsigned char c = static_cast<unsigned char>(text[i]);
-		if (c >= 0x20 && c != '"' && c != '\\') continue;
-		out.append(text.data() + plain, i - plain);
-		plain = i + 1;
-		switch (c)
-		{
-		case '"': out += "\\\""; break;
-		case '\\': out += "\\\\"; break;
-		case '\n': out += "\\n"; break;
-		case '\r': out += "\\r"; break;
-		case '\t': out += "\\t"; break;
-		case '\b': out += "\\b"; break;
-		case '\f': out += "\\f"; break;
-		default:
-			out += "\\u00";
-			out += HEX[c >> 4];
-			out += HEX[c & 0xF];
-		}
-	}
-	out.append(text.data() + plain, text.size() - plain);
-	out += '"';
-}
-
-
-std::string JsonScan::write(const Poco::JSON::Object& object)
-{
-	std::string out;
-	out.reserve(128);
-	out += '{';
-	bool first = true;
-	for (const auto& member: object)
-	{
-		if (!first) out += ',';
-		first = false;
-		appendString(out, member.first);
-		out += ':';
-		const Poco::Dynamic::Var& value = member.second;
-		const std::type_info& type = value.type();
-		if (value.isEmpty()) out += "null";
-		else if (type == typeid(std::string)) appendString(out, value.extract<std::string>());
-		else if (type == typeid(bool)) out += value.extract<bool>() ? "true" : "false";
-		else if (type == typeid(Poco::Int64)) out += std::to_string(value.extract<Poco::Int64>());
-		else if (type == typeid(Poco::UInt64)) out += std::to_string(value.extract<Poco::UInt64>());
-		else if (type == typeid(int)) out += std::to_string(value.extract<int>());
-		else if (type == typeid(unsigned)) out += std::to_string(value.extract<unsigned>());
-		else if (type == typeid(orchd::Amount)) out += value.convert<std::string>();
-		else
-		{
-			// Doubles, nested objects and arrays, anything else: Poco's
-			// rules are the reference.
-			std::ostringstream text;
-			object.stringify(text);
-			return text.str();
-		}
-	}
-	out += '}';
-	return out;
 }
 
 

@@ -25,6 +25,10 @@ FetchedRows::Round FetchedRows::expect(const StoreHint& hint)
 		if (!_balances.count(user) && !std::binary_search(round.accounts.begin(), round.accounts.end(), user)) round.reads.push_back(user);
 	}
 	sorted(round.reads);
+	// Only this round's reads are answered: they were read after their
+	// tasks came in (a read of an earlier round may be older than a task
+	// that did not hint it).
+	_reads.clear();
 	for (const auto& key: hint.keys) _keys[key] = std::make_pair(false, KeyRecord());
 	for (const auto& user: round.accounts) _balances[user] = std::make_pair(false, Poco::Int64(0));
 	for (const auto& user: round.reads) _reads[user] = std::make_pair(false, Poco::Int64(0));

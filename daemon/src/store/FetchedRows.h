@@ -27,7 +27,9 @@ class FetchedRows
 	/// (NetStatements::prefetchRound()), and the one or two accounts of the
 	/// operation being run (RuleStatements::prefetch()). The accounts are
 	/// locked by the transaction (FOR UPDATE), so what is held stays true
-	/// until it ends; this transaction's own writes keep it current.
+	/// until it ends; this transaction's own writes keep it current. The
+	/// round's reads (StoreHint::reads) are not locked: they answer plain
+	/// reads (peek()) of that round only.
 	///
 	/// Owned by one connection; used by one thread at a time.
 {
@@ -49,8 +51,8 @@ public:
 		/// A round fetch of hint is under way: every key, account and read
 		/// is absent until its row arrives (found...()). The reads are
 		/// those not locked, by this round or earlier in the transaction;
-		/// a read fetched by an earlier round is fetched again (it must be
-		/// read after the task that asks for it came in).
+		/// the reads of an earlier round are dropped (a read must be read
+		/// after the task that asks for it came in).
 
 	void foundKey(const std::string& key, KeyRecord record);
 	void foundAccount(const std::string& user, Poco::Int64 balance);

@@ -179,10 +179,7 @@ bool MariaStatements::readBalance(const std::string& user, Poco::Int64& balance)
 {
 	bool found = false;
 	if (_fetched.balance(user, balance, found)) return found;
-	Rows rows = run("SELECT balance FROM accounts WHERE user_id = " + quote(user) + " FOR UPDATE");
-	if (rows.empty()) return false;
-	balance = std::stoll(rows[0][0]);
-	return true;
+	return selectBalance(user, " FOR UPDATE", balance);
 }
 
 
@@ -190,7 +187,13 @@ bool MariaStatements::peekBalance(const std::string& user, Poco::Int64& balance)
 {
 	bool found = false;
 	if (_fetched.peek(user, balance, found)) return found;
-	Rows rows = run("SELECT balance FROM accounts WHERE user_id = " + quote(user));
+	return selectBalance(user, "", balance);
+}
+
+
+bool MariaStatements::selectBalance(const std::string& user, const char* lock, Poco::Int64& balance)
+{
+	Rows rows = run("SELECT balance FROM accounts WHERE user_id = " + quote(user) + lock);
 	if (rows.empty()) return false;
 	balance = std::stoll(rows[0][0]);
 	return true;

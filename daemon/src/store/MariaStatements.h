@@ -113,6 +113,9 @@ private:
 
 
 	std::string quote(const std::string& value);
+	bool selectBalance(const std::string& user, const char* lock, Poco::Int64& balance);
+		/// Reads user's balance (lock: "" or " FOR UPDATE"): false if there
+		/// is no such account.
 	void defer(const std::string& sql, int keep = -1, const std::string& user = std::string());
 	void deferWrite(DeferredWrite write, std::vector<std::string> values);
 	Deferred merged(DeferredWrite write, const std::vector<std::vector<std::string>>& rows);

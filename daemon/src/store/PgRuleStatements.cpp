@@ -220,10 +220,7 @@ bool PgStatements::readBalance(const std::string& user, Poco::Int64& balance)
 {
 	bool found = false;
 	if (_fetched.balance(user, balance, found)) return found;
-	Result result(run(Call{READ, "", {user}}));
-	if (PQntuples(result.get()) == 0) return false;
-	balance = std::stoll(text(result.get(), 0, 0));
-	return true;
+	return selectBalance(READ, user, balance);
 }
 
 
@@ -231,7 +228,13 @@ bool PgStatements::peekBalance(const std::string& user, Poco::Int64& balance)
 {
 	bool found = false;
 	if (_fetched.peek(user, balance, found)) return found;
-	Result result(run(Call{PEEK, "", {user}}));
+	return selectBalance(PEEK, user, balance);
+}
+
+
+bool PgStatements::selectBalance(const char* statement, const std::string& user, Poco::Int64& balance)
+{
+	Result result(run(Call{statement, "", {user}}));
 	if (PQntuples(result.get()) == 0) return false;
 	balance = std::stoll(text(result.get(), 0, 0));
 	return true;

@@ -110,6 +110,8 @@ private:
 		/// call's result (the caller clears it); throws on the first error.
 	void fail(pg_result* result, const std::string& what);
 	void prepare();
+	bool selectBalance(const char* statement, const std::string& user, Poco::Int64& balance);
+		/// Runs READ or PEEK for user: false if there is no such account.
 	void leavePipeline();
 	void enterPipeline();
 

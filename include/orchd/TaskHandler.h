@@ -71,11 +71,14 @@ public:
 	}
 
 	virtual void storeHint(const Poco::JSON::Object& request, const std::string& taskId, StoreHint& hint) const
-		/// Adds the idempotency keys and the accounts that execute() will
-		/// use for this (validated, quick) request to hint: a worker on
-		/// PostgreSQL or MariaDB fetches those of a whole round of quick
-		/// tasks in one round trip before it runs them. Optional: a missing
-		/// or wrong hint costs speed, never correctness. Nothing by default.
+		/// Adds to hint what execute() will use of the store for this
+		/// (validated, quick) request: the idempotency keys, the accounts
+		/// it may change (hint.accounts) and those it only reads
+		/// (hint.reads: a QUERY's). A worker on PostgreSQL or MariaDB
+		/// fetches those of a whole round of quick tasks in one round trip
+		/// before it runs them, the reads without a lock. Optional: a
+		/// missing or wrong hint costs speed, never correctness. Nothing by
+		/// default.
 	{
 		(void) request;
 		(void) taskId;

@@ -26,7 +26,8 @@ public:
 
 	void storeHint(const Poco::JSON::Object& request, const std::string& taskId, orchd::StoreHint& hint) const override;
 		/// The idempotency key (IDEMPOTENCY_KEY, or the task id) and USER
-		/// and TO; QUERY overrides it: it reads without a key or a lock.
+		/// and TO as accounts; QUERY overrides it: USER as a read (no key,
+		/// no lock).
 
 protected:
 	Poco::JSON::Object::Ptr respond(const std::string& user, const orchd::AccountResult& outcome) const;

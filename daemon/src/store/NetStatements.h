@@ -38,8 +38,8 @@ public:
 		/// the reads (those not held already) read without a lock. Until
 		/// the transaction ends, findKey() and readBalance() answer the
 		/// keys and locked accounts from memory (kept current by this
-		/// transaction's writes); peekBalance() answers the reads, fetched
-		/// after the task that asked came in.
+		/// transaction's writes); peekBalance() answers the reads until
+		/// the next round fetch (they were read after their tasks came in).
 
 	virtual void sendCommit() = 0;
 		/// Sends the COMMIT of the open transaction (and what is deferred)
@@ -48,8 +48,9 @@ public:
 
 	virtual bool peekBalance(const std::string& user, Poco::Int64& balance) = 0;
 		/// Reads a balance without locking its row (a QUERY: it must not
-		/// wait behind a writer). An account the open transaction's round
-		/// fetch holds locked is answered from memory: no round trip.
+		/// wait behind a writer). An account the open transaction holds
+		/// locked, or one the current round read (StoreHint::reads), is
+		/// answered from memory: no round trip.
 
 	virtual std::vector<std::string> prepareQuery(const std::string& statement) = 0;
 		/// AccountStore::prepare() on this connection, which must be out

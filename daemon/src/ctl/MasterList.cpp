@@ -4,7 +4,9 @@
 
 
 #include "ctl/MasterList.h"
+#include "ctl/CommandLine.h"
 #include "Poco/StringTokenizer.h"
+#include <iostream>
 #include <memory>
 
 

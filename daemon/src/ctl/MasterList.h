@@ -10,7 +10,6 @@
 #define orchd_MasterList_INCLUDED
 
 
-#include "ctl/CommandLine.h"
 #include "ctl/MasterClient.h"
 #include "net/TlsContext.h"
 #include "Poco/Exception.h"
@@ -18,7 +17,6 @@
 #include "Poco/Net/SocketAddress.h"
 #include "Poco/Net/WebSocket.h"
 #include "Poco/Timespan.h"
-#include <iostream>
 #include <string>
 #include <utility>
 #include <vector>

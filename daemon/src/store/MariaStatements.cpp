@@ -8,7 +8,6 @@
 #include "Poco/NumberParser.h"
 #include "Poco/String.h"
 #include "Poco/StringTokenizer.h"
-#include "Poco/Timestamp.h"
 #include <mysql.h>
 #include <algorithm>
 

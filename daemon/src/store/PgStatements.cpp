@@ -7,10 +7,8 @@
 #include "store/DeferredWrites.h"
 #include "store/PgNames.h"
 #include "store/PgQuery.h"
-#include "Poco/Timestamp.h"
 #include <libpq-fe.h>
 #include <algorithm>
-#include <cstring>
 
 
 namespace orchd {

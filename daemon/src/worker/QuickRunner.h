@@ -48,9 +48,9 @@ class QuickRunner
 	/// batches, on two connections: the running thread sends a group's
 	/// COMMIT (AccountBatch::sendCommit()) and hands the batch to the
 	/// GroupCommitter's thread, which waits for the answer and reports,
-	/// and the next round runs on the other batch
-	/// while the database makes it durable (see GroupCommitter for why the
-	/// database keeps the two apart). On SQLite, one batch, committed by the
+	/// and the next round runs on the other batch while the database makes
+	/// it durable (see GroupCommitter for why the database keeps the two
+	/// apart). On SQLite, one batch, committed by the
 	/// running thread.
 	///
 	/// Thread-safe. Must outlive the links that use it. The thread that
